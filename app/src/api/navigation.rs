@@ -1,0 +1,32 @@
+//! Who is signed in, and what they can reach.
+
+use crate::error::AppError;
+use crate::model::navigation::Owner;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What every page's frame shows: the user, the owners for navigation, the demo banner.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub user_name: String,
+    pub user_email: String,
+    pub demo: bool,
+    pub owners: Vec<Owner>,
+}
+
+/// Loads the frame of every page (one `/v2/summary` call).
+#[server(prefix = "/api", endpoint = "shell")]
+pub async fn load_shell() -> Result<ShellData, AppError> {
+    use crate::ssr::{DemoMode, session};
+    let user = session::current_user().await?;
+    let demo = use_context::<DemoMode>().is_some_and(|d| d.0);
+    let owners = session::authed_call(async |api| api.summary().await)
+        .await?
+        .owners();
+    Ok(ShellData {
+        user_name: user.name,
+        user_email: user.email,
+        demo,
+        owners,
+    })
+}

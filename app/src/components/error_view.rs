@@ -1,0 +1,61 @@
+//! How a failure looks on a page: a short message, what to do, and the support id.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Sets the HTTP status of the server-rendered response (no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(resp), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        resp.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// An error box: message, a retry link for passing failures, sign-in for expired sessions.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    set_status(error.status());
+    let action = match &error {
+        AppError::Unauthorized => Some(
+            view! {
+                <a class="button" href="/login?reason=expired">"Sign in again"</a>
+            }
+            .into_any(),
+        ),
+        e if e.is_retryable() => Some(
+            view! {
+                // A plain link reloads the page, so retry works without JavaScript too.
+                <a class="button" href="" rel="nofollow">"Retry"</a>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    };
+    let title = match &error {
+        AppError::Unauthorized => "Session expired",
+        AppError::Forbidden { .. } => "Access denied",
+        AppError::NotFound { .. } => "Not found",
+        AppError::BadRequest(_) => "Invalid request",
+        AppError::TooManyRequests(_) => "Too many requests",
+        AppError::Upstream { .. } => "Request refused",
+        AppError::Unavailable { .. } | AppError::Transport(_) => "Upstream unavailable",
+    };
+    let sozu = error.sozu_id().map(|id| {
+        view! {
+            <p class="muted">"Support reference (Sozu-Id): " <code>{id.to_owned()}</code></p>
+        }
+    });
+    view! {
+        <section class="error-box" role="alert">
+            <h2>{title}</h2>
+            <p>{error.to_string()}</p>
+            {sozu}
+            {action}
+        </section>
+    }
+}

@@ -1,0 +1,117 @@
+//! The frame of every signed-in page: header, demo banner, navigation, content.
+
+use crate::api::navigation::{ShellData, load_shell};
+use crate::components::error_view::ErrorView;
+use crate::error::AppError;
+use crate::model::navigation::Owner;
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+/// The shell's data, shared with pages through context.
+pub type ShellResource = Resource<Result<ShellData, AppError>>;
+
+/// Header, navigation and the current page.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let shell: ShellResource = Resource::new(|| (), |_| load_shell());
+    provide_context(shell);
+    let hydrated = hydration_marker();
+    view! {
+        <div class="app" data-hydrated=hydrated>
+            <header class="topbar">
+                <a class="brand" href="/">"☁ Clever dashboard"</a>
+                <Suspense fallback=|| view! { <span class="muted">"Loading…"</span> }>
+                    {move || Suspend::new(async move {
+                        shell.await.ok().map(|d| view! { <UserMenu data=d /> })
+                    })}
+                </Suspense>
+            </header>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    shell.await.ok().filter(|d| d.demo).map(|_| view! {
+                        <div class="demo-banner" role="status">
+                            "Demo data: this dashboard is connected to its built-in simulated API, not to Clever Cloud."
+                        </div>
+                    })
+                })}
+            </Suspense>
+            <div class="layout">
+                <nav class="sidebar" aria-label="Organisations">
+                    <Suspense fallback=|| view! { <p class="muted">"Loading organisations…"</p> }>
+                        {move || Suspend::new(async move {
+                            match shell.await {
+                                Ok(d) => view! { <Nav owners=d.owners /> }.into_any(),
+                                Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                    <p class="nav-extra"><A href="/zones">"Zones"</A></p>
+                </nav>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// `"true"` once the WASM has taken over the page (tests and styles can tell), `"false"` in
+/// the server-rendered HTML.
+pub fn hydration_marker() -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || set_hydrated.set(true));
+    move || if hydrated.get() { "true" } else { "false" }
+}
+
+#[component]
+fn UserMenu(data: ShellData) -> impl IntoView {
+    view! {
+        <div class="user">
+            <span class="user-name" title=data.user_email>{data.user_name}</span>
+            <form method="post" action="/logout">
+                <button type="submit" class="link-button">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+fn Nav(owners: Vec<Owner>) -> impl IntoView {
+    owners
+        .into_iter()
+        .map(|o| {
+            let id = o.id.clone();
+            let apps = o
+                .applications
+                .into_iter()
+                .map(|a| {
+                    let href = urls::app(&id, &a.id, "");
+                    view! { <li><A href=href>{a.name}</A></li> }
+                })
+                .collect_view();
+            let addons = o
+                .addons
+                .into_iter()
+                .map(|a| {
+                    let name = a.name.clone();
+                    match urls::addon_page(&id, &a) {
+                        Some(href) => view! { <li><A href=href>{name}</A></li> }.into_any(),
+                        None => view! { <li class="muted">{name}</li> }.into_any(),
+                    }
+                })
+                .collect_view();
+            let invoices = urls::invoices(&id);
+            view! {
+                <details class="nav-owner" open=o.personal>
+                    <summary>{o.name}</summary>
+                    <ul>
+                        <li><A href=invoices>"Invoices"</A></li>
+                        {apps}
+                        {addons}
+                    </ul>
+                </details>
+            }
+        })
+        .collect_view()
+}

@@ -1,0 +1,141 @@
+//! The dashboard's app: the HTML shell, the root component and the route table.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod query;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use routes::coming::Coming;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page's CSP: our own origin only, inline scripts only with this response's nonce,
+/// WASM allowed, never framed.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(resp)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&csp) {
+        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The root component: metadata and the route table.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let ssr = SsrMode::Async;
+    view! {
+        <Stylesheet id="leptos" href="/pkg/dashboard.css" />
+        <Title formatter=|t: String| {
+            if t.is_empty() { "Clever Cloud dashboard".to_owned() } else { format!("{t} · Clever Cloud dashboard") }
+        } />
+        <Router>
+            <Routes fallback=routes::not_found::NotFound>
+                <Route path=path!("/login") view=routes::login::LoginPage ssr=ssr.clone() />
+                <ParentRoute path=path!("") view=components::layout::Shell ssr=ssr.clone()>
+                    <Route path=path!("") view=routes::home::HomePage ssr=ssr.clone() />
+                    <Route
+                        path=path!("/orgs/:owner_id/invoices")
+                        view=|| view! { <Coming title="Invoices" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/invoices/:number")
+                        view=|| view! { <Coming title="Invoice" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id")
+                        view=|| view! { <Coming title="Application overview" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/deployments")
+                        view=|| view! { <Coming title="Deployments" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/deployments/:deployment_id")
+                        view=|| view! { <Coming title="Deployment" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/instances")
+                        view=|| view! { <Coming title="Instances" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/logs")
+                        view=|| view! { <Coming title="Logs" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/resources/:resource_id/drains")
+                        view=|| view! { <Coming title="Log drains" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/operators/:kind/:id")
+                        view=|| view! { <Coming title="Operator" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/pulsar/:addon_id")
+                        view=|| view! { <Coming title="Pulsar storage policies" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/zones")
+                        view=|| view! { <Coming title="Zones" /> }
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/zones/:name")
+                        view=|| view! { <Coming title="Zone" /> }
+                        ssr=ssr.clone()
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

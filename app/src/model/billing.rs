@@ -1,0 +1,151 @@
+//! Invoices (`/v4/billing/organisations/{id}/invoices`). Raw JSON is snake_case.
+
+use super::{Timestamp, date, nullable};
+use serde::{Deserialize, Serialize};
+
+wire_enum!(
+    /// Invoice `status`.
+    InvoiceStatus {
+        Pending => "PENDING",
+        Processing => "PROCESSING",
+        PaymentHeld => "PAYMENTHELD",
+        Paid => "PAID",
+        Canceled => "CANCELED",
+        Refunded => "REFUNDED",
+        WontPay => "WONTPAY",
+    }
+);
+
+wire_enum!(
+    /// Invoice `kind` (new clients) or `type` (the console): an invoice or a credit note.
+    InvoiceKind {
+        Invoice => "INVOICE",
+        CreditNote => "CREDITNOTE",
+    }
+);
+
+/// A money amount as the upstream sends it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Amount {
+    #[serde(deserialize_with = "nullable")]
+    pub currency: String,
+    #[serde(deserialize_with = "nullable")]
+    pub amount: f64,
+    #[serde(deserialize_with = "nullable")]
+    pub amount_formatted: String,
+    #[serde(deserialize_with = "nullable")]
+    pub default_display: String,
+}
+
+/// The billing address printed on an invoice.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Address {
+    pub address_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub zipcode: Option<String>,
+    pub country_alpha2: Option<String>,
+    pub vat_number: Option<String>,
+    pub vat_percent: Option<f64>,
+    pub customer_cost_center: Option<String>,
+    pub customer_purchase_order: Option<String>,
+}
+
+/// One invoice, from the list or the detail call (the detail fills more fields).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Invoice {
+    #[serde(deserialize_with = "nullable")]
+    pub invoice_number: String,
+    pub kind: InvoiceKind,
+    /// The console's name for `kind`; either may be present.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<InvoiceKind>,
+    #[serde(deserialize_with = "nullable")]
+    pub owner_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub address: Address,
+    #[serde(with = "date")]
+    pub emission_date: Option<Timestamp>,
+    #[serde(with = "date")]
+    pub pay_date: Option<Timestamp>,
+    pub status: InvoiceStatus,
+    #[serde(deserialize_with = "nullable")]
+    pub currency: String,
+    pub price_factor: Option<f64>,
+    pub discount: Option<f64>,
+    pub vat_percent: Option<f64>,
+    #[serde(deserialize_with = "nullable")]
+    pub total_tax_excluded: Amount,
+    #[serde(deserialize_with = "nullable")]
+    pub total_tax: Amount,
+    pub category: Option<String>,
+    pub payment_provider: Option<String>,
+    pub transaction_id: Option<String>,
+    pub customer_order_id: Option<String>,
+    pub origin: Option<String>,
+    #[serde(with = "date")]
+    pub consumption_begin_date: Option<Timestamp>,
+    #[serde(with = "date")]
+    pub consumption_end_date: Option<Timestamp>,
+}
+
+impl Invoice {
+    /// Whether this is a credit note (by `kind` or the console's `type`).
+    pub fn is_credit_note(&self) -> bool {
+        self.kind == InvoiceKind::CreditNote || self.type_ == Some(InvoiceKind::CreditNote)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_reference_invoice() {
+        let json = r#"{
+          "invoice_number": "CC-2024-0042", "kind": "INVOICE", "owner_id": "orga_1",
+          "address": {"address_id": "a1", "owner_id": "orga_1", "name": "Ada", "company": "Acme",
+            "address": "1 rue X", "city": "Nantes", "zipcode": "44000", "country_alpha2": "FR",
+            "vat_number": "FR00", "vat_percent": 20.0, "customer_cost_center": "",
+            "customer_purchase_order": ""},
+          "emission_date": "2024-02-01T00:00:00Z", "pay_date": null, "status": "PENDING",
+          "currency": "EUR", "price_factor": 1.0, "discount": 0.0, "vat_percent": 20.0,
+          "total_tax_excluded": {"currency": "EUR", "amount": 100.5, "amount_formatted": "100.50",
+            "default_display": "100.50 €"},
+          "total_tax": {"currency": "EUR", "amount": 20.1, "amount_formatted": "20.10",
+            "default_display": "20.10 €"},
+          "category": "", "payment_provider": "STRIPE", "transaction_id": "t",
+          "customer_order_id": ""
+        }"#;
+        let inv: Invoice = serde_json::from_str(json).unwrap();
+        assert_eq!(inv.status, InvoiceStatus::Pending);
+        assert_eq!(inv.total_tax_excluded.amount, 100.5);
+        assert_eq!(inv.address.city.as_deref(), Some("Nantes"));
+        assert!(inv.emission_date.is_some());
+        assert!(inv.pay_date.is_none());
+        assert!(!inv.is_credit_note());
+    }
+
+    #[test]
+    fn missing_and_null_fields_do_not_fail() {
+        let inv: Invoice =
+            serde_json::from_str(r#"{"invoice_number": null, "total_tax": null, "status": "NEW"}"#)
+                .unwrap();
+        assert_eq!(inv.invoice_number, "");
+        assert_eq!(inv.status, InvoiceStatus::Unknown("NEW".into()));
+        assert_eq!(inv.total_tax, Amount::default());
+    }
+
+    #[test]
+    fn credit_notes_are_seen_by_kind_or_type() {
+        let a: Invoice = serde_json::from_str(r#"{"kind":"CREDITNOTE"}"#).unwrap();
+        let b: Invoice = serde_json::from_str(r#"{"type":"CREDITNOTE"}"#).unwrap();
+        assert!(a.is_credit_note() && b.is_credit_note());
+    }
+}

@@ -1,0 +1,19 @@
+//! Serde types of every upstream payload, one file per API area.
+//!
+//! Tolerant by design: missing or `null` fields take a default, unknown enum values are kept as
+//! `Unknown(raw)` and shown as-is, and dates that do not parse become `None`.
+
+#[macro_use]
+mod wire;
+pub mod billing;
+pub mod deployments;
+pub mod drains;
+pub mod instances;
+pub mod load_balancers;
+pub mod logs;
+pub mod navigation;
+pub mod operators;
+pub mod pulsar;
+pub mod zones;
+
+pub use wire::{Timestamp, date, nullable};

@@ -1,0 +1,176 @@
+//! Building blocks shared by the models: string enums with a fallback, tolerant dates, nulls.
+
+use serde::{Deserialize, Deserializer};
+
+/// A point in time from the upstream.
+pub type Timestamp = time::OffsetDateTime;
+
+/// Deserializes `null` as the type's default (for strings, lists and numbers).
+pub fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Dates as found upstream: RFC 3339 strings, plain `YYYY-MM-DD`, or epoch milliseconds.
+/// Anything else (or null) becomes `None` instead of failing the whole payload.
+pub mod date {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::format_description::well_known::Rfc3339;
+
+    /// Parses one upstream date text.
+    pub fn parse(raw: &str) -> Option<Timestamp> {
+        let raw = raw.trim();
+        if let Ok(t) = Timestamp::parse(raw, &Rfc3339) {
+            return Some(t);
+        }
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(raw, &fmt)
+            .ok()
+            .map(|d| d.midnight().assume_utc())
+    }
+
+    /// Formats as RFC 3339, the form we send back out.
+    pub fn format(t: &Timestamp) -> String {
+        t.format(&Rfc3339).unwrap_or_default()
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Millis(i64),
+        Other(serde::de::IgnoredAny),
+    }
+
+    /// `#[serde(with = "date")]` on an `Option<Timestamp>`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Ok(match Option::<Raw>::deserialize(d)? {
+            Some(Raw::Text(s)) => parse(&s),
+            Some(Raw::Millis(ms)) => {
+                Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+            }
+            Some(Raw::Other(_)) | None => None,
+        })
+    }
+
+    /// Serializes as RFC 3339 or null.
+    pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&format(t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// Declares a string enum of the wire with an `Unknown(String)` fallback that keeps the raw
+/// value, so a new upstream value never breaks a page and is shown as-is.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(#[doc = $wire] $variant,)+
+            /// A value this dashboard does not know yet, kept as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every known value, in declaration order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)+
+                    $name::Unknown(raw) => raw,
+                }
+            }
+
+            /// Parses a wire value, keeping unknown ones.
+            pub fn from_wire(raw: &str) -> Self {
+                match raw {
+                    $($wire => $name::$variant,)+
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::Unknown(String::new())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = Option::<String>::deserialize(d)?;
+                Ok(raw.map(|r| $name::from_wire(&r)).unwrap_or_default())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    wire_enum!(Colour { Red => "RED", Blue => "BLUE" });
+
+    #[test]
+    fn unknown_enum_values_are_kept() {
+        let c: Colour = serde_json::from_str("\"GREEN\"").unwrap();
+        assert_eq!(c, Colour::Unknown("GREEN".into()));
+        assert_eq!(c.to_string(), "GREEN");
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"GREEN\"");
+        let n: Colour = serde_json::from_str("null").unwrap();
+        assert_eq!(n, Colour::Unknown(String::new()));
+        assert_eq!(Colour::from_wire("RED"), Colour::Red);
+        assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Blue]);
+    }
+
+    #[test]
+    fn dates_parse_in_every_upstream_form() {
+        #[derive(serde::Deserialize)]
+        struct D {
+            #[serde(default, with = "date")]
+            at: Option<Timestamp>,
+        }
+        let p = |j: &str| serde_json::from_str::<D>(j).unwrap().at;
+        assert_eq!(
+            p(r#"{"at":"2024-03-01T10:00:00Z"}"#).map(|t| t.unix_timestamp()),
+            Some(1_709_287_200)
+        );
+        assert_eq!(
+            p(r#"{"at":"2024-03-01T11:00:00+01:00"}"#).map(|t| t.unix_timestamp()),
+            Some(1_709_287_200)
+        );
+        assert_eq!(
+            p(r#"{"at":"2024-03-01"}"#).map(|t| t.unix_timestamp()),
+            Some(1_709_251_200)
+        );
+        assert_eq!(
+            p(r#"{"at":1709287200000}"#).map(|t| t.unix_timestamp()),
+            Some(1_709_287_200)
+        );
+        assert_eq!(p(r#"{"at":"yesterday"}"#), None);
+        assert_eq!(p(r#"{"at":null}"#), None);
+        assert_eq!(p(r#"{"at":{"x":1}}"#), None);
+        assert_eq!(p(r#"{}"#), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! `/`: every owner (personal space first, then organisations) with its apps and add-ons.
+
+use crate::components::badge::{Badge, Tone};
+use crate::components::error_view::ErrorView;
+use crate::components::layout::ShellResource;
+use crate::model::navigation::{ApplicationState, Owner, SummaryApp};
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The home page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let shell = expect_context::<ShellResource>();
+    view! {
+        <Title text="Organisations" />
+        <h1>"Organisations"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading organisations…"</p> }>
+            {move || Suspend::new(async move {
+                match shell.await {
+                    Ok(d) if d.owners.is_empty() => {
+                        view! { <p>"This account has no organisation yet."</p> }.into_any()
+                    }
+                    Ok(d) => d.owners.into_iter().map(|o| view! { <OwnerCard owner=o /> }).collect_view().into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The badge of an application's desired state.
+pub fn app_state_badge(state: &ApplicationState) -> (Tone, &'static str) {
+    match state {
+        ApplicationState::ShouldBeUp => (Tone::Succeeded, "running"),
+        ApplicationState::WantsToBeUp => (Tone::InProgress, "starting"),
+        ApplicationState::ShouldBeDown => (Tone::Cancelled, "stopped"),
+        ApplicationState::Unknown(_) => (Tone::Unknown, "unknown"),
+    }
+}
+
+#[component]
+fn OwnerCard(owner: Owner) -> impl IntoView {
+    let id = owner.id.clone();
+    let kind = if owner.personal {
+        "your own applications and add-ons"
+    } else {
+        "Organisation"
+    };
+    let apps_empty = owner.applications.is_empty();
+    let addons_empty = owner.addons.is_empty();
+    let apps = owner
+        .applications
+        .into_iter()
+        .map(|a| view! { <AppRow owner=id.clone() app=a /> })
+        .collect_view();
+    let addons = owner
+        .addons
+        .into_iter()
+        .map(|a| {
+            let page = urls::addon_page(&id, &a);
+            let drains = urls::drains(&id, &a.real_id);
+            view! {
+                <tr>
+                    <td>
+                        {match page {
+                            Some(href) => view! { <A href=href>{a.name.clone()}</A> }.into_any(),
+                            None => view! { <span>{a.name.clone()}</span> }.into_any(),
+                        }}
+                    </td>
+                    <td><code>{a.provider_id}</code></td>
+                    <td><A href=drains>"Log drains"</A></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="owner-card" data-owner=owner.id.clone()>
+            <header>
+                <h2>{owner.name}</h2>
+                <span class="muted">{kind}</span>
+                <A href=urls::invoices(&owner.id)>"Invoices"</A>
+            </header>
+            <h3>"Applications"</h3>
+            {if apps_empty {
+                view! { <p class="muted">"No application in this space."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data">
+                        <thead><tr><th>"Name"</th><th>"State"</th><th>"Pages"</th></tr></thead>
+                        <tbody>{apps}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3>"Add-ons"</h3>
+            {if addons_empty {
+                view! { <p class="muted">"No add-on in this space."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data">
+                        <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Pages"</th></tr></thead>
+                        <tbody>{addons}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AppRow(owner: String, app: SummaryApp) -> impl IntoView {
+    let (tone, label) = app_state_badge(&app.state);
+    let title = format!("{} ({})", label, app.state);
+    view! {
+        <tr>
+            <td><A href=urls::app(&owner, &app.id, "")>{app.name}</A></td>
+            <td title=title><Badge tone label /></td>
+            <td class="links">
+                <A href=urls::app(&owner, &app.id, "/deployments")>"Deployments"</A>
+                <A href=urls::app(&owner, &app.id, "/instances")>"Instances"</A>
+                <A href=urls::app(&owner, &app.id, "/logs")>"Logs"</A>
+                <A href=urls::drains(&owner, &app.id)>"Drains"</A>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,58 @@
+//! The server-side session: the token lives here and only here.
+
+use super::upstream::{ApiToken, Authed, Upstream};
+use crate::error::AppError;
+use leptos::prelude::use_context;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+/// Session key of the API token.
+pub const TOKEN_KEY: &str = "cc.token";
+/// Session key of the signed-in user.
+pub const USER_KEY: &str = "cc.user";
+/// Session key of the sign-in time (unix seconds), for the absolute lifetime.
+pub const SINCE_KEY: &str = "cc.since";
+
+/// Who is signed in, as stored at login (no secret in it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// The token of a session, if signed in.
+pub async fn token_of(session: &Session) -> Option<ApiToken> {
+    let raw: Option<String> = session.get(TOKEN_KEY).await.ok().flatten();
+    raw.as_deref().and_then(ApiToken::new)
+}
+
+/// The session of the current request (inside a server function or SSR).
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|_| AppError::Unauthorized)
+}
+
+/// The signed-in user of the current request.
+pub async fn current_user() -> Result<SessionUser, AppError> {
+    let session = current_session().await?;
+    session
+        .get::<SessionUser>(USER_KEY)
+        .await
+        .ok()
+        .flatten()
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Runs `f` with the upstream client bound to the current session's token: the three lines
+/// every server function is made of (session, token, client).
+pub async fn authed_call<T, F>(f: F) -> Result<T, AppError>
+where
+    F: AsyncFnOnce(Authed<'_>) -> Result<T, AppError>,
+{
+    let upstream = use_context::<Upstream>().ok_or(AppError::Unavailable { sozu_id: None })?;
+    let session = current_session().await?;
+    let token = token_of(&session).await.ok_or(AppError::Unauthorized)?;
+    f(upstream.with_token(&token)).await
+}

@@ -1,0 +1,1062 @@
+//! The upstream client: the only code that builds upstream URLs and sets `Authorization`.
+//!
+//! One shared `reqwest::Client` (connection reuse, rustls, no redirects followed), a connect
+//! timeout, a per-request timeout for JSON calls, and a read timeout with no total deadline
+//! for streams.
+
+use crate::error::AppError;
+use crate::ids::SegmentId;
+use crate::model::billing::Invoice;
+use crate::model::deployments::Deployment;
+use crate::model::drains::{CreateDrain, Drain, TestCommand};
+use crate::model::instances::Instance;
+use crate::model::load_balancers::LoadBalancer;
+use crate::model::navigation::{SelfUser, Summary};
+use crate::model::operators::{Operator, OperatorKind, VersionCheck, VersionUpdate};
+use crate::model::pulsar::StoragePolicies;
+use crate::model::zones::Zone;
+use crate::query::{DeploymentQuery, DrainQuery, InstanceQuery, InvoiceQuery, LogQuery, ZoneQuery};
+use reqwest::{Method, Response, StatusCode, Url, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Header the upstream puts on every answer, useful to its support.
+pub const SOZU_ID: &str = "sozu-id";
+
+/// An API token. Never printed: `Debug` is redacted and there is no `Display` or `Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl ApiToken {
+    /// Wraps a token; surrounding white space (from a paste) is dropped.
+    pub fn new(raw: &str) -> Option<Self> {
+        let t = raw.trim();
+        let printable = t.bytes().all(|b| b.is_ascii_graphic());
+        (!t.is_empty() && t.len() <= 4096 && printable).then(|| Self(t.to_owned()))
+    }
+
+    /// The secret, for the session store only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiToken(<redacted>)")
+    }
+}
+
+/// Timeouts of upstream calls.
+#[derive(Clone, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Total time of one JSON call.
+    pub request: Duration,
+    /// Longest silence on a stream before it is considered dead.
+    pub stream_read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(20),
+            stream_read: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One path segment: a literal of ours, or a validated id (optionally with a literal suffix).
+#[derive(Clone, Copy, Debug)]
+pub enum Seg<'a> {
+    Lit(&'static str),
+    Id(&'a SegmentId),
+    IdWith(&'a SegmentId, &'static str),
+}
+
+impl From<&'static str> for Seg<'_> {
+    fn from(s: &'static str) -> Self {
+        Seg::Lit(s)
+    }
+}
+
+impl<'a> From<&'a SegmentId> for Seg<'a> {
+    fn from(id: &'a SegmentId) -> Self {
+        Seg::Id(id)
+    }
+}
+
+macro_rules! path {
+    ($($seg:expr),+ $(,)?) => { [$(Seg::from($seg)),+] };
+}
+
+struct Inner {
+    base: Url,
+    http: reqwest::Client,
+    timeouts: Timeouts,
+}
+
+/// The upstream API, shared by every request of the server.
+#[derive(Clone)]
+pub struct Upstream {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upstream")
+            .field("base", &self.inner.base.as_str())
+            .finish()
+    }
+}
+
+impl Upstream {
+    /// A client for `base` (scheme, host, port and an optional path prefix).
+    pub fn new(base: Url, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.stream_read)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("cc-dashboard/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                base,
+                http,
+                timeouts,
+            }),
+        })
+    }
+
+    /// The configured base URL.
+    pub fn base(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// Calls made with `token`.
+    pub fn with_token<'a>(&'a self, token: &'a ApiToken) -> Authed<'a> {
+        Authed { up: self, token }
+    }
+
+    /// Builds the URL of `segments` below the base, with `query`; asserts it stays on the base.
+    pub fn url(&self, segments: &[Seg<'_>], query: &[(&str, String)]) -> Result<Url, AppError> {
+        let base = &self.inner.base;
+        let mut url = base.clone();
+        {
+            let mut path = url.path_segments_mut().map_err(|()| internal("base URL"))?;
+            path.pop_if_empty();
+            for seg in segments {
+                match seg {
+                    Seg::Lit(s) => path.push(s),
+                    Seg::Id(id) => path.push(id.as_str()),
+                    Seg::IdWith(id, suffix) => path.push(&format!("{}{suffix}", id.as_str())),
+                };
+            }
+        }
+        url.set_query(None);
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        let same_origin = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default();
+        if !same_origin {
+            return Err(internal("upstream URL left the configured base"));
+        }
+        Ok(url)
+    }
+}
+
+fn internal(what: &str) -> AppError {
+    tracing::error!(what, "upstream client misconfiguration");
+    AppError::Unavailable { sozu_id: None }
+}
+
+/// What to put in `Accept`.
+#[derive(Clone, Copy, Debug)]
+pub enum Accept {
+    Json,
+    Html,
+    Pdf,
+    Yaml,
+    EventStream,
+}
+
+impl Accept {
+    fn value(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Html => "text/html",
+            Self::Pdf => "application/pdf",
+            Self::Yaml => "application/yaml",
+            Self::EventStream => "text/event-stream",
+        }
+    }
+}
+
+/// Document formats of an invoice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceFormat {
+    Pdf,
+    Html,
+}
+
+/// The upstream for one token: every endpoint the dashboard uses.
+pub struct Authed<'a> {
+    up: &'a Upstream,
+    token: &'a ApiToken,
+}
+
+impl Authed<'_> {
+    /// Sends one request and maps any non-2xx answer to an `AppError`.
+    async fn send(
+        &self,
+        method: Method,
+        segments: &[Seg<'_>],
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        accept: Accept,
+        streaming: bool,
+    ) -> Result<Response, AppError> {
+        let url = self.up.url(segments, query)?;
+        let mut req = self
+            .up
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .bearer_auth(self.token.expose())
+            .header(header::ACCEPT, accept.value());
+        if !streaming {
+            req = req.timeout(self.up.inner.timeouts.request);
+        }
+        if let Some(body) = body {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let path = url.path().to_owned();
+        let resp = req.send().await.map_err(|e| {
+            tracing::warn!(%method, path, error = %redact(&e), "upstream request failed");
+            AppError::Unavailable { sozu_id: None }
+        })?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        Err(error_from_response(&method, &path, resp).await)
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[Seg<'_>],
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<T, AppError> {
+        let resp = self
+            .send(method, segments, query, body, Accept::Json, false)
+            .await?;
+        parse_json(resp).await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[Seg<'_>],
+        query: &[(&str, String)],
+    ) -> Result<T, AppError> {
+        self.json(Method::GET, segments, query, None).await
+    }
+
+    /// A list whose items are parsed one by one: one malformed item is dropped (and logged)
+    /// instead of failing the page.
+    async fn get_list<T: DeserializeOwned>(
+        &self,
+        segments: &[Seg<'_>],
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, AppError> {
+        let raw: Vec<serde_json::Value> = self.get(segments, query).await?;
+        Ok(lenient_items(raw))
+    }
+
+    async fn no_content(
+        &self,
+        method: Method,
+        segments: &[Seg<'_>],
+        body: Option<Vec<u8>>,
+    ) -> Result<(), AppError> {
+        self.send(method, segments, &[], body, Accept::Json, false)
+            .await
+            .map(drop)
+    }
+
+    // --- navigation -------------------------------------------------------------------------
+
+    /// `GET /v2/self`: who the token belongs to (also validates it at login).
+    pub async fn self_user(&self) -> Result<SelfUser, AppError> {
+        self.get(&path!["v2", "self"], &[]).await
+    }
+
+    /// `GET /v2/summary`: organisations, applications and add-ons.
+    pub async fn summary(&self) -> Result<Summary, AppError> {
+        self.get(&path!["v2", "summary"], &[]).await
+    }
+
+    // --- billing ----------------------------------------------------------------------------
+
+    /// `GET /v4/billing/organisations/{o}/invoices`.
+    pub async fn invoices(
+        &self,
+        owner: &SegmentId,
+        q: &InvoiceQuery,
+    ) -> Result<Vec<Invoice>, AppError> {
+        let p = path!["v4", "billing", "organisations", owner, "invoices"];
+        self.get_list(&p, &q.pairs()).await
+    }
+
+    /// `GET /v4/billing/organisations/{o}/invoices/{number}`.
+    pub async fn invoice(
+        &self,
+        owner: &SegmentId,
+        number: &SegmentId,
+    ) -> Result<Invoice, AppError> {
+        let p = path!["v4", "billing", "organisations", owner, "invoices", number];
+        self.get(&p, &[]).await
+    }
+
+    /// `GET .../invoices/{number}.pdf|.html`, as a response to stream on.
+    pub async fn invoice_document(
+        &self,
+        owner: &SegmentId,
+        number: &SegmentId,
+        format: InvoiceFormat,
+    ) -> Result<Response, AppError> {
+        let (suffix, accept) = match format {
+            InvoiceFormat::Pdf => (".pdf", Accept::Pdf),
+            InvoiceFormat::Html => (".html", Accept::Html),
+        };
+        let p = [
+            Seg::Lit("v4"),
+            Seg::Lit("billing"),
+            Seg::Lit("organisations"),
+            Seg::Id(owner),
+            Seg::Lit("invoices"),
+            Seg::IdWith(number, suffix),
+        ];
+        self.send(Method::GET, &p, &[], None, accept, true).await
+    }
+
+    // --- orchestration ----------------------------------------------------------------------
+
+    /// `GET /v4/orchestration/organisations/{o}/applications/{a}/deployments`.
+    pub async fn deployments(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+        q: &DeploymentQuery,
+    ) -> Result<Vec<Deployment>, AppError> {
+        let p = path![
+            "v4",
+            "orchestration",
+            "organisations",
+            owner,
+            "applications",
+            app,
+            "deployments"
+        ];
+        self.get_list(&p, &q.pairs()).await
+    }
+
+    /// `GET .../deployments/{id}`.
+    pub async fn deployment(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+        id: &SegmentId,
+    ) -> Result<Deployment, AppError> {
+        let p = path![
+            "v4",
+            "orchestration",
+            "organisations",
+            owner,
+            "applications",
+            app,
+            "deployments",
+            id
+        ];
+        self.get(&p, &[]).await
+    }
+
+    /// `GET /v4/orchestration/organisations/{o}/applications/{a}/instances`.
+    pub async fn instances(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+        q: &InstanceQuery,
+    ) -> Result<Vec<Instance>, AppError> {
+        let p = path![
+            "v4",
+            "orchestration",
+            "organisations",
+            owner,
+            "applications",
+            app,
+            "instances"
+        ];
+        self.get_list(&p, &q.pairs()).await
+    }
+
+    /// `GET /v4/load-balancers/organisations/{o}/applications/{a}/load-balancers/default`.
+    pub async fn default_load_balancers(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+    ) -> Result<Vec<LoadBalancer>, AppError> {
+        let p = path![
+            "v4",
+            "load-balancers",
+            "organisations",
+            owner,
+            "applications",
+            app,
+            "load-balancers",
+            "default"
+        ];
+        self.get_list(&p, &[]).await
+    }
+
+    // --- logs -------------------------------------------------------------------------------
+
+    /// `GET /v4/logs/organisations/{o}/applications/{a}/logs` as an SSE response.
+    pub async fn log_stream(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+        q: &LogQuery,
+        last_event_id: Option<&str>,
+    ) -> Result<Response, AppError> {
+        let url = self.up.url(
+            &path![
+                "v4",
+                "logs",
+                "organisations",
+                owner,
+                "applications",
+                app,
+                "logs"
+            ],
+            &q.pairs(),
+        )?;
+        let mut req = self
+            .up
+            .inner
+            .http
+            .get(url.clone())
+            .bearer_auth(self.token.expose())
+            .header(header::ACCEPT, Accept::EventStream.value());
+        if let Some(id) = last_event_id.filter(|id| is_header_safe(id)) {
+            req = req.header("last-event-id", id);
+        }
+        let resp = req.send().await.map_err(|e| {
+            tracing::warn!(path = url.path(), error = %redact(&e), "upstream log stream failed");
+            AppError::Unavailable { sozu_id: None }
+        })?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(error_from_response(&Method::GET, url.path(), resp).await)
+        }
+    }
+
+    // --- drains -----------------------------------------------------------------------------
+
+    /// `GET /v4/drains/organisations/{o}/resources/{r}/drains` (404 means none).
+    pub async fn drains(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        q: &DrainQuery,
+    ) -> Result<Vec<Drain>, AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains"
+        ];
+        match self.get_list(&p, &q.pairs()).await {
+            Err(AppError::NotFound { .. }) => Ok(Vec::new()),
+            other => other,
+        }
+    }
+
+    /// `GET .../drains/{id}`.
+    pub async fn drain(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        id: &SegmentId,
+    ) -> Result<Drain, AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains",
+            id
+        ];
+        self.get(&p, &[]).await
+    }
+
+    /// `POST .../drains`.
+    pub async fn create_drain(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        body: &CreateDrain,
+    ) -> Result<Drain, AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains"
+        ];
+        self.json(Method::POST, &p, &[], Some(to_body(body))).await
+    }
+
+    /// `DELETE .../drains/{id}`.
+    pub async fn delete_drain(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        id: &SegmentId,
+    ) -> Result<(), AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains",
+            id
+        ];
+        self.no_content(Method::DELETE, &p, None).await
+    }
+
+    /// `PUT .../drains/{id}/enable` or `/disable`.
+    pub async fn set_drain_enabled(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        id: &SegmentId,
+        enabled: bool,
+    ) -> Result<(), AppError> {
+        let action = if enabled { "enable" } else { "disable" };
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains",
+            id,
+            action
+        ];
+        self.no_content(Method::PUT, &p, None).await
+    }
+
+    /// `GET .../drains/{id}/test-command`: a curl command, as text or JSON.
+    pub async fn drain_test_command(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        id: &SegmentId,
+    ) -> Result<TestCommand, AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains",
+            id,
+            "test-command"
+        ];
+        let resp = self
+            .send(Method::GET, &p, &[], None, Accept::Json, false)
+            .await?;
+        let text = resp.text().await.map_err(|_| garbage("test command"))?;
+        let command = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(serde_json::Value::Object(o)) => o
+                .get("command")
+                .and_then(|c| c.as_str())
+                .map(str::to_owned)
+                .unwrap_or_default(),
+            _ => text,
+        };
+        Ok(TestCommand { command })
+    }
+
+    /// `PATCH .../drains/{id}/reset-cursor`.
+    pub async fn reset_drain_cursor(
+        &self,
+        owner: &SegmentId,
+        resource: &SegmentId,
+        id: &SegmentId,
+    ) -> Result<(), AppError> {
+        let p = path![
+            "v4",
+            "drains",
+            "organisations",
+            owner,
+            "resources",
+            resource,
+            "drains",
+            id,
+            "reset-cursor"
+        ];
+        self.no_content(Method::PATCH, &p, None).await
+    }
+
+    // --- operators --------------------------------------------------------------------------
+
+    /// `GET /v4/addon-providers/addon-{kind}/addons/{id}`.
+    pub async fn operator(&self, kind: OperatorKind, id: &SegmentId) -> Result<Operator, AppError> {
+        self.get(
+            &path!["v4", "addon-providers", provider(kind), "addons", id],
+            &[],
+        )
+        .await
+    }
+
+    /// `POST .../reboot` (204).
+    pub async fn reboot_operator(
+        &self,
+        kind: OperatorKind,
+        id: &SegmentId,
+    ) -> Result<(), AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            provider(kind),
+            "addons",
+            id,
+            "reboot"
+        ];
+        self.no_content(Method::POST, &p, None).await
+    }
+
+    /// `POST .../rebuild` (204).
+    pub async fn rebuild_operator(
+        &self,
+        kind: OperatorKind,
+        id: &SegmentId,
+    ) -> Result<(), AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            provider(kind),
+            "addons",
+            id,
+            "rebuild"
+        ];
+        self.no_content(Method::POST, &p, None).await
+    }
+
+    /// `GET .../version/check`.
+    pub async fn operator_version_check(
+        &self,
+        kind: OperatorKind,
+        id: &SegmentId,
+    ) -> Result<VersionCheck, AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            provider(kind),
+            "addons",
+            id,
+            "version",
+            "check"
+        ];
+        self.get(&p, &[]).await
+    }
+
+    /// `POST .../version/update`: returns the operator.
+    pub async fn update_operator_version(
+        &self,
+        kind: OperatorKind,
+        id: &SegmentId,
+        body: &VersionUpdate,
+    ) -> Result<Operator, AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            provider(kind),
+            "addons",
+            id,
+            "version",
+            "update"
+        ];
+        self.json(Method::POST, &p, &[], Some(to_body(body))).await
+    }
+
+    /// `POST .../networkgroup` (202, returns the operator) or `DELETE` (204).
+    pub async fn set_operator_network_group(
+        &self,
+        kind: OperatorKind,
+        id: &SegmentId,
+        on: bool,
+    ) -> Result<(), AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            provider(kind),
+            "addons",
+            id,
+            "networkgroup"
+        ];
+        let method = if on { Method::POST } else { Method::DELETE };
+        self.no_content(method, &p, None).await
+    }
+
+    /// `GET /v4/addon-providers/addon-otoroshi/addons/{id}/config.yaml`, to stream on.
+    pub async fn otoroshi_config(&self, id: &SegmentId) -> Result<Response, AppError> {
+        let p = [
+            Seg::Lit("v4"),
+            Seg::Lit("addon-providers"),
+            Seg::Lit("addon-otoroshi"),
+            Seg::Lit("addons"),
+            Seg::Id(id),
+            Seg::Lit("config.yaml"),
+        ];
+        self.send(Method::GET, &p, &[], None, Accept::Yaml, true)
+            .await
+    }
+
+    // --- products, pulsar -------------------------------------------------------------------
+
+    /// `GET /v4/products/zones`.
+    pub async fn zones(&self, q: &ZoneQuery) -> Result<Vec<Zone>, AppError> {
+        self.get_list(&path!["v4", "products", "zones"], &q.pairs())
+            .await
+    }
+
+    /// `GET /v4/products/zones/{name}`.
+    pub async fn zone(&self, name: &SegmentId) -> Result<Zone, AppError> {
+        self.get(&path!["v4", "products", "zones", name], &[]).await
+    }
+
+    /// `GET /v4/addon-providers/addon-pulsar/addons/{id}/storage-policies`.
+    pub async fn pulsar_policies(&self, id: &SegmentId) -> Result<StoragePolicies, AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            "addon-pulsar",
+            "addons",
+            id,
+            "storage-policies"
+        ];
+        self.get(&p, &[]).await
+    }
+
+    /// `PATCH .../storage-policies` with only what changed.
+    pub async fn patch_pulsar_policies(
+        &self,
+        id: &SegmentId,
+        body: &serde_json::Value,
+    ) -> Result<StoragePolicies, AppError> {
+        let p = path![
+            "v4",
+            "addon-providers",
+            "addon-pulsar",
+            "addons",
+            id,
+            "storage-policies"
+        ];
+        let resp = self
+            .send(
+                Method::PATCH,
+                &p,
+                &[],
+                Some(to_body(body)),
+                Accept::Json,
+                false,
+            )
+            .await?;
+        // The answer's shape is not settled upstream; read the policies back when it differs.
+        match parse_json::<StoragePolicies>(resp).await {
+            Ok(p) if p.retention_policies.is_some() || p.offload_policies.is_some() => Ok(p),
+            _ => self.pulsar_policies(id).await,
+        }
+    }
+}
+
+fn provider(kind: OperatorKind) -> &'static str {
+    match kind {
+        OperatorKind::Keycloak => "addon-keycloak",
+        OperatorKind::Matomo => "addon-matomo",
+        OperatorKind::Metabase => "addon-metabase",
+        OperatorKind::Otoroshi => "addon-otoroshi",
+    }
+}
+
+/// A JSON request body.
+fn to_body<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn is_header_safe(v: &str) -> bool {
+    v.len() <= 256 && v.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+}
+
+/// A reqwest error without its URL (which never has the token, but stays out of logs anyway).
+fn redact(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "body"
+    } else {
+        "request"
+    };
+    match std::error::Error::source(e) {
+        Some(source) => format!("{kind}: {source}"),
+        None => kind.to_owned(),
+    }
+}
+
+fn garbage(what: &str) -> AppError {
+    tracing::warn!(what, "upstream answered something unreadable");
+    AppError::Unavailable { sozu_id: None }
+}
+
+async fn parse_json<T: DeserializeOwned>(resp: Response) -> Result<T, AppError> {
+    let sozu_id = sozu_id(&resp);
+    let bytes = resp.bytes().await.map_err(|e| {
+        tracing::warn!(error = %redact(&e), "upstream body could not be read");
+        AppError::Unavailable {
+            sozu_id: sozu_id.clone(),
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        tracing::warn!(error = %e, body = %snippet(&bytes), sozu_id, "upstream JSON unreadable");
+        AppError::Unavailable { sozu_id }
+    })
+}
+
+/// Parses each item on its own; malformed ones are logged and left out.
+pub fn lenient_items<T: DeserializeOwned>(raw: Vec<serde_json::Value>) -> Vec<T> {
+    raw.into_iter()
+        .filter_map(|v| match serde_json::from_value(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!(error = %e, "left out one malformed upstream list item");
+                None
+            }
+        })
+        .collect()
+}
+
+fn sozu_id(resp: &Response) -> Option<String> {
+    resp.headers()
+        .get(SOZU_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_header_safe(v))
+        .map(str::to_owned)
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// Maps a non-2xx upstream answer to an `AppError`; the raw body goes to the log only.
+async fn error_from_response(method: &Method, path: &str, resp: Response) -> AppError {
+    let status = resp.status();
+    let sozu_id = sozu_id(&resp);
+    let body = resp.bytes().await.unwrap_or_default();
+    tracing::warn!(%method, path, status = status.as_u16(), sozu_id, body = %snippet(&body),
+        "upstream answered with an error");
+    map_error(status, sozu_id, &body)
+}
+
+/// The mapping itself, pure for tests.
+pub fn map_error(status: StatusCode, sozu_id: Option<String>, body: &[u8]) -> AppError {
+    match status {
+        StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        StatusCode::FORBIDDEN => AppError::Forbidden { sozu_id },
+        StatusCode::NOT_FOUND => AppError::not_found("the Clever Cloud API has no such resource"),
+        StatusCode::TOO_MANY_REQUESTS => AppError::TooManyRequests(
+            "The Clever Cloud API asks to slow down; retry in a moment.".into(),
+        ),
+        s if s.is_client_error() => AppError::Upstream {
+            status: s.as_u16(),
+            message: upstream_message(body)
+                .unwrap_or_else(|| s.canonical_reason().unwrap_or("error").to_owned()),
+            sozu_id,
+        },
+        _ => AppError::Unavailable { sozu_id },
+    }
+}
+
+/// The upstream's own short `message` (or `error`), cleaned and bounded.
+fn upstream_message(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        message: Option<String>,
+        error: Option<serde_json::Value>,
+    }
+    let b: Body = serde_json::from_slice(body).ok()?;
+    let msg = b
+        .message
+        .or_else(|| b.error.and_then(|e| e.as_str().map(str::to_owned)))?;
+    let clean: String = msg.chars().filter(|c| !c.is_control()).take(300).collect();
+    (!clean.trim().is_empty()).then_some(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up(base: &str) -> Upstream {
+        Upstream::new(Url::parse(base).unwrap(), Timeouts::default()).unwrap()
+    }
+
+    fn id(s: &str) -> SegmentId {
+        SegmentId::parse("id", s).unwrap()
+    }
+
+    #[test]
+    fn builds_urls_below_the_base() {
+        let u = up("http://127.0.0.1:8080");
+        let o = id("orga_1");
+        let url = u
+            .url(
+                &path!["v4", "billing", "organisations", &o, "invoices"],
+                &[
+                    ("since", "2024-01-01T00:00:00+01:00".into()),
+                    ("limit", "5".into()),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:8080/v4/billing/organisations/orga_1/invoices?since=2024-01-01T00%3A00%3A00%2B01%3A00&limit=5"
+        );
+    }
+
+    #[test]
+    fn keeps_a_base_path_prefix() {
+        let u = up("https://proxy.example/cc/");
+        let url = u.url(&path!["v2", "self"], &[]).unwrap();
+        assert_eq!(url.as_str(), "https://proxy.example/cc/v2/self");
+    }
+
+    #[test]
+    fn repeats_repeated_parameters() {
+        let u = up("http://127.0.0.1:1");
+        let url = u
+            .url(
+                &path!["v4", "products", "zones"],
+                &[("tag", "a".into()), ("tag", "b c".into())],
+            )
+            .unwrap();
+        assert_eq!(url.query(), Some("tag=a&tag=b+c"));
+    }
+
+    #[test]
+    fn suffixed_ids_stay_one_segment() {
+        let u = up("http://127.0.0.1:1");
+        let n = id("CC-1");
+        let url = u
+            .url(&[Seg::Lit("x"), Seg::IdWith(&n, ".pdf")], &[])
+            .unwrap();
+        assert_eq!(url.path(), "/x/CC-1.pdf");
+    }
+
+    #[test]
+    fn maps_upstream_errors() {
+        let sid = Some("sozu-1".to_owned());
+        assert_eq!(
+            map_error(StatusCode::UNAUTHORIZED, sid.clone(), b""),
+            AppError::Unauthorized
+        );
+        assert_eq!(
+            map_error(StatusCode::FORBIDDEN, sid.clone(), b""),
+            AppError::Forbidden {
+                sozu_id: sid.clone()
+            }
+        );
+        assert_eq!(map_error(StatusCode::NOT_FOUND, None, b"").status(), 404);
+        assert_eq!(
+            map_error(
+                StatusCode::BAD_REQUEST,
+                sid.clone(),
+                br#"{"id":400,"message":"Invalid index\u0007","type":"error"}"#
+            ),
+            AppError::Upstream {
+                status: 400,
+                message: "Invalid index".into(),
+                sozu_id: sid.clone()
+            }
+        );
+        assert_eq!(
+            map_error(StatusCode::CONFLICT, None, b"<html>oops</html>"),
+            AppError::Upstream {
+                status: 409,
+                message: "Conflict".into(),
+                sozu_id: None
+            }
+        );
+        for s in [500u16, 502, 503, 504] {
+            assert_eq!(
+                map_error(StatusCode::from_u16(s).unwrap(), sid.clone(), b"{}"),
+                AppError::Unavailable {
+                    sozu_id: sid.clone()
+                }
+            );
+        }
+        assert_eq!(
+            map_error(StatusCode::TOO_MANY_REQUESTS, None, b"").status(),
+            429
+        );
+    }
+
+    #[test]
+    fn tokens_are_never_printed() {
+        let t = ApiToken::new("  secret-token-123 \n").unwrap();
+        assert_eq!(t.expose(), "secret-token-123");
+        assert!(!format!("{t:?}").contains("secret"));
+        assert!(ApiToken::new("").is_none());
+        assert!(ApiToken::new("a b").is_none());
+        assert!(ApiToken::new("tok\r\nX: y").is_none());
+    }
+
+    #[test]
+    fn lenient_lists_drop_only_the_bad_item() {
+        let raw = vec![
+            serde_json::json!({"id": "a", "name": "ok"}),
+            serde_json::json!("not an object"),
+            serde_json::json!({"id": "b"}),
+        ];
+        let zones: Vec<Zone> = lenient_items(raw);
+        assert_eq!(zones.len(), 2);
+    }
+}

@@ -1,0 +1,84 @@
+//! `POST /login` and `POST /logout`: the only places a token enters or leaves a session.
+
+use crate::AppState;
+use app::error::AppError;
+use app::ssr::ApiToken;
+use app::ssr::session::{SINCE_KEY, SessionUser, TOKEN_KEY, USER_KEY};
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    token: String,
+}
+
+fn back_to_login(code: &str) -> Response {
+    Redirect::to(&format!("/login?error={code}")).into_response()
+}
+
+/// Validates the token with `GET /v2/self`, then starts a fresh session holding it.
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let Some(token) = form.ok().and_then(|Form(f)| ApiToken::new(&f.token)) else {
+        return back_to_login("empty");
+    };
+    let user = match state.upstream.with_token(&token).self_user().await {
+        Ok(user) => user,
+        Err(e) => {
+            // A refused token leaves no session behind, not even an earlier one.
+            let _ = session.flush().await;
+            let code = match e {
+                AppError::Unauthorized | AppError::Forbidden { .. } | AppError::NotFound { .. } => {
+                    "invalid"
+                }
+                _ => "unavailable",
+            };
+            tracing::info!(outcome = code, "sign-in refused");
+            return back_to_login(code);
+        }
+    };
+    let stored = async {
+        session.cycle_id().await?;
+        session.insert(TOKEN_KEY, token.expose()).await?;
+        session
+            .insert(
+                USER_KEY,
+                SessionUser {
+                    id: user.id.clone(),
+                    name: if user.name.is_empty() {
+                        user.email.clone()
+                    } else {
+                        user.name.clone()
+                    },
+                    email: user.email.clone(),
+                },
+            )
+            .await?;
+        session
+            .insert(SINCE_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
+            .await
+    };
+    if let Err(e) = stored.await {
+        tracing::error!(error = %e, "session store failed at sign-in");
+        return back_to_login("unavailable");
+    }
+    tracing::info!(user = %user.id, "signed in");
+    Redirect::to("/").into_response()
+}
+
+/// Deletes the session record and goes back to the login page.
+pub async fn logout(session: Session) -> Response {
+    if let Err(e) = session.delete().await {
+        tracing::warn!(error = %e, "session could not be deleted at sign-out");
+    }
+    Redirect::to("/login?reason=logged_out").into_response()
+}

@@ -1,0 +1,99 @@
+//! Configuration: environment variables with command-line flags of the same meaning.
+
+use clap::{Args, Parser};
+use reqwest::Url;
+use std::net::SocketAddr;
+
+/// The dashboard server's settings (`server --help`).
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "server",
+    about = "Self-hosted dashboard for the Clever Cloud API"
+)]
+pub struct Config {
+    /// Upstream API base URL (API tokens go to https://api-bridge.clever-cloud.com).
+    /// Unset: the embedded demo upstream is started and used.
+    #[arg(long, env = "CC_API_URL")]
+    pub api_url: Option<Url>,
+
+    /// Address to listen on (default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000).
+    #[arg(long, env = "DASHBOARD_LISTEN")]
+    pub listen: Option<SocketAddr>,
+
+    /// Served over plain HTTP: session cookies without the Secure flag.
+    #[arg(long, env = "DASHBOARD_PLAIN_HTTP", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub plain_http: bool,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "DASHBOARD_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: i64,
+
+    /// Hours after sign-in after which a session ends, active or not.
+    #[arg(long, env = "DASHBOARD_SESSION_MAX_HOURS", default_value_t = 168)]
+    pub session_max_hours: i64,
+
+    /// Most sessions kept at once by the embedded store (oldest go first).
+    #[arg(long, env = "DASHBOARD_SESSION_CAPACITY", default_value_t = 100_000)]
+    pub session_capacity: u64,
+
+    /// Seconds to open a connection to the upstream.
+    #[arg(long, env = "CC_CONNECT_TIMEOUT_SECS", default_value_t = 5)]
+    pub connect_timeout_secs: u64,
+
+    /// Seconds for one JSON call to the upstream.
+    #[arg(long, env = "CC_REQUEST_TIMEOUT_SECS", default_value_t = 20)]
+    pub request_timeout_secs: u64,
+
+    /// Seconds of silence after which an upstream stream counts as dead.
+    #[arg(long, env = "CC_STREAM_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub stream_read_timeout_secs: u64,
+
+    /// Log filter (tracing-subscriber syntax).
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub log: String,
+
+    #[command(flatten)]
+    pub demo: DemoKnobs,
+}
+
+/// Knobs of the demo upstream, used by tests and benchmarks.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DemoKnobs {
+    /// Latency added to every demo answer, in milliseconds.
+    #[arg(long = "demo-latency-ms", env = "DEMO_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Share of demo requests answered with a 503, from 0.0 to 1.0.
+    #[arg(
+        long = "demo-error-rate",
+        env = "DEMO_ERROR_RATE",
+        default_value_t = 0.0
+    )]
+    pub error_rate: f64,
+
+    /// Cut every demo log stream after this many events, without END_OF_STREAM.
+    #[arg(long = "demo-drop-stream-after", env = "DEMO_DROP_STREAM_AFTER")]
+    pub drop_stream_after: Option<u64>,
+
+    /// Address of the demo upstream (loopback only; port 0 picks a free one).
+    #[arg(
+        long = "demo-listen",
+        env = "DEMO_LISTEN",
+        default_value = "127.0.0.1:0"
+    )]
+    pub bind: Option<SocketAddr>,
+
+    /// Run only the demo upstream (for benchmarks and manual API calls).
+    #[arg(long = "demo-only", env = "DEMO_ONLY", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub only: bool,
+}
+
+impl Config {
+    /// Settings for tests: demo upstream, plain HTTP, defaults elsewhere.
+    pub fn for_tests() -> Self {
+        Self::try_parse_from(["server", "--plain-http"])
+            .unwrap_or_else(|e| panic!("test configuration: {e}"))
+    }
+}

@@ -1,0 +1,145 @@
+//! The dashboard server: configuration, router assembly, login, security, demo upstream.
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod security;
+
+use app::ssr::{DemoMode, Timeouts, Upstream};
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use config::Config;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context,
+};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub upstream: Upstream,
+    pub demo: DemoMode,
+    pub session_max: time::Duration,
+}
+
+impl AppState {
+    /// Puts what server functions and pages need into the Leptos context.
+    fn provide(&self) -> impl Fn() + Clone + Send + Sync + 'static + use<> {
+        let upstream = self.upstream.clone();
+        let demo = self.demo;
+        move || {
+            provide_context(upstream.clone());
+            provide_context(demo);
+        }
+    }
+}
+
+/// Starts the demo upstream when no upstream is configured; returns the base URL to use.
+pub async fn upstream_base(config: &Config) -> std::io::Result<(reqwest::Url, DemoMode)> {
+    if let Some(url) = &config.api_url {
+        return Ok((url.clone(), DemoMode(false)));
+    }
+    let addr = demo::spawn(config.demo.clone()).await?;
+    tracing::info!(%addr, "no CC_API_URL configured: serving the embedded demo upstream (demo data)");
+    let url = reqwest::Url::parse(&format!("http://{addr}"))
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok((url, DemoMode(true)))
+}
+
+/// Builds the whole application router.
+pub fn router(
+    config: &Config,
+    leptos: LeptosOptions,
+    base: reqwest::Url,
+    demo: DemoMode,
+) -> Router {
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(config.connect_timeout_secs),
+        request: Duration::from_secs(config.request_timeout_secs),
+        stream_read: Duration::from_secs(config.stream_read_timeout_secs),
+    };
+    let upstream = match Upstream::new(base, timeouts) {
+        Ok(u) => u,
+        // Only a broken TLS backend can fail here; nothing can be served without a client.
+        Err(e) => panic!("cannot build the HTTP client: {e}"),
+    };
+    let state = AppState {
+        leptos: leptos.clone(),
+        upstream,
+        demo,
+        session_max: time::Duration::hours(config.session_max_hours),
+    };
+    let sessions = SessionManagerLayer::new(MokaStore::new(Some(config.session_capacity)))
+        .with_name("cc_dashboard_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(!config.plain_http)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session_idle_minutes,
+        )));
+    let routes = route_list();
+    let context = state.provide();
+    Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::require_session,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn(security::refuse_cross_origin))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// The app's routes, generated once per process: generating them suppresses resource loading
+/// process-wide while it runs (a global flag in leptos_server), so it must never overlap a
+/// render, which it could when tests start several servers side by side.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(state.provide(), req).await
+}
+
+/// Binds and serves until the process ends. Returns the bound address through `on_bound`.
+pub async fn serve(
+    config: Config,
+    leptos: LeptosOptions,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let (base, demo) = upstream_base(&config).await?;
+    let addr = config.listen.unwrap_or(leptos.site_addr);
+    let app = router(&config, leptos, base, demo);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, app).await
+}

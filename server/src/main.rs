@@ -1,0 +1,36 @@
+//! Reads the configuration, starts the demo upstream if needed, and serves the dashboard.
+
+use clap::Parser;
+use server::config::Config;
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        .init();
+    if config.demo.only {
+        let addr = server::demo::spawn(config.demo.clone()).await?;
+        tracing::info!(%addr, "demo upstream only");
+        return std::future::pending().await;
+    }
+    let leptos = leptos_options()?;
+    server::serve(config, leptos, |addr| {
+        tracing::info!("dashboard listening on http://{addr}");
+    })
+    .await
+}
+
+/// Leptos settings: from cargo-leptos's environment when it built us, else our defaults
+/// (a plain `cargo build` binary run from the workspace root).
+fn leptos_options() -> std::io::Result<leptos::config::LeptosOptions> {
+    if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        return leptos::config::get_configuration(None)
+            .map(|c| c.leptos_options)
+            .map_err(|e| std::io::Error::other(e.to_string()));
+    }
+    Ok(leptos::config::LeptosOptions::builder()
+        .output_name("dashboard")
+        .site_root("target/site")
+        .build())
+}

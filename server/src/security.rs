@@ -1,0 +1,170 @@
+//! Request guards and response headers: sessions required, cross-origin writes refused,
+//! security headers on every answer.
+
+use crate::AppState;
+use app::error::AppError;
+use app::ssr::session::{SINCE_KEY, token_of};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Paths served without a session.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/favicon.svg" | "/robots.txt" | "/healthz")
+        || path.starts_with("/pkg/")
+}
+
+/// Paths answered with a status rather than a redirect (machines, not pages).
+fn is_machine(path: &str) -> bool {
+    ["/api/", "/stream/", "/download/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// An `AppError` as a JSON answer with its status.
+pub fn error_response(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(e).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Every page and server function other than login requires a live session.
+pub async fn require_session(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    if is_public(path) || signed_in(&state, &session).await {
+        return next.run(req).await;
+    }
+    if is_machine(path) {
+        error_response(&AppError::Unauthorized)
+    } else {
+        Redirect::to("/login").into_response()
+    }
+}
+
+async fn signed_in(state: &AppState, session: &Session) -> bool {
+    if token_of(session).await.is_none() {
+        return false;
+    }
+    let since: Option<i64> = session.get(SINCE_KEY).await.ok().flatten();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let fresh = since.is_some_and(|s| now - s < state.session_max.whole_seconds());
+    if !fresh {
+        let _ = session.flush().await;
+    }
+    fresh
+}
+
+/// Refuses state-changing requests sent by another site (CSRF): `Sec-Fetch-Site` when the
+/// browser sends it, else `Origin` against `Host`. Requests with neither (not from a browser)
+/// pass.
+pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || same_origin(req.headers())
+    {
+        return next.run(req).await;
+    }
+    tracing::warn!(path = req.uri().path(), "refused a cross-origin request");
+    error_response(&AppError::Forbidden { sozu_id: None })
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest);
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// The policy of answers that did not set their own (pages set one with a nonce).
+const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every answer; `no-store` on pages and data (they are personal).
+pub async fn headers(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    tracing::debug!(%method, path, "request");
+    let mut resp = next.run(req).await;
+    tracing::debug!(%method, path, status = resp.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64, "answered");
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
+    }
+    let personal = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if personal && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[("origin", "null"), ("host", "a")])));
+        assert!(same_origin(&headers(&[])));
+    }
+
+    #[test]
+    fn public_and_machine_paths() {
+        assert!(is_public("/login"));
+        assert!(is_public("/pkg/dashboard.wasm"));
+        assert!(!is_public("/"));
+        assert!(!is_public("/login/x"));
+        assert!(is_machine("/api/shell"));
+        assert!(!is_machine("/orgs/x/invoices"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests: the real server against the demo upstream, over real HTTP.
+
+mod it;

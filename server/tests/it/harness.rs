@@ -1,0 +1,111 @@
+//! Starts the dashboard with its demo upstream on ephemeral loopback ports.
+
+use leptos::config::LeptosOptions;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, Url};
+use server::config::Config;
+use std::net::SocketAddr;
+
+/// A running dashboard and its demo upstream.
+pub struct Harness {
+    pub base: Url,
+    pub upstream: Url,
+    /// A browser-like client: cookies kept, redirects not followed.
+    pub http: Client,
+}
+
+impl Harness {
+    /// The default configuration.
+    pub async fn start() -> Self {
+        Self::start_with(Config::for_tests()).await
+    }
+
+    /// A given configuration.
+    pub async fn start_with(config: Config) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+        let (upstream, demo) = server::upstream_base(&config).await.expect("demo upstream");
+        let leptos = LeptosOptions::builder().output_name("dashboard").build();
+        let app = server::router(&config, leptos, upstream.clone(), demo);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base: Url::parse(&format!("http://{addr}")).expect("url"),
+            upstream,
+            http: browser(),
+        }
+    }
+
+    /// The URL of `path` on the dashboard.
+    pub fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("path")
+    }
+
+    /// Signs in with `token`; returns the answer to the form post.
+    pub async fn login(&self, token: &str) -> Response {
+        self.http
+            .post(self.url("/login"))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .expect("login")
+    }
+
+    /// Gets a page as text, asserting its status.
+    pub async fn page(&self, path: &str, status: u16) -> String {
+        let resp = self.http.get(self.url(path)).send().await.expect("get");
+        assert_eq!(resp.status().as_u16(), status, "GET {path}");
+        resp.text().await.expect("body")
+    }
+
+    /// The requests the demo upstream received since the last call, then forgets them.
+    pub async fn upstream_requests(&self) -> Vec<String> {
+        let url = self.upstream.join("/demo/requests").expect("url");
+        let seen: Vec<String> = Client::new()
+            .get(url.clone())
+            .send()
+            .await
+            .expect("seen")
+            .json()
+            .await
+            .expect("json");
+        Client::new().delete(url).send().await.expect("forget");
+        seen
+    }
+
+    /// A fresh token the demo accepts.
+    pub async fn issue_token(&self) -> String {
+        let url = self.upstream.join("/demo/tokens").expect("url");
+        let v: serde_json::Value = Client::new()
+            .post(url)
+            .send()
+            .await
+            .expect("issue")
+            .json()
+            .await
+            .expect("json");
+        v["apiToken"].as_str().expect("token").to_owned()
+    }
+}
+
+/// A client with its own cookie jar that does not follow redirects.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Where a redirect points.
+pub fn location(resp: &Response) -> &str {
+    resp.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}

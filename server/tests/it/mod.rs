@@ -1,0 +1,5 @@
+mod harness;
+
+mod client;
+mod pages;
+mod sessions;

@@ -1,0 +1,147 @@
+//! Pages through the real server: home, navigation, escaping, errors, id validation.
+
+use super::harness::Harness;
+use server::demo;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_lists_owners_personal_first_with_links() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let home = h.page("/", 200).await;
+    let personal = home.find("Personal space").expect("personal space");
+    let acme = home.find("Acme Corp").expect("acme");
+    let globex = home.find("Globex Corporation").expect("globex");
+    assert!(
+        personal < acme && acme < globex,
+        "personal first, then by name"
+    );
+    let acme_id = demo::acme_id();
+    let app = demo::app_id("api-gateway");
+    for link in [
+        format!("/orgs/{acme_id}/invoices"),
+        format!("/orgs/{acme_id}/apps/{app}"),
+        format!("/orgs/{acme_id}/apps/{app}/deployments"),
+        format!("/orgs/{acme_id}/apps/{app}/instances"),
+        format!("/orgs/{acme_id}/apps/{app}/logs"),
+        format!("/orgs/{acme_id}/resources/{app}/drains"),
+        format!(
+            "/orgs/{acme_id}/operators/keycloak/{}",
+            demo::real_id("keycloak", "auth")
+        ),
+        format!(
+            "/orgs/{acme_id}/operators/otoroshi/{}",
+            demo::real_id("otoroshi", "gateway")
+        ),
+        format!(
+            "/orgs/{acme_id}/pulsar/{}",
+            demo::real_id("pulsar", "events")
+        ),
+        "/zones".to_owned(),
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{link}\"")),
+            "missing link {link}"
+        );
+    }
+    assert!(home.contains("Demo data"), "demo banner");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_supplied_names_are_escaped() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let home = h.page("/", 200).await;
+    assert!(!home.contains("<script>alert"), "raw markup from upstream");
+    assert!(!home.contains("<img src=x"), "raw markup from upstream");
+    assert!(
+        home.contains("&lt;script&gt;alert"),
+        "the name is shown as text"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_of_the_url_scheme_exists() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let a = demo::app_id("api-gateway");
+    for path in [
+        format!("/orgs/{o}/invoices"),
+        format!("/orgs/{o}/invoices/ACM2026-0001"),
+        format!("/orgs/{o}/apps/{a}"),
+        format!("/orgs/{o}/apps/{a}/deployments"),
+        format!("/orgs/{o}/apps/{a}/deployments/deployment_1"),
+        format!("/orgs/{o}/apps/{a}/instances"),
+        format!("/orgs/{o}/apps/{a}/logs"),
+        format!("/orgs/{o}/resources/{a}/drains"),
+        format!("/orgs/{o}/operators/keycloak/keycloak_1"),
+        format!("/orgs/{o}/pulsar/pulsar_1"),
+        "/zones".to_owned(),
+        "/zones/par".to_owned(),
+    ] {
+        eprintln!("GET {path}");
+        h.page(&path, 200).await;
+    }
+    h.page("/no/such/page", 404).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_ids_get_a_clear_400_and_no_upstream_call() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let page = h.page("/orgs/bad%20id/invoices", 400).await;
+    assert!(page.contains("Invalid owner id"), "{page}");
+    let page = h
+        .page(
+            &format!("/orgs/{}/apps/..%2F..%2Fv2%2Fself", demo::acme_id()),
+            400,
+        )
+        .await;
+    assert!(page.contains("Invalid app id"));
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter().all(|r| r == "GET /v2/summary"),
+        "only the navigation was fetched: {seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_failure_shows_an_error_page_with_retry() {
+    let mut config = server::config::Config::for_tests();
+    // Every second demo request fails: login's /v2/self passes, the next /v2/summary fails.
+    config.demo.error_rate = 0.5;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let page = h.page("/", 502).await;
+    assert!(page.contains("Upstream unavailable"), "{page}");
+    assert!(page.contains("Retry"));
+    assert!(
+        page.contains("demo-00000001"),
+        "the Sozu-Id is shown for support"
+    );
+    assert!(
+        !page.contains("injected failure"),
+        "raw upstream text stays in the log"
+    );
+    let again = h.page("/", 200).await;
+    assert!(again.contains("Acme Corp"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shell_server_function_answers_json() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let resp = h
+        .http
+        .post(h.url("/api/shell"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["user_name"], "Ada Lovelace");
+    assert_eq!(v["demo"], true);
+    assert_eq!(v["owners"][0]["personal"], true);
+}

@@ -1,0 +1,198 @@
+//! Login, sessions, logout, CSRF refusal and security headers.
+
+use super::harness::{Harness, browser, location};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_with_a_good_token_starts_a_session() {
+    let h = Harness::start().await;
+    let resp = h.login("demo").await;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/");
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let home = h.page("/", 200).await;
+    assert!(home.contains("Acme Corp"));
+    assert!(home.contains("Ada Lovelace"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_unless_plain_http_is_configured() {
+    let config = <server::config::Config as clap::Parser>::try_parse_from(["server"]).unwrap();
+    let h = Harness::start_with(config).await;
+    let resp = h.login("demo").await;
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_token_reshows_the_form_with_no_session() {
+    let h = Harness::start().await;
+    let resp = h.login("not-a-real-token").await;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/login?error=invalid");
+    let resp = h.http.get(h.url("/")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/login");
+    let page = h.page("/login?error=invalid", 200).await;
+    assert!(page.contains("This token was refused"));
+    let resp = h.login("   ").await;
+    assert_eq!(location(&resp), "/login?error=empty");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_upstream_says_so_at_login() {
+    let config = <server::config::Config as clap::Parser>::try_parse_from([
+        "server",
+        "--plain-http",
+        "--api-url",
+        "http://127.0.0.1:9",
+    ])
+    .unwrap();
+    let h = Harness::start_with(config).await;
+    let resp = h.login("demo").await;
+    assert_eq!(location(&resp), "/login?error=unavailable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_server_functions_require_a_session() {
+    let h = Harness::start().await;
+    for path in ["/", "/orgs/orga_x/invoices", "/zones", "/no/such/page"] {
+        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 303, "{path}");
+        assert_eq!(location(&resp), "/login", "{path}");
+    }
+    let resp = h.http.post(h.url("/api/shell")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let login = h.page("/login", 200).await;
+    assert!(login.contains("name=\"token\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_deletes_the_session() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.page("/", 200).await;
+    let resp = h.http.post(h.url("/logout")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/login?reason=logged_out");
+    let resp = h.http.get(h.url("/")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stolen_cookie_is_useless_after_logout() {
+    let h = Harness::start().await;
+    let resp = h.login("demo").await;
+    let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap();
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    h.http.post(h.url("/logout")).send().await.unwrap();
+    let replay = browser()
+        .get(h.url("/"))
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status().as_u16(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_origin_posts_are_refused() {
+    let h = Harness::start().await;
+    let evil = h
+        .http
+        .post(h.url("/login"))
+        .header("origin", "http://evil.example")
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.status().as_u16(), 403);
+    let cross = h
+        .http
+        .post(h.url("/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    let same = h
+        .http
+        .post(h.url("/login"))
+        .header("origin", h.base.as_str().trim_end_matches('/'))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status().as_u16(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_security_headers_and_a_nonce_csp() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    for path in ["/login", "/"] {
+        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        let head = resp.headers().clone();
+        let csp = head
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(head.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(head.get("referrer-policy").unwrap(), "no-referrer");
+        assert_eq!(head.get("cache-control").unwrap(), "no-store");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap()
+            .to_owned();
+        let body = resp.text().await.unwrap();
+        let scripts = body.matches("<script").count();
+        let nonced = body.matches(&format!("nonce=\"{nonce}\"")).count();
+        assert!(
+            scripts > 0 && nonced == scripts,
+            "{path}: {nonced} of {scripts} scripts carry the nonce"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_never_leaves_the_server() {
+    let h = Harness::start().await;
+    let token = h.issue_token().await;
+    let resp = h.login(&token).await;
+    let mut seen = format!("{:?}", resp.headers());
+    for path in [
+        "/",
+        "/login",
+        "/orgs/x/invoices",
+        "/zones",
+        "/nope",
+        "/orgs/bad%20id/invoices",
+    ] {
+        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        seen.push_str(&format!("{:?}", resp.headers()));
+        seen.push_str(&resp.text().await.unwrap());
+    }
+    let resp = h.http.post(h.url("/api/shell")).send().await.unwrap();
+    seen.push_str(&format!("{:?}", resp.headers()));
+    seen.push_str(&resp.text().await.unwrap());
+    assert!(seen.contains("Acme Corp"), "the pages were really served");
+    assert!(!seen.contains(&token), "the token leaked");
+}
