@@ -1,9 +1,13 @@
 //! The dashboard's app: the HTML shell, the root component and the route table.
 
+// Release builds keep full view types (no erase_components); pages are deep.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;
 pub mod ids;
+pub mod logic;
 pub mod model;
 pub mod query;
 pub mod routes;
@@ -76,12 +80,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=routes::home::HomePage ssr=ssr.clone() />
                     <Route
                         path=path!("/orgs/:owner_id/invoices")
-                        view=|| view! { <Coming title="Invoices" /> }
+                        view=routes::invoices::InvoicesPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/orgs/:owner_id/invoices/:number")
-                        view=|| view! { <Coming title="Invoice" /> }
+                        view=routes::invoice::InvoicePage
                         ssr=ssr.clone()
                     />
                     <Route

@@ -76,6 +76,14 @@ pub struct DemoKnobs {
     #[arg(long = "demo-drop-stream-after", env = "DEMO_DROP_STREAM_AFTER")]
     pub drop_stream_after: Option<u64>,
 
+    /// Pad every demo invoice PDF to at least this many bytes (large-download benchmarks).
+    #[arg(
+        long = "demo-pdf-padding-bytes",
+        env = "DEMO_PDF_PADDING_BYTES",
+        default_value_t = 0
+    )]
+    pub pdf_padding_bytes: usize,
+
     /// Address of the demo upstream (loopback only; port 0 picks a free one).
     #[arg(
         long = "demo-listen",

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod downloads;
 pub mod security;
 
 use app::ssr::{DemoMode, Timeouts, Upstream};
@@ -96,6 +97,14 @@ pub fn router(
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/download/orgs/{owner}/invoices/{file}",
+            get(downloads::invoice_document),
+        )
+        .route(
+            "/download/orgs/{owner}/invoices.csv",
+            get(downloads::invoices_csv_download),
+        )
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

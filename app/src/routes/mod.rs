@@ -2,6 +2,8 @@
 
 pub mod coming;
 pub mod home;
+pub mod invoice;
+pub mod invoices;
 pub mod login;
 pub mod not_found;
 pub mod urls;

@@ -11,6 +11,11 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// One percent-encoded path segment.
+pub fn segment(raw: &str) -> String {
+    seg(raw)
+}
+
 fn seg(raw: &str) -> String {
     utf8_percent_encode(raw, SEGMENT).to_string()
 }

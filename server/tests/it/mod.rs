@@ -1,5 +1,6 @@
 mod harness;
 
+mod billing;
 mod client;
 mod pages;
 mod sessions;

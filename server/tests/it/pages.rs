@@ -67,7 +67,6 @@ async fn every_route_of_the_url_scheme_exists() {
     let a = demo::app_id("api-gateway");
     for path in [
         format!("/orgs/{o}/invoices"),
-        format!("/orgs/{o}/invoices/ACM2026-0001"),
         format!("/orgs/{o}/apps/{a}"),
         format!("/orgs/{o}/apps/{a}/deployments"),
         format!("/orgs/{o}/apps/{a}/deployments/deployment_1"),
@@ -79,7 +78,6 @@ async fn every_route_of_the_url_scheme_exists() {
         "/zones".to_owned(),
         "/zones/par".to_owned(),
     ] {
-        eprintln!("GET {path}");
         h.page(&path, 200).await;
     }
     h.page("/no/such/page", 404).await;

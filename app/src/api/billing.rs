@@ -1,0 +1,35 @@
+//! Invoices of an owner.
+
+use crate::error::AppError;
+use crate::logic::billing::InvoiceFilter;
+use crate::model::billing::Invoice;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// The invoices matching `filter` (upstream filters, then the number search), newest first.
+/// JSON input: an all-empty filter has no URL-encoded form.
+#[server(prefix = "/api", endpoint = "invoices", input = Json)]
+pub async fn list_invoices(owner: String, filter: InvoiceFilter) -> Result<Vec<Invoice>, AppError> {
+    use crate::ids::SegmentId;
+    use crate::logic::billing::sort_newest_first;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    let mut list = crate::ssr::authed_call(async |api| api.invoices(&owner, &query).await).await?;
+    list.retain(|i| filter.matches(i));
+    sort_newest_first(&mut list);
+    Ok(list)
+}
+
+/// One invoice with every field.
+#[server(prefix = "/api", endpoint = "invoice")]
+pub async fn get_invoice(owner: String, number: String) -> Result<Invoice, AppError> {
+    use crate::ids::SegmentId;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let number = SegmentId::parse("invoice number", &number)?;
+    crate::ssr::authed_call(async |api| api.invoice(&owner, &number).await)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::not_found(format!("invoice {number}")),
+            other => other,
+        })
+}

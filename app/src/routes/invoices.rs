@@ -1,0 +1,285 @@
+//! `/orgs/{ownerId}/invoices`: filters in the URL, groups, totals per currency, a monthly chart,
+//! search by number and CSV export.
+
+use crate::api::billing::list_invoices;
+use crate::components::badge::{Badge, Tone};
+use crate::components::bar_chart::{Bar, BarChart};
+use crate::components::error_view::ErrorView;
+use crate::error::AppError;
+use crate::ids::SegmentId;
+use crate::logic::billing::{self, Group, InvoiceFilter};
+use crate::logic::money::{self, PerCurrency};
+use crate::logic::{MONTHS, day};
+use crate::model::billing::{Invoice, InvoiceStatus};
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The badge of an invoice status.
+pub fn status_badge(status: &InvoiceStatus) -> Tone {
+    match status {
+        InvoiceStatus::Paid => Tone::Succeeded,
+        InvoiceStatus::Pending | InvoiceStatus::PaymentHeld => Tone::Queued,
+        InvoiceStatus::Processing => Tone::InProgress,
+        InvoiceStatus::WontPay => Tone::Failed,
+        InvoiceStatus::Canceled | InvoiceStatus::Refunded => Tone::Cancelled,
+        InvoiceStatus::Unknown(_) => Tone::Unknown,
+    }
+}
+
+/// The invoices page.
+#[component]
+pub fn InvoicesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let owner = Memo::new(move |_| params.read().get("owner_id").unwrap_or_default());
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        InvoiceFilter {
+            since: q.get("since"),
+            until: q.get("until"),
+            limit: q.get("limit"),
+            year: q.get("year"),
+            q: q.get("q"),
+        }
+    });
+    let invoices = Resource::new(
+        move || (owner.get(), filter.get()),
+        |(owner, filter)| async move {
+            // Bad input never reaches the server, let alone the upstream.
+            SegmentId::parse("owner id", &owner)?;
+            filter.to_query().map_err(AppError::BadRequest)?;
+            list_invoices(owner, filter).await
+        },
+    );
+    let field = move |get: fn(&InvoiceFilter) -> &Option<String>| {
+        move || get(&filter.read()).clone().unwrap_or_default()
+    };
+    view! {
+        <Title text="Invoices" />
+        <h1>"Invoices"</h1>
+        <form method="get" class="filters" aria-label="Filter invoices">
+            <label>"Since" <input type="date" name="since" value=field(|f| &f.since) /></label>
+            <label>"Until" <input type="date" name="until" value=field(|f| &f.until) /></label>
+            <label>"Limit" <input type="number" name="limit" min="1" max="10000" inputmode="numeric" value=field(|f| &f.limit) /></label>
+            <label>"Number" <input type="search" name="q" placeholder="e.g. ACM2024" value=field(|f| &f.q) /></label>
+            <button type="submit">"Apply"</button>
+            <a href=move || urls::invoices(&owner.get())>"Reset"</a>
+            <a
+                class="button secondary"
+                rel="external"
+                download
+                href=move || format!("/download{}.csv{}", urls::invoices(&owner.get()), filter.read().to_url_query())
+            >
+                "Export CSV"
+            </a>
+        </form>
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading invoices…"</p> }>
+            {move || Suspend::new(async move {
+                match invoices.await {
+                    Ok(list) => view! { <Report owner=owner.get_untracked() filter=filter.get_untracked() list /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">"No invoice matches these filters."</p> }.into_any();
+    }
+    let all_years = billing::years(&list);
+    let totals = billing::totals(&list);
+    let mut groups = billing::grouped(&list);
+    let closed = groups.remove(&Group::Closed).unwrap_or_default();
+    let closed_years = billing::years(&closed);
+    let year = filter
+        .year()
+        .filter(|y| all_years.contains(y))
+        .or_else(|| all_years.first().copied());
+    let closed_in_year: Vec<Invoice> = closed
+        .into_iter()
+        .filter(|i| year.is_none() || billing::year(i) == year)
+        .collect();
+    let year_links = (closed_years.len() > 1).then(|| {
+        let links = closed_years
+            .clone()
+            .into_iter()
+            .map(|y| {
+                let href = format!(
+                    "{}{}",
+                    urls::invoices(&owner),
+                    InvoiceFilter { year: Some(y.to_string()), ..filter.clone() }.to_url_query()
+                );
+                let current = Some(y) == year;
+                view! {
+                    <A href=href attr:aria-current=current.then_some("true") attr:class=if current { "year current" } else { "year" }>
+                        {y.to_string()}
+                    </A>
+                }
+            })
+            .collect_view();
+        view! { <nav class="years" aria-label="Year">{links}</nav> }
+    });
+    let charts = year.map(|y| {
+        let months: Vec<&PerCurrency> = (1..=12u8)
+            .map(|m| totals.by_month.get(&(y, m)))
+            .map(|p| p.unwrap_or(&EMPTY))
+            .collect();
+        let currencies: Vec<String> = totals
+            .by_year
+            .get(&y)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        currencies
+            .into_iter()
+            .map(|cur| {
+                let bars = months
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let v = billing::sum_of(p, &cur).total();
+                        Bar {
+                            label: MONTHS[i].to_owned(),
+                            value: v,
+                            text: money::format(v, &cur),
+                        }
+                    })
+                    .collect();
+                let caption =
+                    format!("Monthly totals {y} in {cur}, tax included, credit notes deducted");
+                view! { <BarChart caption bars /> }
+            })
+            .collect_view()
+    });
+    let pending = groups.remove(&Group::Pending).unwrap_or_default();
+    let processing = groups
+        .remove(&Group::AwaitingValidation)
+        .unwrap_or_default();
+    let other = groups.remove(&Group::Other).unwrap_or_default();
+    let year_totals = year
+        .and_then(|y| totals.by_year.get(&y).cloned())
+        .unwrap_or_default();
+    let totals_section = view! {
+        <section class="totals">
+            <h2>"Totals"</h2>
+            <TotalsTable title=format!("All {} documents listed (cancelled ones not counted)", list.len()) sums=totals.all.clone() />
+            {year.map(|y| view! { <TotalsTable title=format!("Year {y}") sums=year_totals.clone() /> })}
+            {charts}
+        </section>
+    }
+    .into_any();
+    let closed_section = view! {
+        <section>
+            <h2>{Group::Closed.title()} {year.map(|y| format!(" in {y}"))}</h2>
+            {year_links}
+            <InvoiceTable owner=owner.clone() list=closed_in_year empty="No paid or closed invoice this year." />
+        </section>
+    }
+    .into_any();
+    view! {
+        {totals_section}
+        <section>
+            <h2>{Group::Pending.title()}</h2>
+            <InvoiceTable owner=owner.clone() list=pending empty="Nothing to pay." />
+        </section>
+        {(!processing.is_empty()).then(|| view! {
+            <section>
+                <h2>{Group::AwaitingValidation.title()}</h2>
+                <InvoiceTable owner=owner.clone() list=processing empty="" />
+            </section>
+        })}
+        {closed_section}
+        {(!other.is_empty()).then(|| view! {
+            <section>
+                <h2>{Group::Other.title()}</h2>
+                <InvoiceTable owner=owner.clone() list=other empty="" />
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+static EMPTY: PerCurrency = PerCurrency::new();
+
+#[component]
+fn TotalsTable(title: String, sums: PerCurrency) -> impl IntoView {
+    let rows = sums
+        .into_iter()
+        .map(|(cur, s)| {
+            view! {
+                <tr>
+                    <th scope="row">{cur.clone()}</th>
+                    <td class="num">{s.count}</td>
+                    <td class="num">{money::format(s.tax_excluded, &cur)}</td>
+                    <td class="num">{money::format(s.tax, &cur)}</td>
+                    <td class="num strong">{money::format(s.total(), &cur)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data totals-table">
+            <caption>{title}</caption>
+            <thead>
+                <tr>
+                    <th>"Currency"</th><th class="num">"Documents"</th><th class="num">"Excl. tax"</th>
+                    <th class="num">"Tax"</th><th class="num">"Total"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|inv| {
+            let credit = inv.is_credit_note();
+            let (ht, tax) = billing::signed(&inv);
+            let cur = billing::currency(&inv).to_owned();
+            let detail = format!(
+                "{}/{}",
+                urls::invoices(&owner),
+                urls::segment(&inv.invoice_number)
+            );
+            let pdf = format!("/download{detail}.pdf");
+            let tone = status_badge(&inv.status);
+            view! {
+                <tr class:credit-note=credit>
+                    <td><A href=detail>{inv.invoice_number.clone()}</A></td>
+                    <td>{if credit { "Credit note" } else { "Invoice" }}</td>
+                    <td><Badge tone label=inv.status.to_string() /></td>
+                    <td>{day(inv.emission_date)}</td>
+                    <td>{day(inv.pay_date)}</td>
+                    <td class="num">{money::format(ht, &cur)}</td>
+                    <td class="num">{money::format(tax, &cur)}</td>
+                    <td class="num strong">{money::format(ht + tax, &cur)}</td>
+                    <td><a href=pdf rel="external" download>"PDF"</a></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data invoices">
+            <thead>
+                <tr>
+                    <th>"Number"</th><th>"Kind"</th><th>"Status"</th><th>"Issued"</th><th>"Paid"</th>
+                    <th class="num">"Excl. tax"</th><th class="num">"Tax"</th><th class="num">"Total"</th>
+                    <th>"Download"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

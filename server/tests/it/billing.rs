@@ -1,0 +1,225 @@
+//! Invoices through the dashboard: filters, page content, downloads, CSV.
+
+use super::harness::Harness;
+use server::demo;
+
+async fn signed_in() -> Harness {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h
+}
+
+async fn first_number(h: &Harness, owner: &str) -> String {
+    let url = h
+        .upstream
+        .join(&format!(
+            "/v4/billing/organisations/{owner}/invoices?limit=1"
+        ))
+        .unwrap();
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth("demo")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v[0]["invoice_number"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoice_filters_are_forwarded_exactly() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    h.upstream_requests().await;
+    let page = h
+        .page(
+            &format!("/orgs/{o}/invoices?since=2025-01-01&until=2025-06-30&limit=5"),
+            200,
+        )
+        .await;
+    assert!(page.contains("Totals"));
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.contains(&format!(
+            "GET /v4/billing/organisations/{o}/invoices?since=2025-01-01T00%3A00%3A00Z&until=2025-06-30T00%3A00%3A00Z&limit=5"
+        )),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_filters_get_a_message_and_no_upstream_call() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    h.upstream_requests().await;
+    let page = h
+        .page(&format!("/orgs/{o}/invoices?since=yesterday&limit=0"), 400)
+        .await;
+    assert!(page.contains("Since must be a date"), "{page}");
+    assert!(page.contains("Limit must be a whole number"));
+    let seen = h.upstream_requests().await;
+    assert!(seen.iter().all(|r| !r.contains("/billing/")), "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_is_grouped_with_totals_per_currency_and_a_chart() {
+    let h = signed_in().await;
+    let page = h
+        .page(&format!("/orgs/{}/invoices", demo::globex_id()), 200)
+        .await;
+    for section in [
+        "Pending",
+        "Awaiting payment validation",
+        "Paid and closed",
+        "Totals",
+    ] {
+        assert!(page.contains(section), "missing {section}");
+    }
+    assert!(
+        page.contains(">USD<") && page.contains(">EUR<"),
+        "one total per currency"
+    );
+    assert!(
+        page.contains("<svg") && page.contains("Monthly totals"),
+        "the chart is server-rendered"
+    );
+    assert!(page.contains("credit-note"), "credit notes look different");
+    assert!(page.contains("Export CSV"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_by_number_narrows_the_list() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let n = first_number(&h, &o).await;
+    let page = h.page(&format!("/orgs/{o}/invoices?q={n}"), 200).await;
+    assert!(page.contains("All 1 documents listed"), "exactly one match");
+    let none = h
+        .page(&format!("/orgs/{o}/invoices?q=NO-SUCH-NUMBER"), 200)
+        .await;
+    assert!(none.contains("No invoice matches these filters."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pdf_downloads_stream_with_our_headers_only() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let n = first_number(&h, &o).await;
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let head = resp.headers().clone();
+    assert_eq!(head["content-type"], "application/pdf");
+    assert_eq!(
+        head["content-disposition"],
+        format!("attachment; filename=\"invoice-{n}.pdf\"").as_str()
+    );
+    assert_eq!(head["cache-control"], "no-store");
+    assert_eq!(head["x-content-type-options"], "nosniff");
+    assert!(
+        head.get("set-cookie").is_none(),
+        "the upstream's cookie must not pass"
+    );
+    assert!(head.get("sozu-id").is_none());
+    assert!(resp.bytes().await.unwrap().starts_with(b"%PDF-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_invoice_is_served_sandboxed() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let n = first_number(&h, &o).await;
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.html?inline=1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("sandbox"), "{csp}");
+    assert_eq!(resp.headers()["x-frame-options"], "SAMEORIGIN");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    let page = h.page(&format!("/orgs/{o}/invoices/{n}"), 200).await;
+    assert!(page.contains("sandbox=\"\""), "the frame is sandboxed too");
+    assert!(page.contains(&format!("/download/orgs/{o}/invoices/{n}.pdf")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_invoices_are_404_pages() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let page = h.page(&format!("/orgs/{o}/invoices/NOPE-0001"), 404).await;
+    assert!(page.contains("Not found"));
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices/NOPE-0001.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices/bad%20id.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_export_has_the_filtered_list() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices.csv?limit=4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"invoices-orga_")
+    );
+    let body = resp.text().await.unwrap();
+    let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 5, "header and four rows: {body}");
+    assert!(lines[0].starts_with("number,kind,status,group,issued"));
+    let bad = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices.csv?since=nope")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let anonymous = super::harness::browser()
+        .get(h.url(&format!("/download/orgs/{o}/invoices.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+}
