@@ -3,15 +3,15 @@
 # demo upstream directly, in the same script. Reports throughput of both, their ratio, and the
 # dashboard's peak RSS growth (VmHWM after the downloads minus VmRSS before them).
 # Goal (issue 3): RSS growth under 8 MiB; the relay close to direct throughput.
-# Usage: bash bench/pdf_download.sh [runs]     (builds the release server first)
+# Usage: bash bench/pdf_download.sh [runs]     (builds the release server if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 SIZE=$((50 * 1024 * 1024))
 DEMO_PORT=${DEMO_PORT:-38091}
 DASH_PORT=${DASH_PORT:-38092}
-cargo build --release -p server >/dev/null 2>&1
-BIN=target/release/server
+BIN=${BIN:-target/release/server}
+[ -x "$BIN" ] || cargo leptos build --release >/dev/null
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_PDF_PADDING_BYTES=$SIZE RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn $BIN & DASH_PID=$!
 trap 'kill $DEMO_PID $DASH_PID 2>/dev/null' EXIT

@@ -24,7 +24,9 @@ use routes::coming::Coming;
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_content_security_policy();
+    let csp = page_policy();
+    #[cfg(not(feature = "ssr"))]
+    let csp: Option<String> = None;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -32,6 +34,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // The policy also travels inside the page, next to the scripts whose nonce it
+                // names, so it holds even when the response header is not the page's own.
+                {csp.map(|c| view! { <meta http-equiv="Content-Security-Policy" content=c /> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
@@ -44,23 +49,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The page's CSP: our own origin only, inline scripts only with this response's nonce,
-/// WASM allowed, never framed.
+/// WASM allowed, never framed. Set as the response header and returned for the page's
+/// `<meta>` (which cannot carry `frame-ancestors`; the header does).
 #[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    let (Some(nonce), Some(resp)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let csp = format!(
+fn page_policy() -> Option<String> {
+    let nonce = leptos::nonce::use_nonce()?;
+    let scripts = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'"
     );
-    if let Ok(value) = http::HeaderValue::from_str(&csp) {
+    let header = format!("{scripts}; frame-ancestors 'none'");
+    if let (Some(resp), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&header),
+    ) {
         resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+    Some(scripts)
 }
 
 /// The root component: metadata and the route table.

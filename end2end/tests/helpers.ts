@@ -20,7 +20,7 @@ export function watchPage(page: Page): string[] {
     // A page answered with an error status logs "Failed to load resource"; tests check statuses
     // themselves. CSP violations log "Refused to ...", and those count.
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
-      problems.push(`console: ${m.text()}`);
+      problems.push(`console: ${m.text()} [at ${m.location().url}]`);
     }
   });
   return problems;

@@ -23,6 +23,7 @@ use leptos_axum::{
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
@@ -113,10 +114,28 @@ pub fn router(
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        // Static files are served by tower-http, not leptos_axum's file_and_error_handler: that
+        // one builds its owner as a child of whatever render is current on the thread and takes
+        // that request's response headers (our nonce CSP among them) for the file.
+        .nest_service(
+            &format!("/{}", leptos.site_pkg_dir),
+            ServeDir::new(format!("{}/{}", leptos.site_root, leptos.site_pkg_dir)),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(format!("{}/favicon.svg", leptos.site_root)),
+        )
+        .route_service(
+            "/robots.txt",
+            ServeFile::new(format!("{}/robots.txt", leptos.site_root)),
+        )
+        .fallback({
+            let render = leptos_axum::render_app_async_with_context(context, {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            });
+            move |req: Request<Body>| render(req)
+        })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_session,

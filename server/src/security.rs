@@ -95,6 +95,11 @@ const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
+/// The header policy of a page whose own header did not come through: the page carries its
+/// script policy (with its nonce) in a `<meta>`; this adds what a `<meta>` cannot say.
+const PAGE_FALLBACK_CSP: &str =
+    "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// Security headers on every answer; `no-store` on pages and data (they are personal).
 pub async fn headers(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
@@ -115,16 +120,20 @@ pub async fn headers(req: Request, next: Next) -> Response {
     if !h.contains_key(header::X_FRAME_OPTIONS) {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
-    }
-    let personal = h
+    let content_type = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+        .unwrap_or("")
+        .to_owned();
+    let page = content_type.starts_with("text/html");
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = if page { PAGE_FALLBACK_CSP } else { DEFAULT_CSP };
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+    }
+    let personal = page || content_type.starts_with("application/json");
     if personal && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

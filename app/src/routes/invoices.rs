@@ -164,12 +164,44 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
     let year_totals = year
         .and_then(|y| totals.by_year.get(&y).cloned())
         .unwrap_or_default();
+    let monthly = year.map(|y| {
+        let rows = (1..=12u8)
+            .filter_map(|m| totals.by_month.get(&(y, m)).map(|p| (m, p.clone())))
+            .flat_map(|(m, per)| per.into_iter().map(move |(cur, s)| (m, cur, s)))
+            .map(|(m, cur, s)| {
+                view! {
+                    <tr>
+                        <th scope="row">{MONTHS[usize::from(m) - 1]}</th>
+                        <td>{cur.clone()}</td>
+                        <td class="num">{s.count}</td>
+                        <td class="num">{money::format(s.tax_excluded, &cur)}</td>
+                        <td class="num">{money::format(s.tax, &cur)}</td>
+                        <td class="num strong">{money::format(s.total(), &cur)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="data totals-table monthly">
+                <caption>{format!("Per month, {y}")}</caption>
+                <thead>
+                    <tr>
+                        <th>"Month"</th><th>"Currency"</th><th class="num">"Documents"</th>
+                        <th class="num">"Excl. tax"</th><th class="num">"Tax"</th><th class="num">"Total"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    });
     let totals_section = view! {
         <section class="totals">
             <h2>"Totals"</h2>
             <TotalsTable title=format!("All {} documents listed (cancelled ones not counted)", list.len()) sums=totals.all.clone() />
             {year.map(|y| view! { <TotalsTable title=format!("Year {y}") sums=year_totals.clone() /> })}
             {charts}
+            {monthly}
         </section>
     }
     .into_any();

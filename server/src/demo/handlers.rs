@@ -137,7 +137,7 @@ pub async fn invoice(
             let body = pdf::document(
                 &format!("Invoice {}", inv.invoice_number),
                 &invoice_lines(inv),
-                0,
+                demo.knobs.pdf_padding_bytes,
             );
             (
                 [

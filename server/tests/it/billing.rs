@@ -87,6 +87,7 @@ async fn the_list_is_grouped_with_totals_per_currency_and_a_chart() {
     );
     assert!(page.contains("credit-note"), "credit notes look different");
     assert!(page.contains("Export CSV"));
+    assert!(page.contains("Per month, "), "monthly totals table");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,4 +223,24 @@ async fn csv_export_has_the_filtered_list() {
         .await
         .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pdf_padding_knob_makes_large_pdfs() {
+    let mut config = server::config::Config::for_tests();
+    config.demo.pdf_padding_bytes = 3 * 1024 * 1024;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let n = first_number(&h, &o).await;
+    let resp = h
+        .http
+        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.pdf")))
+        .send()
+        .await
+        .unwrap();
+    let body = resp.bytes().await.unwrap();
+    assert!(
+        body.len() >= 3 * 1024 * 1024 && body.starts_with(b"%PDF-") && body.ends_with(b"%%EOF\n")
+    );
 }

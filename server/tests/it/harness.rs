@@ -22,12 +22,20 @@ impl Harness {
 
     /// A given configuration.
     pub async fn start_with(config: Config) -> Self {
+        Self::start_full(config, "target/site").await
+    }
+
+    /// A given configuration and site root (static files).
+    pub async fn start_full(config: Config, site_root: &str) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
         let (upstream, demo) = server::upstream_base(&config).await.expect("demo upstream");
-        let leptos = LeptosOptions::builder().output_name("dashboard").build();
+        let leptos = LeptosOptions::builder()
+            .output_name("dashboard")
+            .site_root(site_root)
+            .build();
         let app = server::router(&config, leptos, upstream.clone(), demo);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

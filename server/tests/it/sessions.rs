@@ -196,3 +196,50 @@ async fn the_token_never_leaves_the_server() {
     assert!(seen.contains("Acme Corp"), "the pages were really served");
     assert!(!seen.contains(&token), "the token leaked");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn response_headers_never_cross_between_concurrent_requests() {
+    let site = std::env::temp_dir().join(format!("dash-site-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/dashboard.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(site.join("favicon.svg"), b"<svg/>").unwrap();
+    let h = Harness::start_full(server::config::Config::for_tests(), site.to_str().unwrap()).await;
+    h.login("demo").await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let (client, base) = (h.http.clone(), h.base.clone());
+        let path = if i % 2 == 0 {
+            "/"
+        } else {
+            "/pkg/dashboard.wasm"
+        };
+        tasks.push(tokio::spawn(async move {
+            let resp = client.get(base.join(path).unwrap()).send().await.unwrap();
+            let csp = resp.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            (path, csp, resp.text().await.unwrap())
+        }));
+    }
+    for t in tasks {
+        let (path, csp, body) = t.await.unwrap();
+        if path == "/" {
+            let nonce = csp
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .expect("page CSP has a nonce");
+            assert!(
+                body.contains(&format!("nonce=\"{nonce}\"")),
+                "a page carries its own nonce"
+            );
+        } else {
+            assert!(
+                !csp.contains("nonce"),
+                "a static file took a page's headers: {csp}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(site);
+}
