@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/orgs/:owner_id/apps/:app_id")
-                        view=|| view! { <Coming title="Application overview" /> }
+                        view=routes::app::AppPage
                         ssr=ssr.clone()
                     />
                     <Route

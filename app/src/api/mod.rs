@@ -1,4 +1,5 @@
 //! Server functions, one file per area: thin (session, token, client, model).
 
+pub mod apps;
 pub mod billing;
 pub mod navigation;

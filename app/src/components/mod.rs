@@ -2,5 +2,6 @@
 
 pub mod badge;
 pub mod bar_chart;
+pub mod copy_button;
 pub mod error_view;
 pub mod layout;

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod app;
 pub mod coming;
 pub mod home;
 pub mod invoice;

@@ -1,5 +1,6 @@
 mod harness;
 
+mod apps;
 mod billing;
 mod client;
 mod pages;

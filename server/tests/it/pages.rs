@@ -67,7 +67,6 @@ async fn every_route_of_the_url_scheme_exists() {
     let a = demo::app_id("api-gateway");
     for path in [
         format!("/orgs/{o}/invoices"),
-        format!("/orgs/{o}/apps/{a}"),
         format!("/orgs/{o}/apps/{a}/deployments"),
         format!("/orgs/{o}/apps/{a}/deployments/deployment_1"),
         format!("/orgs/{o}/apps/{a}/instances"),
@@ -96,7 +95,7 @@ async fn malformed_ids_get_a_clear_400_and_no_upstream_call() {
             400,
         )
         .await;
-    assert!(page.contains("Invalid app id"));
+    assert!(page.contains("Invalid application id"));
     let seen = h.upstream_requests().await;
     assert!(
         seen.iter().all(|r| r == "GET /v2/summary"),

@@ -1,0 +1,33 @@
+//! A copy-to-clipboard button for a value shown as text beside it (the text stays selectable
+//! without JavaScript; the button appears once the page is hydrated).
+
+use leptos::prelude::*;
+
+/// The button; `label` names what is copied, for screen readers.
+#[component]
+pub fn CopyButton(#[prop(into)] value: String, #[prop(into)] label: String) -> impl IntoView {
+    let (copied, set_copied) = signal(false);
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || set_hydrated.set(true));
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            // The promise is left to run; a refusal only means nothing was copied.
+            let _ = w.navigator().clipboard().write_text(&value);
+            set_copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&value, set_copied);
+    };
+    view! {
+        <button
+            type="button"
+            class="copy"
+            hidden=move || !hydrated.get()
+            aria-label=format!("Copy {label}")
+            on:click=on_click
+        >
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}

@@ -1,0 +1,206 @@
+//! `/orgs/{ownerId}/apps/{appId}`: DNS of the default load balancer, the latest deployment,
+//! instances by state and flavor, and links onward. Its three upstream calls run concurrently.
+
+use crate::api::apps::{AppOverview, load_app_overview};
+use crate::components::badge::{Badge, Tone};
+use crate::components::copy_button::CopyButton;
+use crate::components::error_view::ErrorView;
+use crate::ids::SegmentId;
+use crate::logic::apps::{age, count_by, duration};
+use crate::model::deployments::{Deployment, DeploymentState};
+use crate::model::load_balancers::LoadBalancer;
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// The badge of a deployment state.
+pub fn deployment_tone(state: &DeploymentState) -> Tone {
+    match state {
+        DeploymentState::Succeeded => Tone::Succeeded,
+        DeploymentState::Failed => Tone::Failed,
+        DeploymentState::WorkInProgress | DeploymentState::TaskInProgress => Tone::InProgress,
+        DeploymentState::Queued => Tone::Queued,
+        DeploymentState::Cancelled => Tone::Cancelled,
+        DeploymentState::Unknown(_) => Tone::Unknown,
+    }
+}
+
+/// The overview page.
+#[component]
+pub fn AppPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("app_id").unwrap_or_default(),
+        )
+    };
+    let overview = Resource::new(key, |(owner, app)| async move {
+        SegmentId::parse("owner id", &owner)?;
+        SegmentId::parse("application id", &app)?;
+        load_app_overview(owner, app).await
+    });
+    view! {
+        <Title text="Application" />
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading application…"</p> }>
+            {move || Suspend::new(async move {
+                let (owner, app) = key();
+                match overview.await {
+                    Ok(o) => view! { <Overview owner app o /> }.into_any(),
+                    Err(e) => view! { <h1>"Application"</h1> <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
+    let links = view! {
+        <nav class="subnav" aria-label="Application pages">
+            <A href=urls::app(&owner, &app, "/deployments")>"Deployments"</A>
+            <A href=urls::app(&owner, &app, "/instances")>"Instances"</A>
+            <A href=urls::app(&owner, &app, "/logs")>"Logs"</A>
+            <A href=urls::drains(&owner, &app)>"Log drains"</A>
+        </nav>
+    };
+    let now = o.fetched_at;
+    let dns = match o.load_balancers {
+        Ok(lbs) if lbs.is_empty() => {
+            view! { <p class="empty">"No load balancer for this application."</p> }.into_any()
+        }
+        Ok(lbs) => view! { <Dns lbs /> }.into_any(),
+        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+    };
+    let latest = match o.latest {
+        Ok(Some(d)) => view! { <Latest owner=owner.clone() app=app.clone() d now /> }.into_any(),
+        Ok(None) => {
+            view! { <p class="empty">"This application was never deployed."</p> }.into_any()
+        }
+        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+    };
+    let instances = match o.instances {
+        Ok(list) if list.is_empty() => {
+            view! { <p class="empty">"No instance is running."</p> }.into_any()
+        }
+        Ok(list) => {
+            let table = |title: &'static str, rows: Vec<(String, usize)>| {
+                let rows = rows
+                    .into_iter()
+                    .map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> })
+                    .collect_view();
+                view! {
+                    <table class="data counts">
+                        <thead><tr><th>{title}</th><th class="num">"Instances"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+            };
+            let states = count_by(&list, |i| i.state.to_string());
+            let flavors = count_by(&list, |i| {
+                if i.is_build_vm {
+                    format!("{} (build)", i.flavor)
+                } else {
+                    i.flavor.clone()
+                }
+            });
+            view! {
+                <div class="counts-grid">
+                    {table("State", states)}
+                    {table("Flavor", flavors)}
+                </div>
+            }
+            .into_any()
+        }
+        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+    };
+    view! {
+        <h1>"Application " <code>{app.clone()}</code></h1>
+        {links}
+        <section>
+            <h2>"Domain names"</h2>
+            {dns}
+        </section>
+        <section>
+            <h2>"Latest deployment"</h2>
+            {latest}
+        </section>
+        <section>
+            <h2>"Instances (not deleted)"</h2>
+            {instances}
+        </section>
+    }
+}
+
+#[component]
+fn Dns(lbs: Vec<LoadBalancer>) -> impl IntoView {
+    let cname = lbs.iter().find_map(|l| l.dns.cname.clone());
+    let rows = lbs
+        .into_iter()
+        .map(|lb| {
+            let cname = lb.dns.cname.clone().unwrap_or_default();
+            let a = lb
+                .dns
+                .a
+                .into_iter()
+                .map(|ip| view! { <li><code>{ip.clone()}</code> " " <CopyButton value=ip.clone() label=format!("A record {ip}") /></li> })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{lb.name.clone()}</th>
+                    <td><code class="cname">{cname.clone()}</code> " " <CopyButton value=cname.clone() label="CNAME" /></td>
+                    <td><ul class="plain">{a}</ul></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data dns">
+            <thead><tr><th>"Zone"</th><th>"CNAME"</th><th>"A records"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="hint">
+            "In your DNS zone: point a subdomain at the CNAME ("
+            <code>{format!("www 3600 IN CNAME {}", cname.unwrap_or_default())}</code>
+            "); for an apex domain, which cannot hold a CNAME, add each A record of the zone you deploy in."
+        </p>
+    }
+}
+
+#[component]
+fn Latest(
+    owner: String,
+    app: String,
+    d: Deployment,
+    now: Option<crate::model::Timestamp>,
+) -> impl IntoView {
+    let href = format!(
+        "{}/{}",
+        urls::app(&owner, &app, "/deployments"),
+        urls::segment(&d.id)
+    );
+    let started = match (d.start_date, now) {
+        (Some(s), Some(n)) => age(s, n),
+        _ => "—".to_owned(),
+    };
+    let took = match (d.start_date, d.end_date().or(now)) {
+        (Some(s), Some(e)) => duration((e - s).whole_seconds()),
+        _ => "—".to_owned(),
+    };
+    let running = !d.state.is_final();
+    view! {
+        <p class="latest">
+            <Badge tone=deployment_tone(&d.state) label=d.state.to_string() />
+            " " <strong>{d.origin.action.to_string()}</strong> " started " {started}
+            {if running { " · running for " } else { " · took " }} {took}
+            " · " <A href=href>{d.id.clone()}</A>
+        </p>
+        <p class="muted">
+            {d.origin.cause.clone().unwrap_or_default()}
+            {d.version.commit_id.clone().map(|c| format!(" · commit {}", c.chars().take(10).collect::<String>()))}
+        </p>
+    }
+}
