@@ -8,7 +8,7 @@ use crate::components::error_view::ErrorView;
 use crate::error::AppError;
 use crate::ids::SegmentId;
 use crate::logic::billing::{self, Group, InvoiceFilter};
-use crate::logic::money::{self, PerCurrency};
+use crate::logic::money::{self, PerCurrency, Sums};
 use crate::logic::{MONTHS, day};
 use crate::model::billing::{Invoice, InvoiceStatus};
 use crate::routes::urls;
@@ -173,10 +173,7 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
                     <tr>
                         <th scope="row">{MONTHS[usize::from(m) - 1]}</th>
                         <td>{cur.clone()}</td>
-                        <td class="num">{s.count}</td>
-                        <td class="num">{money::format(s.tax_excluded, &cur)}</td>
-                        <td class="num">{money::format(s.tax, &cur)}</td>
-                        <td class="num strong">{money::format(s.total(), &cur)}</td>
+                        {sums_cells(&cur, s)}
                     </tr>
                 }
             })
@@ -238,6 +235,16 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
 
 static EMPTY: PerCurrency = PerCurrency::new();
 
+/// The count and amount cells of one currency's sums (totals and per-month tables).
+fn sums_cells(cur: &str, s: Sums) -> impl IntoView + use<> {
+    view! {
+        <td class="num">{s.count}</td>
+        <td class="num">{money::format(s.tax_excluded, cur)}</td>
+        <td class="num">{money::format(s.tax, cur)}</td>
+        <td class="num strong">{money::format(s.total(), cur)}</td>
+    }
+}
+
 #[component]
 fn TotalsTable(title: String, sums: PerCurrency) -> impl IntoView {
     let rows = sums
@@ -246,10 +253,7 @@ fn TotalsTable(title: String, sums: PerCurrency) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{cur.clone()}</th>
-                    <td class="num">{s.count}</td>
-                    <td class="num">{money::format(s.tax_excluded, &cur)}</td>
-                    <td class="num">{money::format(s.tax, &cur)}</td>
-                    <td class="num strong">{money::format(s.total(), &cur)}</td>
+                    {sums_cells(&cur, s)}
                 </tr>
             }
         })
