@@ -108,12 +108,7 @@ async fn pdf_downloads_stream_with_our_headers_only() {
     let h = signed_in().await;
     let o = demo::acme_id();
     let n = first_number(&h, &o).await;
-    let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.pdf")))
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get(&format!("/download/orgs/{o}/invoices/{n}.pdf")).await;
     assert_eq!(resp.status().as_u16(), 200);
     let head = resp.headers().clone();
     assert_eq!(head["content-type"], "application/pdf");
@@ -137,11 +132,8 @@ async fn the_html_invoice_is_served_sandboxed() {
     let o = demo::acme_id();
     let n = first_number(&h, &o).await;
     let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.html?inline=1")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/download/orgs/{o}/invoices/{n}.html?inline=1"))
+        .await;
     assert_eq!(resp.status().as_u16(), 200);
     let csp = resp.headers()["content-security-policy"]
         .to_str()
@@ -167,11 +159,8 @@ async fn unknown_invoices_are_404_pages() {
     let page = h.page(&format!("/orgs/{o}/invoices/NOPE-0001"), 404).await;
     assert!(page.contains("Not found"));
     let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices/NOPE-0001.pdf")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/download/orgs/{o}/invoices/NOPE-0001.pdf"))
+        .await;
     assert_eq!(resp.status().as_u16(), 404);
     assert!(
         resp.headers()["content-type"]
@@ -180,11 +169,8 @@ async fn unknown_invoices_are_404_pages() {
             .starts_with("text/html")
     );
     let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices/bad%20id.pdf")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/download/orgs/{o}/invoices/bad%20id.pdf"))
+        .await;
     assert_eq!(resp.status().as_u16(), 400);
 }
 
@@ -193,11 +179,8 @@ async fn csv_export_has_the_filtered_list() {
     let h = signed_in().await;
     let o = demo::acme_id();
     let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices.csv?limit=4")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/download/orgs/{o}/invoices.csv?limit=4"))
+        .await;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(
@@ -211,11 +194,8 @@ async fn csv_export_has_the_filtered_list() {
     assert_eq!(lines.len(), 5, "header and four rows: {body}");
     assert!(lines[0].starts_with("number,kind,status,group,issued"));
     let bad = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices.csv?since=nope")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/download/orgs/{o}/invoices.csv?since=nope"))
+        .await;
     assert_eq!(bad.status().as_u16(), 400);
     let anonymous = super::harness::browser()
         .get(h.url(&format!("/download/orgs/{o}/invoices.csv")))
@@ -233,12 +213,7 @@ async fn the_pdf_padding_knob_makes_large_pdfs() {
     h.login("demo").await;
     let o = demo::acme_id();
     let n = first_number(&h, &o).await;
-    let resp = h
-        .http
-        .get(h.url(&format!("/download/orgs/{o}/invoices/{n}.pdf")))
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get(&format!("/download/orgs/{o}/invoices/{n}.pdf")).await;
     let body = resp.bytes().await.unwrap();
     assert!(
         body.len() >= 3 * 1024 * 1024 && body.starts_with(b"%PDF-") && body.ends_with(b"%%EOF\n")

@@ -64,9 +64,14 @@ impl Harness {
             .expect("login")
     }
 
+    /// Gets `path` with the signed-in client (redirects not followed).
+    pub async fn get(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.expect("get")
+    }
+
     /// Gets a page as text, asserting its status.
     pub async fn page(&self, path: &str, status: u16) -> String {
-        let resp = self.http.get(self.url(path)).send().await.expect("get");
+        let resp = self.get(path).await;
         assert_eq!(resp.status().as_u16(), status, "GET {path}");
         resp.text().await.expect("body")
     }

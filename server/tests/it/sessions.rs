@@ -41,7 +41,7 @@ async fn a_bad_token_reshows_the_form_with_no_session() {
     let resp = h.login("not-a-real-token").await;
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(location(&resp), "/login?error=invalid");
-    let resp = h.http.get(h.url("/")).send().await.unwrap();
+    let resp = h.get("/").await;
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(location(&resp), "/login");
     let page = h.page("/login?error=invalid", 200).await;
@@ -68,7 +68,7 @@ async fn an_unreachable_upstream_says_so_at_login() {
 async fn pages_and_server_functions_require_a_session() {
     let h = Harness::start().await;
     for path in ["/", "/orgs/orga_x/invoices", "/zones", "/no/such/page"] {
-        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        let resp = h.get(path).await;
         assert_eq!(resp.status().as_u16(), 303, "{path}");
         assert_eq!(location(&resp), "/login", "{path}");
     }
@@ -86,7 +86,7 @@ async fn logout_deletes_the_session() {
     let resp = h.http.post(h.url("/logout")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(location(&resp), "/login?reason=logged_out");
-    let resp = h.http.get(h.url("/")).send().await.unwrap();
+    let resp = h.get("/").await;
     assert_eq!(resp.status().as_u16(), 303);
 }
 
@@ -142,7 +142,7 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     let h = Harness::start().await;
     h.login("demo").await;
     for path in ["/login", "/"] {
-        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        let resp = h.get(path).await;
         let head = resp.headers().clone();
         let csp = head
             .get("content-security-policy")
@@ -186,7 +186,7 @@ async fn the_token_never_leaves_the_server() {
         "/nope",
         "/orgs/bad%20id/invoices",
     ] {
-        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        let resp = h.get(path).await;
         seen.push_str(&format!("{:?}", resp.headers()));
         seen.push_str(&resp.text().await.unwrap());
     }
