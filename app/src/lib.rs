@@ -101,17 +101,17 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/deployments")
-                        view=|| view! { <Coming title="Deployments" /> }
+                        view=routes::deployments::DeploymentsPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/deployments/:deployment_id")
-                        view=|| view! { <Coming title="Deployment" /> }
+                        view=routes::deployment::DeploymentPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/instances")
-                        view=|| view! { <Coming title="Instances" /> }
+                        view=routes::instances::InstancesPage
                         ssr=ssr.clone()
                     />
                     <Route

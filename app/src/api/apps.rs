@@ -5,6 +5,7 @@ use crate::model::deployments::Deployment;
 use crate::model::instances::Instance;
 use crate::model::load_balancers::LoadBalancer;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 /// The overview's data; each part fails on its own so the rest still shows.
@@ -66,4 +67,97 @@ pub async fn load_app_overview(owner: String, app: String) -> Result<AppOverview
         })
     })
     .await
+}
+
+/// A list with the time the server fetched it, so "running for" reads the same on both sides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fetched<T> {
+    pub items: T,
+    #[serde(with = "crate::model::date")]
+    pub fetched_at: Option<crate::model::Timestamp>,
+}
+
+#[cfg(feature = "ssr")]
+fn fetched<T>(items: T) -> Fetched<T> {
+    Fetched {
+        items,
+        fetched_at: Some(time::OffsetDateTime::now_utc()),
+    }
+}
+
+/// Deployments of an application as the filter says (newest 50 unless told).
+#[server(prefix = "/api", endpoint = "deployments", input = Json)]
+pub async fn list_deployments(
+    owner: String,
+    app: String,
+    filter: crate::logic::apps::DeploymentFilter,
+) -> Result<Fetched<Vec<Deployment>>, AppError> {
+    use crate::ids::SegmentId;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let app = SegmentId::parse("application id", &app)?;
+    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    crate::ssr::authed_call(async |api| api.deployments(&owner, &app, &query).await)
+        .await
+        .map(fetched)
+}
+
+/// One deployment and its instances, fetched concurrently.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentDetail {
+    pub deployment: Deployment,
+    /// Its instances fail on their own, so the deployment still shows.
+    pub instances: Result<Vec<Instance>, AppError>,
+}
+
+/// A deployment with its steps and its instances (`deploymentId` filter).
+#[server(prefix = "/api", endpoint = "deployment")]
+pub async fn load_deployment(
+    owner: String,
+    app: String,
+    deployment: String,
+) -> Result<Fetched<DeploymentDetail>, AppError> {
+    use crate::ids::SegmentId;
+    use crate::query::{InstanceQuery, Order};
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let app = SegmentId::parse("application id", &app)?;
+    let id = SegmentId::parse("deployment id", &deployment)?;
+    crate::ssr::authed_call(async |api| {
+        let q = InstanceQuery {
+            deployment_id: Some(id.clone()),
+            order: Some(Order::Asc),
+            ..InstanceQuery::default()
+        };
+        let (deployment, instances) = futures::join!(
+            api.deployment(&owner, &app, &id),
+            api.instances(&owner, &app, &q)
+        );
+        let deployment = deployment.map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::not_found(format!("deployment {id}")),
+            other => other,
+        })?;
+        if instances.as_ref().err() == Some(&AppError::Unauthorized) {
+            return Err(AppError::Unauthorized);
+        }
+        Ok(fetched(DeploymentDetail {
+            deployment,
+            instances,
+        }))
+    })
+    .await
+}
+
+/// Instances of an application as the filter says.
+#[server(prefix = "/api", endpoint = "instances", input = Json)]
+pub async fn list_instances(
+    owner: String,
+    app: String,
+    filter: crate::logic::apps::InstanceFilter,
+) -> Result<Fetched<Vec<Instance>>, AppError> {
+    use crate::ids::SegmentId;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let app = SegmentId::parse("application id", &app)?;
+    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    crate::ssr::authed_call(async |api| api.instances(&owner, &app, &query).await)
+        .await
+        .map(fetched)
 }

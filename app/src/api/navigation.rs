@@ -14,6 +14,18 @@ pub struct ShellData {
     pub owners: Vec<Owner>,
 }
 
+impl ShellData {
+    /// The name of an application, from the navigation data.
+    pub fn app_name(&self, owner: &str, app: &str) -> Option<String> {
+        self.owners
+            .iter()
+            .filter(|o| o.id == owner)
+            .flat_map(|o| &o.applications)
+            .find(|a| a.id == app)
+            .map(|a| a.name.clone())
+    }
+}
+
 /// Loads the frame of every page (one `/v2/summary` call).
 #[server(prefix = "/api", endpoint = "shell")]
 pub async fn load_shell() -> Result<ShellData, AppError> {

@@ -14,6 +14,18 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// The colour's name, for CSS classes of charts (`fill-ok`, `fill-failed`…).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Succeeded => "ok",
+            Self::Failed => "failed",
+            Self::InProgress => "progress",
+            Self::Queued => "queued",
+            Self::Cancelled => "cancelled",
+            Self::Unknown => "unknown",
+        }
+    }
+
     /// The CSS class.
     pub fn class(self) -> &'static str {
         match self {

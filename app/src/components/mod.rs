@@ -5,3 +5,4 @@ pub mod bar_chart;
 pub mod copy_button;
 pub mod error_view;
 pub mod layout;
+pub mod timeline;

@@ -1,8 +1,121 @@
-//! Application overview logic: instance counts and ages.
+//! Application pages logic: instance counts, ages, and the filters of the deployments and
+//! instances pages.
 
+use super::filters::{Checker, clip, url_query};
 use crate::model::Timestamp;
-use crate::model::instances::Instance;
+use crate::model::instances::{Instance, InstanceState};
+use crate::query::{DeploymentQuery, InstanceQuery};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Largest `limit` of the deployments and instances pages.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// Deployments shown when the URL does not say.
+pub const DEFAULT_DEPLOYMENTS: u32 = 50;
+
+/// The filters of the deployments page, as found in its URL query.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentFilter {
+    pub limit: Option<String>,
+    pub order: Option<String>,
+}
+
+impl DeploymentFilter {
+    /// Checks the filters; the upstream query (newest first and 50 unless told), or a message
+    /// naming each bad field.
+    pub fn to_query(&self) -> Result<DeploymentQuery, String> {
+        let mut c = Checker::default();
+        let limit = c.limit("Limit", &self.limit, MAX_LIMIT);
+        let order = c.order(&self.order);
+        c.finish(DeploymentQuery {
+            limit: Some(limit.unwrap_or(DEFAULT_DEPLOYMENTS)),
+            order: Some(order.unwrap_or(crate::query::Order::Desc)),
+            actions: vec![],
+        })
+    }
+}
+
+/// The filters of the instances page, as found in its URL query (states repeated).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceFilter {
+    pub deployment_id: Option<String>,
+    pub limit: Option<String>,
+    pub exclude_deleted: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub order: Option<String>,
+    pub include_states: Vec<String>,
+    pub exclude_states: Vec<String>,
+}
+
+impl InstanceFilter {
+    /// Checks the filters; the upstream query or a message naming each bad field. States are
+    /// case sensitive upstream, so `up` is taken as `UP`; an unknown state is refused.
+    pub fn to_query(&self) -> Result<InstanceQuery, String> {
+        let mut c = Checker::default();
+        let deployment_id = c.id("deployment id", &self.deployment_id);
+        let limit = c.limit("Limit", &self.limit, MAX_LIMIT);
+        let exclude_deleted = c.flag("Hide deleted", &self.exclude_deleted);
+        let since = c.date("Since", &self.since);
+        let until = c.date("Until", &self.until);
+        c.range(since, until);
+        let order = c.order(&self.order);
+        let mut states = |name: &str, raw: &[String]| {
+            let mut out: Vec<String> = Vec::new();
+            for s in raw.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                let up = s.to_ascii_uppercase();
+                if matches!(InstanceState::from_wire(&up), InstanceState::Unknown(_)) {
+                    c.fail(format!(
+                        "{name} must be instance states such as UP or BOOTING (got \"{}\")",
+                        clip(s)
+                    ));
+                } else if !out.contains(&up) {
+                    out.push(up);
+                }
+            }
+            out
+        };
+        let include_states = states("Include state", &self.include_states);
+        let exclude_states = states("Exclude state", &self.exclude_states);
+        c.finish(InstanceQuery {
+            deployment_id,
+            limit,
+            exclude_deleted,
+            since,
+            until,
+            order,
+            include_states,
+            exclude_states,
+        })
+    }
+
+    /// The URL query of these filters, states repeated (for links and the refresh).
+    pub fn to_url_query(&self) -> String {
+        let one = [
+            ("deploymentId", &self.deployment_id),
+            ("limit", &self.limit),
+            ("excludeDeleted", &self.exclude_deleted),
+            ("since", &self.since),
+            ("until", &self.until),
+            ("order", &self.order),
+        ];
+        url_query(
+            one.into_iter()
+                .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+                .chain(
+                    self.include_states
+                        .iter()
+                        .map(|s| ("includeState", s.as_str())),
+                )
+                .chain(
+                    self.exclude_states
+                        .iter()
+                        .map(|s| ("excludeState", s.as_str())),
+                ),
+        )
+    }
+}
 
 /// How many instances per value of `key`, most first, then by name.
 pub fn count_by(list: &[Instance], key: impl Fn(&Instance) -> String) -> Vec<(String, usize)> {
@@ -30,13 +143,14 @@ pub fn age(at: Timestamp, now: Timestamp) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
-/// A duration for people: "45 s", "3 min 20 s", "2 h 5 min".
+/// A duration for people: "45 s", "3 min 20 s", "2 h 5 min", "3 d 17 h".
 pub fn duration(secs: i64) -> String {
     let secs = secs.max(0);
     match secs {
         0..=59 => format!("{secs} s"),
         60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
-        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
     }
 }
 
@@ -45,6 +159,74 @@ mod tests {
     use super::*;
     use crate::model::instances::InstanceState;
     use time::macros::datetime;
+
+    #[test]
+    fn deployment_filters_default_to_the_newest_fifty() {
+        let q = DeploymentFilter::default().to_query().unwrap();
+        assert_eq!(
+            q.pairs(),
+            [("limit", "50".to_owned()), ("order", "DESC".into())]
+        );
+        let f = DeploymentFilter {
+            limit: Some("5000".into()),
+            order: Some("up".into()),
+        };
+        let e = f.to_query().unwrap_err();
+        assert!(
+            e.contains("Limit must be a whole number from 1 to 1000 (got \"5000\")"),
+            "{e}"
+        );
+        assert!(e.contains("Order must be ASC or DESC (got \"up\")"), "{e}");
+    }
+
+    #[test]
+    fn instance_filters_check_every_field() {
+        let f = InstanceFilter {
+            deployment_id: Some("deployment_1".into()),
+            limit: Some("20".into()),
+            exclude_deleted: Some("true".into()),
+            since: Some("2026-01-01".into()),
+            until: Some("2026-02-01T00:00:00Z".into()),
+            order: Some("asc".into()),
+            include_states: vec!["up".into(), "UP".into(), "BOOTING".into()],
+            exclude_states: vec!["DELETED".into()],
+        };
+        let q = f.to_query().unwrap();
+        assert_eq!(q.include_states, ["UP", "BOOTING"]);
+        assert_eq!(q.pairs().len(), 9);
+        assert_eq!(
+            f.to_url_query(),
+            "?deploymentId=deployment%5F1&limit=20&excludeDeleted=true&since=2026%2D01%2D01\
+             &until=2026%2D02%2D01T00%3A00%3A00Z&order=asc&includeState=up&includeState=UP\
+             &includeState=BOOTING&excludeState=DELETED"
+        );
+        let bad = InstanceFilter {
+            deployment_id: Some("../../admin".into()),
+            since: Some("2026-13-01".into()),
+            until: Some("2025-01-01".into()),
+            limit: Some("-1".into()),
+            include_states: vec!["RUNNING".into()],
+            ..InstanceFilter::default()
+        };
+        let e = bad.to_query().unwrap_err();
+        for part in [
+            "Invalid deployment id",
+            "Since must be a date",
+            "Limit must be a whole number",
+            "Include state must be instance states such as UP or BOOTING (got \"RUNNING\")",
+        ] {
+            assert!(e.contains(part), "{part} missing from {e}");
+        }
+        let inverted = InstanceFilter {
+            since: Some("2026-02-01".into()),
+            until: Some("2026-01-01".into()),
+            ..InstanceFilter::default()
+        };
+        assert_eq!(
+            inverted.to_query().unwrap_err(),
+            "Since must be before until."
+        );
+    }
 
     #[test]
     fn counts_instances_by_state() {
@@ -76,5 +258,6 @@ mod tests {
         assert_eq!(duration(200), "3 min 20 s");
         assert_eq!(duration(7500), "2 h 5 min");
         assert_eq!(duration(-3), "0 s");
+        assert_eq!(duration(89 * 3600 + 300), "3 d 17 h");
     }
 }

@@ -1,9 +1,9 @@
 //! Invoices as an accountant reads them: grouped by status, credit notes negative, totals per
 //! year and month and per currency, filters from the URL.
 
+use super::filters::{Checker, clip, url_query};
 use super::money::{PerCurrency, Sums};
 use crate::model::billing::{Invoice, InvoiceStatus};
-use crate::model::date;
 use crate::query::InvoiceQuery;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,40 +134,11 @@ pub const MAX_LIMIT: u32 = 10_000;
 impl InvoiceFilter {
     /// Checks the filters; the upstream query, or a message naming each bad field.
     pub fn to_query(&self) -> Result<InvoiceQuery, String> {
-        let mut errors = Vec::new();
-        let mut day = |name: &str, raw: &Option<String>| match raw.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(v) => match date::parse(v) {
-                Some(t) => Some(t),
-                None => {
-                    errors.push(format!(
-                        "{name} must be a date like 2024-01-31 (got \"{}\")",
-                        clip(v)
-                    ));
-                    None
-                }
-            },
-        };
-        let since = day("Since", &self.since);
-        let until = day("Until", &self.until);
-        let limit = match self.limit.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(v) => match v.parse::<u32>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
-                _ => {
-                    errors.push(format!(
-                        "Limit must be a whole number from 1 to {MAX_LIMIT} (got \"{}\")",
-                        clip(v)
-                    ));
-                    None
-                }
-            },
-        };
-        if let (Some(s), Some(u)) = (since, until)
-            && s > u
-        {
-            errors.push("Since must be before until".to_owned());
-        }
+        let mut c = Checker::default();
+        let since = c.date("Since", &self.since);
+        let until = c.date("Until", &self.until);
+        let limit = c.limit("Limit", &self.limit, MAX_LIMIT);
+        c.range(since, until);
         if let Some(y) = self
             .year
             .as_deref()
@@ -175,20 +146,16 @@ impl InvoiceFilter {
             .filter(|y| !y.is_empty())
             && !y.parse::<i32>().is_ok_and(|y| (2000..=2200).contains(&y))
         {
-            errors.push(format!(
+            c.fail(format!(
                 "Year must be a year like 2024 (got \"{}\")",
                 clip(y)
             ));
         }
-        if errors.is_empty() {
-            Ok(InvoiceQuery {
-                since,
-                until,
-                limit,
-            })
-        } else {
-            Err(errors.join(". ") + ".")
-        }
+        c.finish(InvoiceQuery {
+            since,
+            until,
+            limit,
+        })
     }
 
     /// The selected year, if valid.
@@ -216,24 +183,12 @@ impl InvoiceFilter {
             ("year", &self.year),
             ("q", &self.q),
         ];
-        let mut out = String::new();
-        for (k, v) in pairs {
-            if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-                out.push(if out.is_empty() { '?' } else { '&' });
-                out.push_str(k);
-                out.push('=');
-                out.push_str(
-                    &percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string(),
-                );
-            }
-        }
-        out
+        url_query(
+            pairs
+                .into_iter()
+                .filter_map(|(k, v)| v.as_deref().map(|v| (k, v))),
+        )
     }
-}
-
-fn clip(v: &str) -> String {
-    v.chars().take(40).collect()
 }
 
 /// Invoices split into their groups, each newest first.
@@ -267,6 +222,7 @@ pub fn sum_of(per: &PerCurrency, currency: &str) -> Sums {
 mod tests {
     use super::*;
     use crate::model::billing::{Amount, InvoiceKind};
+    use crate::model::date;
 
     fn inv(n: &str, status: &str, date: &str, cur: &str, ht: f64, kind: &str) -> Invoice {
         Invoice {

@@ -2,7 +2,9 @@
 
 pub mod apps;
 pub mod billing;
+pub mod filters;
 pub mod money;
+pub mod timeline;
 
 use crate::model::Timestamp;
 
@@ -15,7 +17,31 @@ pub fn day(t: Option<Timestamp>) -> String {
     .unwrap_or_else(|| "—".to_owned())
 }
 
+/// An id shortened for tables: its prefix and 8 characters (`deployment_55b86136…`); the
+/// full id goes in a `title` and on the item's own page.
+pub fn short_id(id: &str) -> String {
+    let keep = id.find('_').map_or(0, |p| p + 1) + 8;
+    if id.chars().count() <= keep + 1 {
+        id.to_owned()
+    } else {
+        id.chars().take(keep).chain(['…']).collect()
+    }
+}
+
 /// Short English month names, January first.
 pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_shortened_after_their_prefix() {
+        assert_eq!(
+            super::short_id("deployment_55b86136-b329-42fb"),
+            "deployment_55b86136…"
+        );
+        assert_eq!(super::short_id("i-123"), "i-123");
+        assert_eq!(super::short_id("0123456789abcdef"), "01234567…");
+    }
+}

@@ -2,12 +2,15 @@
 //! instances by state and flavor, and links onward. Its three upstream calls run concurrently.
 
 use crate::api::apps::{AppOverview, load_app_overview};
-use crate::components::badge::{Badge, Tone};
+use crate::components::badge::Badge;
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
+use crate::components::layout::ShellResource;
+use crate::components::timeline::deployment_tone;
+use crate::error::AppError;
 use crate::ids::SegmentId;
 use crate::logic::apps::{age, count_by, duration};
-use crate::model::deployments::{Deployment, DeploymentState};
+use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -15,39 +18,108 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-/// The badge of a deployment state.
-pub fn deployment_tone(state: &DeploymentState) -> Tone {
-    match state {
-        DeploymentState::Succeeded => Tone::Succeeded,
-        DeploymentState::Failed => Tone::Failed,
-        DeploymentState::WorkInProgress | DeploymentState::TaskInProgress => Tone::InProgress,
-        DeploymentState::Queued => Tone::Queued,
-        DeploymentState::Cancelled => Tone::Cancelled,
-        DeploymentState::Unknown(_) => Tone::Unknown,
+/// The owner and application ids of the current route.
+pub fn use_app_ids() -> Memo<(String, String)> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("app_id").unwrap_or_default(),
+        )
+    })
+}
+
+/// Both ids checked before anything is called with them.
+pub fn check_app_ids(owner: &str, app: &str) -> Result<(), AppError> {
+    SegmentId::parse("owner id", owner)?;
+    SegmentId::parse("application id", app)?;
+    Ok(())
+}
+
+/// The `order` select of a filter form; `None` offers "upstream default" as well.
+#[component]
+pub fn OrderSelect(
+    #[prop(into)] current: Signal<Option<String>>,
+    default: Option<&'static str>,
+) -> impl IntoView {
+    let is = move |v: &'static str| {
+        move || {
+            current
+                .read()
+                .as_deref()
+                .or(default)
+                .unwrap_or("")
+                .eq_ignore_ascii_case(v)
+        }
+    };
+    view! {
+        <label>"Order"
+            <select name="order">
+                {default.is_none().then(|| view! { <option value="" selected=is("")>"Upstream default"</option> })}
+                <option value="DESC" selected=is("DESC")>"Newest first"</option>
+                <option value="ASC" selected=is("ASC")>"Oldest first"</option>
+            </select>
+        </label>
+    }
+}
+
+/// The head of every application page: the application's name (from the navigation data),
+/// the page's title, the tab title and the links between the application's pages.
+#[component]
+pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoView {
+    let shell = use_context::<ShellResource>();
+    let (o, a) = (owner.clone(), app.clone());
+    let name = move || {
+        let (o, a) = (o.clone(), a.clone());
+        Suspend::new(async move {
+            let name = match shell {
+                Some(s) => s.await.ok().and_then(|d| d.app_name(&o, &a)),
+                None => None,
+            }
+            .unwrap_or(a);
+            let title = if page.is_empty() {
+                name.clone()
+            } else {
+                format!("{page} · {name}")
+            };
+            view! {
+                <Title text=title />
+                <h1>{if page.is_empty() { String::new() } else { format!("{page} · ") }}<span class="app-name">{name}</span></h1>
+            }
+        })
+    };
+    let link = |sub: &'static str, label: &'static str| {
+        // `A` marks the current page with `aria-current`; the overview only when exact.
+        view! { <A href=urls::app(&owner, &app, sub) exact=sub.is_empty()>{label}</A> }
+    };
+    view! {
+        <Suspense fallback=move || view! { <h1>{page}</h1> }>{name}</Suspense>
+        <nav class="subnav" aria-label="Application pages">
+            {link("", "Overview")}
+            {link("/deployments", "Deployments")}
+            {link("/instances", "Instances")}
+            {link("/logs", "Logs")}
+            <A href=urls::drains(&owner, &app)>"Log drains"</A>
+        </nav>
     }
 }
 
 /// The overview page.
 #[component]
 pub fn AppPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("owner_id").unwrap_or_default(),
-            p.get("app_id").unwrap_or_default(),
-        )
-    };
-    let overview = Resource::new(key, |(owner, app)| async move {
-        SegmentId::parse("owner id", &owner)?;
-        SegmentId::parse("application id", &app)?;
-        load_app_overview(owner, app).await
-    });
+    let ids = use_app_ids();
+    let overview = Resource::new(
+        move || ids.get(),
+        |(owner, app)| async move {
+            check_app_ids(&owner, &app)?;
+            load_app_overview(owner, app).await
+        },
+    );
     view! {
-        <Title text="Application" />
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading application…"</p> }>
             {move || Suspend::new(async move {
-                let (owner, app) = key();
+                let (owner, app) = ids.get_untracked();
                 match overview.await {
                     Ok(o) => view! { <Overview owner app o /> }.into_any(),
                     Err(e) => view! { <h1>"Application"</h1> <ErrorView error=e /> }.into_any(),
@@ -59,14 +131,6 @@ pub fn AppPage() -> impl IntoView {
 
 #[component]
 fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
-    let links = view! {
-        <nav class="subnav" aria-label="Application pages">
-            <A href=urls::app(&owner, &app, "/deployments")>"Deployments"</A>
-            <A href=urls::app(&owner, &app, "/instances")>"Instances"</A>
-            <A href=urls::app(&owner, &app, "/logs")>"Logs"</A>
-            <A href=urls::drains(&owner, &app)>"Log drains"</A>
-        </nav>
-    };
     let now = o.fetched_at;
     let dns = match o.load_balancers {
         Ok(lbs) if lbs.is_empty() => {
@@ -118,8 +182,7 @@ fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
         Err(e) => view! { <ErrorView error=e /> }.into_any(),
     };
     view! {
-        <h1>"Application " <code>{app.clone()}</code></h1>
-        {links}
+        <AppHeading owner=owner.clone() app=app.clone() page="" />
         <section>
             <h2>"Domain names"</h2>
             {dns}

@@ -2,7 +2,10 @@
 
 pub mod app;
 pub mod coming;
+pub mod deployment;
+pub mod deployments;
 pub mod home;
+pub mod instances;
 pub mod invoice;
 pub mod invoices;
 pub mod login;

@@ -457,7 +457,7 @@ fn deployments(
         (OriginAction::Replace, "hypervisor maintenance", "SCHEDULER"),
         (OriginAction::Deploy, "clever deploy", "CLI"),
     ];
-    let mut out = Vec::with_capacity(count);
+    let mut out: Vec<Deployment> = Vec::with_capacity(count);
     for i in 0..count {
         let key = format!("{app}-{i}");
         let back_hours = ((count - i) as i64) * 52 - pick(&key, 0, 30) as i64;
@@ -486,6 +486,16 @@ fn deployments(
             action = OriginAction::Unknown("ROLLBACK".into());
         }
         let mut start = start;
+        // Now and then the scheduler replaces instances while a deployment still runs, so
+        // the timeline has overlapping deployments to lay out.
+        if i % 9 == 8
+            && !last
+            && let Some(prev) = out.last().and_then(|p| p.start_date)
+        {
+            action = OriginAction::Replace;
+            cause = "hypervisor maintenance during a deployment".into();
+            start = prev + Duration::seconds(45);
+        }
         if last {
             // The running applications end on a live deployment; the others on a success.
             state = match name {
