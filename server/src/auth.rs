@@ -76,7 +76,10 @@ pub async fn login(
 }
 
 /// Deletes the session record and goes back to the login page.
-pub async fn logout(session: Session) -> Response {
+pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    if let Some(id) = session.id() {
+        state.streams.end_session(&id.to_string());
+    }
     if let Err(e) = session.delete().await {
         tracing::warn!(error = %e, "session could not be deleted at sign-out");
     }

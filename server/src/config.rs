@@ -49,6 +49,19 @@ pub struct Config {
     #[arg(long, env = "CC_STREAM_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub stream_read_timeout_secs: u64,
 
+    /// Log streams open at once through the relay, all sessions together.
+    #[arg(long, env = "DASHBOARD_MAX_STREAMS", default_value_t = 2000)]
+    pub max_streams: usize,
+
+    /// Log streams open at once by one session (a browser allows 6 connections per site).
+    #[arg(long, env = "DASHBOARD_MAX_STREAMS_PER_SESSION", default_value_t = 4)]
+    pub max_streams_per_session: usize,
+
+    /// Milliseconds without any event (the upstream heartbeats every 2 s) after which the
+    /// relay reconnects upstream.
+    #[arg(long, env = "CC_STREAM_SILENCE_MS", default_value_t = 5000)]
+    pub stream_silence_ms: u64,
+
     /// Log filter (tracing-subscriber syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,

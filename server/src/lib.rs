@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod relay;
 pub mod security;
 
 use app::ssr::{DemoMode, Timeouts, Upstream};
@@ -35,6 +36,7 @@ pub struct AppState {
     pub upstream: Upstream,
     pub demo: DemoMode,
     pub session_max: time::Duration,
+    pub streams: std::sync::Arc<relay::Streams>,
 }
 
 impl AppState {
@@ -83,6 +85,12 @@ pub fn router(
         upstream,
         demo,
         session_max: time::Duration::hours(config.session_max_hours),
+        streams: relay::Streams::new(relay::RelaySettings {
+            max_total: config.max_streams,
+            max_per_session: config.max_streams_per_session,
+            silence: Duration::from_millis(config.stream_silence_ms),
+            ..relay::RelaySettings::default()
+        }),
     };
     let sessions = SessionManagerLayer::new(MokaStore::new(Some(config.session_capacity)))
         .with_name("cc_dashboard_session")
@@ -97,6 +105,7 @@ pub fn router(
     Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/download/orgs/{owner}/invoices/{file}",

@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod billing;
 pub mod filters;
+pub mod logs;
 pub mod money;
 pub mod timeline;
 

@@ -18,6 +18,8 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::stream;
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -155,7 +157,12 @@ pub async fn stream(
         instances,
     };
     let (tx, rx) = mpsc::channel::<Event>(64);
-    tokio::spawn(generate(req, anchor, tx));
+    let open = Arc::clone(&demo.open_streams);
+    open.fetch_add(1, Ordering::SeqCst);
+    tokio::spawn(async move {
+        generate(req, anchor, tx).await;
+        open.fetch_sub(1, Ordering::SeqCst);
+    });
     let events = stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
@@ -305,7 +312,11 @@ async fn generate(req: Request, anchor: OffsetDateTime, tx: mpsc::Sender<Event>)
             // Live: wait for the next line, sending heartbeats meanwhile.
             let until_line = Duration::from_millis((due - now).whole_milliseconds().max(0) as u64);
             let until_beat = HEARTBEAT.saturating_sub(last_send.elapsed());
-            tokio::time::sleep(until_line.min(until_beat)).await;
+            // A client that went away is noticed at once, not at the next send.
+            tokio::select! {
+                _ = tokio::time::sleep(until_line.min(until_beat)) => {}
+                _ = tx.closed() => return,
+            }
             if last_send.elapsed() >= HEARTBEAT {
                 if tx
                     .send(Event::default().event(event::HEARTBEAT).data(""))
@@ -335,7 +346,10 @@ async fn generate(req: Request, anchor: OffsetDateTime, tx: mpsc::Sender<Event>)
         };
         if in_window >= req.throttle_elements {
             let next = window + req.throttle_per;
-            tokio::time::sleep_until(next).await;
+            tokio::select! {
+                _ = tokio::time::sleep_until(next) => {}
+                _ = tx.closed() => return,
+            }
             window = Instant::now();
             in_window = 0;
         }

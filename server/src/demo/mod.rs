@@ -36,6 +36,8 @@ pub struct Demo {
     requests: AtomicU64,
     /// The last requests received (method, path and query; never headers), for tests.
     seen: Mutex<VecDeque<String>>,
+    /// Log streams being generated right now, for tests of the relay.
+    open_streams: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// How many requests `/demo/requests` remembers.
@@ -53,6 +55,7 @@ impl Demo {
             tokens: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),
             seen: Mutex::new(VecDeque::new()),
+            open_streams: Arc::default(),
         }
     }
 
@@ -157,6 +160,7 @@ fn router(demo: Shared) -> Router {
         .layer(middleware::from_fn_with_state(demo.clone(), authenticate))
         .route("/demo/tokens", post(issue_token))
         .route("/demo/requests", get(seen_requests).delete(forget_requests))
+        .route("/demo/streams", get(open_streams))
         .layer(middleware::from_fn_with_state(demo.clone(), knobs))
         .fallback(|| async { api_error(StatusCode::NOT_FOUND, "No such endpoint") })
         .with_state(demo)
@@ -198,6 +202,11 @@ async fn authenticate(State(demo): State<Shared>, req: Request, next: Next) -> R
 async fn seen_requests(State(demo): State<Shared>) -> Response {
     let seen = demo.seen.lock().unwrap_or_else(|p| p.into_inner());
     axum::Json(seen.iter().collect::<Vec<_>>()).into_response()
+}
+
+/// `GET /demo/streams`: how many log streams are being generated now.
+async fn open_streams(State(demo): State<Shared>) -> Response {
+    axum::Json(demo.open_streams.load(Ordering::SeqCst)).into_response()
 }
 
 /// `DELETE /demo/requests`: forget them.

@@ -91,6 +91,19 @@ impl Harness {
         seen
     }
 
+    /// How many log streams the demo upstream is generating now.
+    pub async fn demo_streams(&self) -> usize {
+        let url = self.upstream.join("/demo/streams").expect("url");
+        Client::new()
+            .get(url)
+            .send()
+            .await
+            .expect("streams")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// A fresh token the demo accepts.
     pub async fn issue_token(&self) -> String {
         let url = self.upstream.join("/demo/tokens").expect("url");

@@ -1,0 +1,394 @@
+//! `GET /stream/orgs/{owner}/apps/{app}/logs`: the upstream log stream relayed to the browser's
+//! `EventSource`, authenticated by the session cookie (EventSource cannot send headers).
+//!
+//! - Parameters are checked before anything goes upstream; `Last-Event-ID` is forwarded.
+//! - Upstream events are parsed by `eventsource-stream`; heartbeats stay upstream, and our own
+//!   keep-alive comments go to the browser. `id` and `event` are cleaned of CR/LF/NUL.
+//! - When the upstream closes without `END_OF_STREAM`, errors, or stays silent past the
+//!   heartbeat period, the relay reconnects itself with backoff, `Last-Event-ID` and the limit
+//!   left, and tells the browser (`event: relay`). `END_OF_STREAM` is passed on and ends it.
+//! - When the browser goes away, the body is dropped, and the upstream response with it.
+//! - Streams are capped per session and in total (429 beyond), and end at sign-out.
+
+use crate::AppState;
+use crate::security::error_response;
+use app::error::AppError;
+use app::ids::SegmentId;
+use app::logic::logs::{LogFilter, clean_field};
+use app::model::logs::event;
+use app::query::LogQuery;
+use app::ssr::session::token_of;
+use app::ssr::{ApiToken, Upstream};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use eventsource_stream::Eventsource;
+use futures::{Stream, StreamExt};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tower_sessions::Session;
+
+/// The browser's reconnection delay, sent as `retry:`.
+const BROWSER_RETRY_MS: u64 = 2000;
+
+/// Limits and timings of the relay.
+#[derive(Clone, Copy, Debug)]
+pub struct RelaySettings {
+    /// Streams open at once, all sessions together.
+    pub max_total: usize,
+    /// Streams open at once by one session.
+    pub max_per_session: usize,
+    /// Silence after which the upstream counts as dead (its heartbeat comes every 2 s).
+    pub silence: Duration,
+    /// First reconnection delay; each next one is 1.25 times longer, up to `max_backoff`.
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Keep-alive comment period towards the browser.
+    pub keep_alive: Duration,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        Self {
+            max_total: 2000,
+            max_per_session: 4,
+            silence: Duration::from_millis(5000),
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The open streams, per session, and the signal that ends a session's streams.
+pub struct Streams {
+    settings: RelaySettings,
+    open: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    sessions: HashMap<String, (usize, watch::Sender<bool>)>,
+}
+
+/// One open stream; dropping it gives its place back.
+pub struct Slot {
+    streams: Arc<Streams>,
+    session: String,
+    ended: watch::Receiver<bool>,
+}
+
+impl Streams {
+    /// An empty registry with these limits.
+    pub fn new(settings: RelaySettings) -> Arc<Self> {
+        Arc::new(Self {
+            settings,
+            open: Mutex::new(Open::default()),
+        })
+    }
+
+    /// A place for one more stream of `session`, or a clear refusal.
+    pub fn acquire(self: &Arc<Self>, session: &str) -> Result<Slot, AppError> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.total >= self.settings.max_total {
+            return Err(AppError::TooManyRequests(
+                "Too many log streams are open on this server; try again in a moment.".into(),
+            ));
+        }
+        let entry = open
+            .sessions
+            .entry(session.to_owned())
+            .or_insert_with(|| (0, watch::channel(false).0));
+        if entry.0 >= self.settings.max_per_session {
+            return Err(AppError::TooManyRequests(format!(
+                "At most {} log streams can be open at once; close another log tab first.",
+                self.settings.max_per_session
+            )));
+        }
+        entry.0 += 1;
+        let ended = entry.1.subscribe();
+        open.total += 1;
+        Ok(Slot {
+            streams: Arc::clone(self),
+            session: session.to_owned(),
+            ended,
+        })
+    }
+
+    /// Ends every stream of `session` (at sign-out).
+    pub fn end_session(&self, session: &str) {
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, tx)) = open.sessions.get(session) {
+            let _ = tx.send(true);
+        }
+    }
+
+    /// How many streams are open.
+    pub fn open_count(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).total
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.streams.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.total = open.total.saturating_sub(1);
+        if let Some(entry) = open.sessions.get_mut(&self.session) {
+            entry.0 = entry.0.saturating_sub(1);
+            if entry.0 == 0 {
+                open.sessions.remove(&self.session);
+            }
+        }
+    }
+}
+
+type Upstream_ = Pin<
+    Box<
+        dyn Stream<
+                Item = Result<
+                    eventsource_stream::Event,
+                    eventsource_stream::EventStreamError<reqwest::Error>,
+                >,
+            > + Send,
+    >,
+>;
+
+/// The relay of one stream: where it reads, how far it got.
+struct Relay {
+    upstream: Upstream,
+    token: ApiToken,
+    owner: SegmentId,
+    app: SegmentId,
+    query: LogQuery,
+    last_id: Option<String>,
+    received: u64,
+    events: Option<Upstream_>,
+    retries: u32,
+    done: bool,
+    first: bool,
+    settings: RelaySettings,
+    slot: Slot,
+}
+
+fn retryable(e: &AppError) -> bool {
+    e.is_retryable() || matches!(e, AppError::Upstream { status: 408, .. })
+}
+
+fn status_event(state: &str, detail: serde_json::Value) -> Event {
+    let mut data = serde_json::json!({ "state": state });
+    if let (Some(obj), serde_json::Value::Object(more)) = (data.as_object_mut(), detail) {
+        obj.extend(more);
+    }
+    Event::default().event("relay").data(data.to_string())
+}
+
+impl Relay {
+    async fn connect(&mut self) -> Result<Upstream_, AppError> {
+        let mut q = self.query.clone();
+        if let Some(limit) = q.limit {
+            q.limit = Some(limit.saturating_sub(self.received).max(1));
+        }
+        let resp = self
+            .upstream
+            .with_token(&self.token)
+            .log_stream(&self.owner, &self.app, &q, self.last_id.as_deref())
+            .await?;
+        Ok(Box::pin(resp.bytes_stream().eventsource()))
+    }
+
+    fn backoff(&self) -> Duration {
+        let factor = 1.25_f64.powi(self.retries.saturating_sub(1).min(40) as i32);
+        self.settings
+            .first_backoff
+            .mul_f64(factor)
+            .min(self.settings.max_backoff)
+    }
+
+    fn lost(&mut self, reason: &str) -> Event {
+        self.events = None;
+        self.retries += 1;
+        tracing::info!(
+            reason,
+            attempt = self.retries,
+            "log stream: reconnecting upstream"
+        );
+        status_event(
+            "reconnecting",
+            serde_json::json!({ "attempt": self.retries, "reason": reason }),
+        )
+    }
+
+    fn signed_out(&mut self) -> Event {
+        self.done = true;
+        Event::default()
+            .event(event::END_OF_STREAM)
+            .data(r#"{"endedBy":"SIGNED_OUT"}"#)
+    }
+
+    /// The next event for the browser, or `None` when the stream is over.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if *self.slot.ended.borrow() {
+                return Some(self.signed_out());
+            }
+            let Some(events) = self.events.as_mut() else {
+                if self.retries > 0 {
+                    let delay = self.backoff();
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = self.slot.ended.changed() => return Some(self.signed_out()),
+                    }
+                }
+                if self.query.limit.is_some_and(|l| self.received >= l) {
+                    self.done = true;
+                    return Some(
+                        Event::default()
+                            .event(event::END_OF_STREAM)
+                            .data(r#"{"endedBy":"LIMIT_REACHED"}"#),
+                    );
+                }
+                match self.connect().await {
+                    Ok(ev) => {
+                        self.events = Some(ev);
+                        self.retries = 0;
+                        return Some(status_event("live", serde_json::json!({})));
+                    }
+                    Err(e) if retryable(&e) => {
+                        return Some(self.lost(&e.to_string()));
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Some(status_event(
+                            "error",
+                            serde_json::json!({ "status": e.status(), "message": e.to_string() }),
+                        ));
+                    }
+                }
+            };
+            let silence = self.settings.silence;
+            let got = tokio::select! {
+                got = tokio::time::timeout(silence, events.next()) => got,
+                _ = self.slot.ended.changed() => return Some(self.signed_out()),
+            };
+            match got {
+                Err(_) => return Some(self.lost("the upstream went silent")),
+                Ok(None) => {
+                    return Some(self.lost("the upstream closed the stream without END_OF_STREAM"));
+                }
+                Ok(Some(Err(e))) => {
+                    let reason = match e {
+                        eventsource_stream::EventStreamError::Transport(_) => {
+                            "the upstream connection failed"
+                        }
+                        _ => "the upstream sent a malformed stream",
+                    };
+                    return Some(self.lost(reason));
+                }
+                Ok(Some(Ok(ev))) => match ev.event.as_str() {
+                    event::HEARTBEAT => continue,
+                    event::END_OF_STREAM => {
+                        self.done = true;
+                        return Some(Event::default().event(event::END_OF_STREAM).data(ev.data));
+                    }
+                    name => {
+                        let mut out = Event::default().event(clean_field(name)).data(ev.data);
+                        let id = clean_field(&ev.id);
+                        if !id.is_empty() {
+                            out = out.id(&id);
+                            self.last_id = Some(id);
+                        }
+                        self.received += 1;
+                        if self.first {
+                            self.first = false;
+                            out = out.retry(Duration::from_millis(BROWSER_RETRY_MS));
+                        }
+                        return Some(out);
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// The relay route.
+pub async fn app_logs(
+    State(state): State<AppState>,
+    session: Session,
+    Path((owner, app)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let checked = (|| {
+        let owner = SegmentId::parse("owner id", &owner)?;
+        let app = SegmentId::parse("application id", &app)?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
+                .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
+        let query = LogFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .to_query()
+            .map_err(AppError::BadRequest)?;
+        Ok::<_, AppError>((owner, app, query))
+    })();
+    let (owner, app, query) = match checked {
+        Ok(v) => v,
+        Err(e) => return error_response(&e),
+    };
+    let Some(token) = token_of(&session).await else {
+        return error_response(&AppError::Unauthorized);
+    };
+    let Some(session_id) = session.id().map(|id| id.to_string()) else {
+        return error_response(&AppError::Unauthorized);
+    };
+    let slot = match state.streams.acquire(&session_id) {
+        Ok(s) => s,
+        Err(e) => return error_response(&e),
+    };
+    let last_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(clean_field)
+        .filter(|v| !v.is_empty());
+    let mut relay = Relay {
+        upstream: state.upstream.clone(),
+        token,
+        owner,
+        app,
+        query,
+        last_id,
+        received: 0,
+        events: None,
+        retries: 0,
+        done: false,
+        first: true,
+        settings: state.streams.settings,
+        slot,
+    };
+    // The first connection is made now, so a refusal (unknown application, expired token)
+    // is an HTTP status the page can tell apart from a stream that ended.
+    match relay.connect().await {
+        Ok(ev) => relay.events = Some(ev),
+        Err(e) if retryable(&e) => relay.retries = 1,
+        Err(e) => return error_response(&e),
+    }
+    let keep_alive = relay.settings.keep_alive;
+    let events = futures::stream::unfold(relay, |mut r| async move {
+        r.next().await.map(|e| (Ok::<_, Infallible>(e), r))
+    });
+    let mut resp = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"))
+        .into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // No proxy buffering on this route (and no compression layer anywhere).
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    resp
+}

@@ -1,0 +1,276 @@
+//! The log relay: order, resumption, reconnection, disconnection, caps, end of stream.
+
+use super::harness::Harness;
+use eventsource_stream::{Event, Eventsource};
+use futures::{Stream, StreamExt};
+use server::config::Config;
+use server::demo;
+use std::time::Duration;
+
+fn logs_path(query: &str) -> String {
+    format!(
+        "/stream/orgs/{}/apps/{}/logs{query}",
+        demo::acme_id(),
+        demo::app_id("api-gateway")
+    )
+}
+
+/// Ten minutes ago, as the `since` of a replay.
+fn ten_minutes_ago() -> String {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+    app::model::date::format(&t)
+}
+
+async fn open(h: &Harness, query: &str) -> impl Stream<Item = Event> + Unpin {
+    let resp = h.get(&logs_path(query)).await;
+    assert_eq!(resp.status(), 200, "{:?}", resp.text().await);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap_or_default(),
+        "text/event-stream"
+    );
+    Box::pin(
+        resp.bytes_stream()
+            .eventsource()
+            .map(|e| e.expect("well-formed event stream")),
+    )
+}
+
+/// Reads until `END_OF_STREAM` (included) or the end, with a deadline.
+async fn read_all(mut s: impl Stream<Item = Event> + Unpin) -> Vec<Event> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while let Ok(Some(e)) = tokio::time::timeout_at(deadline, s.next()).await {
+        let end = e.event == "END_OF_STREAM";
+        out.push(e);
+        if end {
+            break;
+        }
+    }
+    out
+}
+
+fn log_ids(events: &[Event]) -> Vec<u64> {
+    events
+        .iter()
+        .filter(|e| e.event == "APPLICATION_LOG")
+        .map(|e| e.id.parse().expect("numeric id"))
+        .collect()
+}
+
+fn consecutive(ids: &[u64]) -> bool {
+    ids.windows(2).all(|w| w[1] == w[0] + 1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_in_order_and_end_of_stream_ends_the_stream() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let since = ten_minutes_ago();
+    let events = read_all(open(&h, &format!("?since={since}&service=all&limit=30")).await).await;
+    let ids = log_ids(&events);
+    assert_eq!(ids.len(), 30);
+    assert!(consecutive(&ids), "{ids:?}");
+    let last = events.last().expect("events");
+    assert_eq!(last.event, "END_OF_STREAM");
+    assert!(last.data.contains("LIMIT_REACHED"));
+    assert!(
+        !events.iter().any(|e| e.event == "HEARTBEAT"),
+        "heartbeats stay upstream"
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(&events[0].data).expect("log line JSON passed on");
+    assert!(line["message"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn until_reached_is_passed_on() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let now = time::OffsetDateTime::now_utc();
+    let since = app::model::date::format(&(now - time::Duration::minutes(3)));
+    let until =
+        app::model::date::format(&(now - time::Duration::minutes(3) + time::Duration::seconds(5)));
+    let events =
+        read_all(open(&h, &format!("?since={since}&until={until}&service=all")).await).await;
+    assert_eq!(log_ids(&events).len(), 20, "4 lines a second for 5 s");
+    assert!(
+        events
+            .last()
+            .is_some_and(|e| e.data.contains("UNTIL_REACHED"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_parameter_is_forwarded_after_checking() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let q = "?deploymentId=deployment_x&instanceId=i-1&since=2026-11-01&until=2026-11-02\
+             &field=message&field=date&service=bas&service=cron&filter=timeout&limit=5\
+             &throttleElements=100&throttlePerInMilliseconds=300";
+    let events = read_all(open(&h, q).await).await;
+    assert!(events.last().is_some_and(|e| e.event == "END_OF_STREAM"));
+    let seen = h.upstream_requests().await;
+    let want = "deploymentId=deployment_x&instanceId=i-1&since=2026-11-01T00%3A00%3A00Z\
+                &until=2026-11-02T00%3A00%3A00Z&field=message&field=date&filter=timeout&limit=5\
+                &service=bas&service=cron&throttleElements=100&throttlePerInMilliseconds=300";
+    assert!(
+        seen.iter().any(|r| r.ends_with(want)),
+        "{want} not in {seen:?}"
+    );
+
+    let bad = h
+        .get(&logs_path("?since=yesterday&field=password&limit=0"))
+        .await;
+    assert_eq!(bad.status(), 400);
+    let body = bad.text().await.unwrap_or_default();
+    assert!(
+        body.contains("Since must be a date") && body.contains("Field must be one of"),
+        "{body}"
+    );
+    let seen = h.upstream_requests().await;
+    assert!(!seen.iter().any(|r| r.contains("/logs")), "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_event_id_resumes_without_loss_or_duplicate() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let since = ten_minutes_ago();
+    let q = format!("?since={since}&service=all&limit=10");
+    let first = log_ids(&read_all(open(&h, &q).await).await);
+    let resumed = h
+        .http
+        .get(h.url(&logs_path(&q)))
+        .header("Last-Event-ID", first[4].to_string())
+        .send()
+        .await
+        .expect("resume");
+    let events = read_all(Box::pin(
+        resumed
+            .bytes_stream()
+            .eventsource()
+            .map(|e| e.expect("event")),
+    ))
+    .await;
+    let again = log_ids(&events);
+    assert_eq!(
+        again[0],
+        first[4] + 1,
+        "resumes right after the last id seen"
+    );
+    assert!(consecutive(&again));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_cut_mid_stream_loses_and_repeats_nothing() {
+    let mut config = Config::for_tests();
+    config.demo.drop_stream_after = Some(7);
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let since = ten_minutes_ago();
+    let events = read_all(open(&h, &format!("?since={since}&service=all&limit=40")).await).await;
+    let ids = log_ids(&events);
+    assert_eq!(ids.len(), 40, "{ids:?}");
+    assert!(consecutive(&ids), "no gap and no duplicate: {ids:?}");
+    let reconnects = events
+        .iter()
+        .filter(|e| e.event == "relay" && e.data.contains("reconnecting"))
+        .count();
+    assert!(reconnects >= 5, "the browser is told: {reconnects}");
+    assert!(
+        events
+            .last()
+            .is_some_and(|e| e.data.contains("LIMIT_REACHED"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_going_away_drops_the_upstream_within_a_second() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let mut live = open(&h, "?service=all").await;
+    let first = tokio::time::timeout(Duration::from_secs(5), live.next()).await;
+    assert!(matches!(first, Ok(Some(_))));
+    assert_eq!(h.demo_streams().await, 1);
+    drop(live);
+    let gone = tokio::time::Instant::now();
+    while h.demo_streams().await > 0 {
+        assert!(
+            gone.elapsed() < Duration::from_secs(1),
+            "upstream still open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_are_capped_per_session_and_in_total() {
+    let mut config = Config::for_tests();
+    config.max_streams_per_session = 2;
+    config.max_streams = 3;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let a = open(&h, "?service=all").await;
+    let b = open(&h, "?service=all").await;
+    let third = h.get(&logs_path("?service=all")).await;
+    assert_eq!(third.status(), 429);
+    assert!(
+        third
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("At most 2 log streams")
+    );
+
+    let other = Harness {
+        base: h.base.clone(),
+        upstream: h.upstream.clone(),
+        http: super::harness::browser(),
+    };
+    other.login("demo").await;
+    let c = open(&other, "?service=all").await;
+    let fourth = other.get(&logs_path("?service=all")).await;
+    assert_eq!(fourth.status(), 429, "the server-wide cap");
+    drop((a, b, c));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let again = h.get(&logs_path("?service=all")).await;
+    assert_eq!(again.status(), 200, "closed streams give their place back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_sessions_streams_and_needs_a_session() {
+    let h = Harness::start().await;
+    let anonymous = h.get(&logs_path("")).await;
+    assert_eq!(anonymous.status(), 401);
+    h.login("demo").await;
+    let live = open(&h, "?service=all").await;
+    let out = h.http.post(h.url("/logout")).send().await.expect("logout");
+    assert_eq!(out.status(), 303);
+    let events = read_all(live).await;
+    assert!(
+        events.last().is_some_and(|e| e.data.contains("SIGNED_OUT")),
+        "{:?}",
+        events.last()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_upstream_is_reconnected() {
+    let mut config = Config::for_tests();
+    // The demo heartbeats every 2 s; a filter that matches nothing leaves only heartbeats.
+    config.stream_silence_ms = 300;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let mut s = open(&h, "?filter=no-line-says-this").await;
+    let e = tokio::time::timeout(Duration::from_secs(5), s.next())
+        .await
+        .expect("an event in time")
+        .expect("event");
+    assert_eq!(e.event, "relay");
+    assert!(
+        e.data.contains("reconnecting") && e.data.contains("silent"),
+        "{}",
+        e.data
+    );
+}
