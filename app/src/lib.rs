@@ -116,7 +116,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/logs")
-                        view=|| view! { <Coming title="Logs" /> }
+                        view=routes::logs::LogsPage
                         ssr=ssr.clone()
                     />
                     <Route

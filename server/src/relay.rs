@@ -1,7 +1,8 @@
 //! `GET /stream/orgs/{owner}/apps/{app}/logs`: the upstream log stream relayed to the browser's
 //! `EventSource`, authenticated by the session cookie (EventSource cannot send headers).
 //!
-//! - Parameters are checked before anything goes upstream; `Last-Event-ID` is forwarded.
+//! - Parameters are checked before anything goes upstream; `Last-Event-ID` (or the
+//!   `lastEventId` parameter of a viewer resuming after a pause) is forwarded.
 //! - Upstream events are parsed by `eventsource-stream`; heartbeats stay upstream, and our own
 //!   keep-alive comments go to the browser. `id` and `event` are cleaned of CR/LF/NUL.
 //! - When the upstream closes without `END_OF_STREAM`, errors, or stays silent past the
@@ -336,9 +337,14 @@ pub async fn app_logs(
         let query = LogFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .to_query()
             .map_err(AppError::BadRequest)?;
-        Ok::<_, AppError>((owner, app, query))
+        // A paused viewer resumes with `lastEventId` (EventSource cannot set the header).
+        let resume = pairs
+            .iter()
+            .find(|(k, _)| k == "lastEventId")
+            .map(|(_, v)| clean_field(v));
+        Ok::<_, AppError>((owner, app, query, resume))
     })();
-    let (owner, app, query) = match checked {
+    let (owner, app, query, resume) = match checked {
         Ok(v) => v,
         Err(e) => return error_response(&e),
     };
@@ -356,6 +362,7 @@ pub async fn app_logs(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(clean_field)
+        .or(resume)
         .filter(|v| !v.is_empty());
     let mut relay = Relay {
         upstream: state.upstream.clone(),

@@ -9,5 +9,6 @@ pub mod instances;
 pub mod invoice;
 pub mod invoices;
 pub mod login;
+pub mod logs;
 pub mod not_found;
 pub mod urls;

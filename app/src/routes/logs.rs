@@ -1,0 +1,686 @@
+//! `/orgs/{ownerId}/apps/{appId}/logs`: the live log viewer. Settings live in the URL query;
+//! lines come from our relay (`/stream/...`) through `EventSource`, are kept in a bounded
+//! buffer and drawn as a virtualised list, so 100,000 lines stay smooth.
+
+use crate::api::apps::{list_deployments, list_instances};
+use crate::components::event_source::{SseMessage, use_event_source};
+use crate::components::timeline::short_time;
+use crate::logic::ansi;
+use crate::logic::apps::{DeploymentFilter, InstanceFilter};
+use crate::logic::logs::{BUFFER_LINES, Range, ViewerSettings};
+use crate::logic::short_id;
+use crate::model::Timestamp;
+use crate::model::deployments::Deployment;
+use crate::model::instances::Instance;
+use crate::model::logs::{EndOfStream, LogLine};
+use crate::routes::app::{AppHeading, check_app_ids, use_app_ids};
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use std::collections::{BTreeSet, VecDeque};
+
+/// Height of one line when lines do not wrap, in pixels (the virtual list's unit).
+const ROW_H: f64 = 20.0;
+/// Lines drawn above and below the visible ones.
+const OVERSCAN: usize = 30;
+/// Lines drawn at most while wrapping (heights vary, so no virtualisation then).
+const WRAP_LINES: usize = 1000;
+/// How often received lines are added to the list.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const FLUSH: std::time::Duration = std::time::Duration::from_millis(100);
+/// Services offered in the selector.
+const SERVICES: [&str; 4] = ["bas", "bas-deploy", "cron", "all"];
+
+/// One received line.
+#[derive(Clone, Debug)]
+pub struct Line {
+    /// Our own sequence number, for selection.
+    pub seq: u64,
+    pub line: LogLine,
+}
+
+/// The status line.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    Connecting,
+    Live,
+    Paused,
+    Reconnecting(u32),
+    Ended(String),
+}
+
+impl Status {
+    fn text(&self) -> String {
+        match self {
+            Self::Idle => "Not connected".into(),
+            Self::Connecting => "Connecting…".into(),
+            Self::Live => "Live".into(),
+            Self::Paused => "Paused".into(),
+            Self::Reconnecting(n) => format!("Reconnecting ({n})…"),
+            Self::Ended(why) => format!("Ended: {why}"),
+        }
+    }
+}
+
+fn read_settings(q: &leptos_router::params::ParamsMap) -> ViewerSettings {
+    ViewerSettings {
+        range: q.get("range"),
+        since: q.get("since"),
+        until: q.get("until"),
+        filter: q.get("filter"),
+        services: q.get_all("service").unwrap_or_default(),
+        deployment_id: q.get("deploymentId"),
+        instance_id: q.get("instanceId"),
+        wrap: q.get("wrap").as_deref() == Some("1"),
+        local_time: q.get("tz").as_deref() == Some("local"),
+    }
+}
+
+/// The logs page.
+#[component]
+pub fn LogsPage() -> impl IntoView {
+    let ids = use_app_ids();
+    let query = use_query_map();
+    let settings = Memo::new(move |_| read_settings(&query.read()));
+    let (owner, app) = ids.get_untracked();
+    let pickers = Resource::new(
+        move || ids.get(),
+        |(owner, app)| async move {
+            check_app_ids(&owner, &app)?;
+            let deps = DeploymentFilter {
+                limit: Some("20".into()),
+                order: None,
+            };
+            let inst = InstanceFilter {
+                limit: Some("100".into()),
+                order: Some("DESC".into()),
+                ..InstanceFilter::default()
+            };
+            let (d, i) = futures::join!(
+                list_deployments(owner.clone(), app.clone(), deps),
+                list_instances(owner, app, inst)
+            );
+            Ok::<_, crate::error::AppError>((d?.items, i?.items))
+        },
+    );
+    // The relay's address, computed when the settings change (ranges end "now").
+    let stream = Memo::new(move |_| {
+        let (owner, app) = ids.get();
+        check_app_ids(&owner, &app).map_err(|e| e.to_string())?;
+        let f = settings
+            .read()
+            .stream_filter(time::OffsetDateTime::now_utc())?;
+        Ok::<_, String>(format!(
+            "/stream{}{}",
+            urls::app(&owner, &app, "/logs"),
+            f.to_url_query()
+        ))
+    });
+    view! {
+        <AppHeading owner=owner.clone() app=app.clone() page="Logs" />
+        <Controls settings pickers />
+        {move || match stream.get() {
+            Ok(url) => view! { <Viewer url settings /> }.into_any(),
+            Err(e) => view! { <p class="notice error" role="alert">{e}</p> }.into_any(),
+        }}
+    }
+}
+
+type Pickers = Resource<Result<(Vec<Deployment>, Vec<Instance>), crate::error::AppError>>;
+
+/// The settings form: a GET form (so it works without JavaScript); the display toggles apply
+/// at once when hydrated.
+#[component]
+fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let location = use_location();
+    let toggle = move |key: &'static str, on_value: &'static str| {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let mut q = query.get_untracked();
+            if event_target_checked(&ev) {
+                q.replace(key, on_value.to_owned());
+            } else {
+                q.remove(key);
+            }
+            let path = location.pathname.get_untracked();
+            navigate(
+                &format!("{path}{}", q.to_query_string()),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    };
+    let value = move |get: fn(&ViewerSettings) -> &Option<String>| {
+        move || get(&settings.read()).clone().unwrap_or_default()
+    };
+    let range_options = Range::ALL
+        .into_iter()
+        .map(|r| {
+            let selected = move || settings.read().range().ok() == Some(r);
+            view! { <option value=r.as_str() selected=selected>{r.label()}</option> }
+        })
+        .collect_view();
+    let services = SERVICES
+        .into_iter()
+        .map(|s| {
+            let checked = move || settings.read().services.iter().any(|x| x == s);
+            view! { <label class="check"><input type="checkbox" name="service" value=s checked=checked />{s}</label> }
+        })
+        .collect_view();
+    let pickers_view = move || {
+        Suspend::new(async move {
+            let (deps, insts) = pickers.await.unwrap_or_default();
+            let current_dep = settings
+                .read_untracked()
+                .deployment_id
+                .clone()
+                .unwrap_or_default();
+            let current_inst = settings
+                .read_untracked()
+                .instance_id
+                .clone()
+                .unwrap_or_default();
+            let mut dep_ids: Vec<String> = deps.iter().map(|d| d.id.clone()).collect();
+            let dep_options = deps
+                .into_iter()
+                .map(|d| {
+                    let label = format!(
+                        "{} · {} · {}",
+                        d.start_date.map(short_time).unwrap_or_default(),
+                        d.origin.action,
+                        d.state
+                    );
+                    let sel = d.id == current_dep;
+                    view! { <option value=d.id.clone() selected=sel>{label}</option> }
+                })
+                .collect_view();
+            // A deployment from the URL that is not among the recent ones stays selectable.
+            let extra_dep = (!current_dep.is_empty() && !dep_ids.contains(&current_dep)).then(|| {
+                dep_ids.push(current_dep.clone());
+                view! { <option value=current_dep.clone() selected=true>{current_dep.clone()}</option> }
+            });
+            let inst_options = insts
+                .into_iter()
+                .map(|i| {
+                    let label = format!("{} · {} · {}", i.name, i.state, short_id(&i.id));
+                    let sel = i.id == current_inst;
+                    view! { <option value=i.id.clone() selected=sel>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <label>"Deployment"
+                    <select name="deploymentId">
+                        <option value="">"All deployments"</option>
+                        {extra_dep}
+                        {dep_options}
+                    </select>
+                </label>
+                <label>"Instance"
+                    <select name="instanceId">
+                        <option value="">"All instances"</option>
+                        {inst_options}
+                    </select>
+                </label>
+            }
+        })
+    };
+    view! {
+        <form method="get" class="filters log-controls" aria-label="Log settings">
+            <label>"Range" <select name="range">{range_options}</select></label>
+            <label>"Since (custom)" <input type="text" name="since" placeholder="2026-11-26 or …T10:00:00Z" value=value(|s| &s.since) /></label>
+            <label>"Until (custom)" <input type="text" name="until" placeholder="empty: follow" value=value(|s| &s.until) /></label>
+            <label>"Contains" <input type="search" name="filter" placeholder="text, case-insensitive" value=value(|s| &s.filter) /></label>
+            <Suspense fallback=|| ()>{pickers_view}</Suspense>
+            <fieldset class="states"><legend>"Services (none: bas and bas-deploy)"</legend>{services}</fieldset>
+            <label class="check"><input type="checkbox" name="wrap" value="1" checked=move || settings.read().wrap on:change=toggle("wrap", "1") />"Wrap lines"</label>
+            <label class="check"><input type="checkbox" name="tz" value="local" checked=move || settings.read().local_time on:change=toggle("tz", "local") />"Local time"</label>
+            <div class="actions"><button type="submit">"Apply"</button></div>
+        </form>
+    }
+}
+
+/// The time of a line: `HH:MM:SS.mmm`, UTC or shifted by `offset_min` minutes.
+pub fn clock(t: Option<Timestamp>, offset_min: i32) -> String {
+    match t {
+        None => "--:--:--.---".to_owned(),
+        Some(t) => {
+            let t = t + time::Duration::minutes(i64::from(offset_min));
+            format!(
+                "{} {:02}:{:02}:{:02}.{:03}",
+                short_time(t)
+                    .split(' ')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.millisecond()
+            )
+        }
+    }
+}
+
+/// A line as plain text (the `.txt` download and copying).
+pub fn plain_text(l: &LogLine) -> String {
+    format!(
+        "{} {} {} {}",
+        l.date
+            .map(|d| crate::model::date::format(&d))
+            .unwrap_or_default(),
+        l.instance_id.as_deref().unwrap_or("-"),
+        l.service.as_deref().unwrap_or("-"),
+        ansi::strip(&l.message)
+    )
+}
+
+/// The first and last index to draw for a scroll position (virtualisation).
+pub fn window(len: usize, scroll_top: f64, height: f64) -> (usize, usize) {
+    let first = (scroll_top / ROW_H).floor().max(0.0) as usize;
+    let visible = (height / ROW_H).ceil() as usize + 1;
+    let start = first.saturating_sub(OVERSCAN).min(len);
+    let end = (first + visible + OVERSCAN).min(len);
+    (start, end)
+}
+
+#[component]
+fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || set_hydrated.set(true));
+    let buffer = StoredValue::new_local(VecDeque::<Line>::new());
+    let pending = StoredValue::new_local(Vec::<Line>::new());
+    let version = RwSignal::new(0u64);
+    let dropped = RwSignal::new(0u64);
+    let next_seq = StoredValue::new_local(0u64);
+    let last_id = StoredValue::new_local(None::<String>);
+    let status = RwSignal::new(Status::Idle);
+    let source = RwSignal::new(None::<String>);
+    let following = RwSignal::new(true);
+    let scroll_top = RwSignal::new(0.0f64);
+    let view_h = RwSignal::new(600.0f64);
+    let selected = RwSignal::new(BTreeSet::<u64>::new());
+    let anchor = StoredValue::new_local(None::<u64>);
+    let list_ref = NodeRef::<leptos::html::Div>::new();
+    let rows_ref = NodeRef::<leptos::html::Div>::new();
+    let base = StoredValue::new(url.clone());
+
+    // Start once hydrated (never on the server).
+    Effect::new(move || {
+        if hydrated.get() {
+            status.set(Status::Connecting);
+            source.set(Some(base.get_value()));
+        }
+    });
+    use_event_source(
+        source.into(),
+        &["APPLICATION_LOG", "relay", "END_OF_STREAM"],
+        move |m| match m {
+            SseMessage::Open => status.set(Status::Live),
+            SseMessage::Error { closed: true } => {
+                source.set(None);
+                status.set(Status::Ended(
+                    "the server refused the stream (signed out, too many streams, or the application is gone)".into(),
+                ));
+            }
+            SseMessage::Error { closed: false } => {
+                let n = match status.get_untracked() {
+                    Status::Reconnecting(n) => n + 1,
+                    _ => 1,
+                };
+                status.set(Status::Reconnecting(n));
+            }
+            SseMessage::Event { name, id, data } => match name.as_str() {
+                "APPLICATION_LOG" => {
+                    let line: LogLine = serde_json::from_str(&data).unwrap_or_else(|_| LogLine {
+                        message: data.clone(),
+                        ..LogLine::default()
+                    });
+                    if !id.is_empty() {
+                        last_id.set_value(Some(id));
+                    }
+                    let seq = next_seq.get_value();
+                    next_seq.set_value(seq + 1);
+                    pending.update_value(|p| p.push(Line { seq, line }));
+                }
+                "relay" => {
+                    let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+                    match v["state"].as_str() {
+                        Some("reconnecting") => status.set(Status::Reconnecting(
+                            v["attempt"].as_u64().unwrap_or(1) as u32,
+                        )),
+                        Some("live") => status.set(Status::Live),
+                        Some("error") => {
+                            source.set(None);
+                            status.set(Status::Ended(
+                                v["message"].as_str().unwrap_or("error").to_owned(),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                "END_OF_STREAM" => {
+                    let why = serde_json::from_str::<EndOfStream>(&data)
+                        .map(|e| e.ended_by.to_string())
+                        .unwrap_or_default();
+                    source.set(None);
+                    status.set(Status::Ended(match why.as_str() {
+                        "UNTIL_REACHED" => "the end of the range was reached".to_owned(),
+                        "LIMIT_REACHED" => format!("{BUFFER_LINES} lines loaded (the most kept)"),
+                        "SIGNED_OUT" => "signed out".to_owned(),
+                        other => other.to_owned(),
+                    }));
+                }
+                _ => {}
+            },
+        },
+    );
+
+    // Received lines join the list in batches, the oldest leaving past the buffer's size.
+    #[cfg(feature = "hydrate")]
+    {
+        let flush = move || {
+            let batch = pending.try_update_value(std::mem::take).unwrap_or_default();
+            if batch.is_empty() {
+                return;
+            }
+            let mut gone = 0u64;
+            buffer.update_value(|b| {
+                b.extend(batch);
+                while b.len() > BUFFER_LINES {
+                    b.pop_front();
+                    gone += 1;
+                }
+            });
+            if gone > 0 {
+                dropped.update(|d| *d += gone);
+            }
+            version.update(|v| *v += 1);
+        };
+        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(flush, FLUSH) {
+            on_cleanup(move || h.clear());
+        }
+        // The list's full height (through the CSSOM: the CSP refuses `style` attributes).
+        Effect::new(move || {
+            version.track();
+            let wrap = settings.read().wrap;
+            if let Some(el) = rows_ref.get() {
+                let n = buffer.with_value(|b| b.len());
+                let h = if wrap {
+                    "auto".to_owned()
+                } else {
+                    format!("{}px", n as f64 * ROW_H)
+                };
+                let el: &web_sys::HtmlElement = &el;
+                let _ = web_sys::HtmlElement::style(el).set_property("height", &h);
+            }
+        });
+        // Follow: keep the newest line in view after each batch.
+        Effect::new(move || {
+            version.track();
+            if following.get_untracked()
+                && let Some(el) = list_ref.get_untracked()
+            {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    let on_scroll = move |_| {
+        if let Some(el) = list_ref.get_untracked() {
+            let top = f64::from(el.scroll_top());
+            let h = f64::from(el.client_height());
+            scroll_top.set(top);
+            view_h.set(h);
+            let at_bottom = top + h >= f64::from(el.scroll_height()) - ROW_H;
+            following.set(at_bottom);
+        }
+    };
+    let pause = move |_| {
+        source.set(None);
+        status.set(Status::Paused);
+    };
+    let resume = move |_| {
+        let url = match last_id.get_value() {
+            Some(id) => format!("{}&lastEventId={}", base.get_value(), urls::segment(&id)),
+            None => base.get_value(),
+        };
+        status.set(Status::Connecting);
+        source.set(Some(url));
+    };
+    let clear = move |_| {
+        buffer.update_value(|b| b.clear());
+        selected.update(|s| s.clear());
+        dropped.set(0);
+        version.update(|v| *v += 1);
+    };
+    let to_bottom = move |_| {
+        following.set(true);
+        if let Some(el) = list_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    let texts = move |only_selected: bool, ndjson: bool| -> String {
+        let sel = selected.get_untracked();
+        let mut out = String::new();
+        buffer.with_value(|b| {
+            for l in b.iter().filter(|l| !only_selected || sel.contains(&l.seq)) {
+                if ndjson {
+                    out.push_str(&serde_json::to_string(&l.line).unwrap_or_default());
+                } else {
+                    out.push_str(&plain_text(&l.line));
+                }
+                out.push('\n');
+            }
+        });
+        out
+    };
+    let copy_selected = move |_| browser::copy(&texts(true, false));
+    let download = move |ndjson: bool| {
+        move |_| {
+            let (name, mime) = if ndjson {
+                ("logs.ndjson", "application/x-ndjson")
+            } else {
+                ("logs.txt", "text/plain")
+            };
+            browser::download(name, mime, &texts(false, ndjson));
+        }
+    };
+    let count = move || {
+        version.track();
+        let n = buffer.with_value(|b| b.len());
+        let d = dropped.get();
+        if d > 0 {
+            format!("{n} lines ({d} older ones dropped)")
+        } else {
+            format!("{n} lines")
+        }
+    };
+    let offset = browser::utc_offset_minutes();
+    let rows = move || {
+        version.track();
+        let wrap = settings.read().wrap;
+        let tz = if settings.read().local_time {
+            offset
+        } else {
+            0
+        };
+        let sel = selected.get();
+        let (lines, start) = buffer.with_value(|b| {
+            let total = b.len();
+            let (start, end) = if wrap {
+                (total.saturating_sub(WRAP_LINES), total)
+            } else {
+                window(total, scroll_top.get(), view_h.get())
+            };
+            (b.range(start..end).cloned().collect::<Vec<_>>(), start)
+        });
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let i = start + k;
+                let seq = l.seq;
+                // Positions go through the CSSOM (`style:`), which the page's CSP allows;
+                // a `style` attribute would be refused.
+                let top = if wrap {
+                    String::new()
+                } else {
+                    format!("{}px", i as f64 * ROW_H)
+                };
+                let runs = ansi::parse(&l.line.message)
+                    .into_iter()
+                    .map(|r| {
+                        let class = r.class();
+                        view! { <span class=class>{r.text}</span> }
+                    })
+                    .collect_view();
+                let sev = l.line.severity.clone().unwrap_or_default().to_lowercase();
+                let on_click = move |ev: leptos::ev::MouseEvent| {
+                    let shift = ev.shift_key();
+                    selected.update(|s| match (shift, anchor.get_value()) {
+                        (true, Some(a)) => {
+                            let (lo, hi) = if a <= seq { (a, seq) } else { (seq, a) };
+                            s.extend(lo..=hi);
+                        }
+                        _ => {
+                            if !s.remove(&seq) {
+                                s.insert(seq);
+                            }
+                        }
+                    });
+                    anchor.set_value(Some(seq));
+                };
+                view! {
+                    <div
+                        class=format!("log-line sev-{sev}")
+                        class:selected=sel.contains(&seq)
+                        style:top=top
+                        data-id=l.line.id.clone()
+                        on:click=on_click
+                    >
+                        <span class="log-time">{clock(l.line.date, tz)}</span>
+                        <span class="log-inst" title=l.line.instance_id.clone().unwrap_or_default()>{short_id(l.line.instance_id.as_deref().unwrap_or("-"))}</span>
+                        <span class="log-svc">{l.line.service.clone().unwrap_or_default()}</span>
+                        <span class="log-msg">{runs}</span>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let paused = move || {
+        matches!(
+            status.get(),
+            Status::Paused | Status::Ended(_) | Status::Idle
+        )
+    };
+    view! {
+        <noscript><p class="notice info">"The live log viewer needs JavaScript: it reads the stream in the browser. The settings above stay in the address for when it is on."</p></noscript>
+        <div class="log-viewer" hidden=move || !hydrated.get()>
+            <div class="log-toolbar">
+                <p class="log-status" role="status" data-status=move || format!("{:?}", status.get())>{move || status.get().text()}</p>
+                <span class="muted log-count">{count}</span>
+                <button type="button" on:click=pause hidden=paused>"Pause"</button>
+                <button type="button" on:click=resume hidden=move || !paused()>"Resume"</button>
+                <button type="button" class="secondary" on:click=clear>"Clear"</button>
+                <button type="button" class="secondary" on:click=copy_selected disabled=move || selected.read().is_empty()>
+                    {move || format!("Copy selected ({})", selected.read().len())}
+                </button>
+                <button type="button" class="secondary" on:click=download(false)>"Download .txt"</button>
+                <button type="button" class="secondary" on:click=download(true)>"Download .ndjson"</button>
+            </div>
+            <div class="log-list" node_ref=list_ref on:scroll=on_scroll tabindex="0" aria-label="Log lines">
+                <div class="log-rows" class:wrap=move || settings.read().wrap node_ref=rows_ref>{rows}</div>
+            </div>
+            <button type="button" class="to-bottom" hidden=move || following.get() on:click=to_bottom>"↓ Scroll to bottom (follow)"</button>
+        </div>
+    }
+}
+
+/// What only a browser can do: clipboard, file downloads, the local time zone.
+mod browser {
+    /// Copies `text` (a refusal only means nothing was copied).
+    pub fn copy(text: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    }
+
+    /// Saves `text` as a file named `name`.
+    pub fn download(name: &str, mime: &str, text: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+            let opts = web_sys::BlobPropertyBag::new();
+            opts.set_type(mime);
+            let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+                return;
+            };
+            let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+                return;
+            };
+            let link = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.create_element("a").ok())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+            if let Some(a) = link {
+                a.set_href(&url);
+                a.set_download(name);
+                a.click();
+            }
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (name, mime, text);
+    }
+
+    /// Minutes to add to UTC for the browser's local time (0 on the server).
+    pub fn utc_offset_minutes() -> i32 {
+        #[cfg(feature = "hydrate")]
+        {
+            -(js_sys::Date::new_0().get_timezone_offset() as i32)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_covers_the_visible_lines_and_some_more() {
+        assert_eq!(window(0, 0.0, 600.0), (0, 0));
+        assert_eq!(window(100_000, 0.0, 600.0), (0, 31 + OVERSCAN));
+        let (s, e) = window(100_000, 50_000.0 * ROW_H, 600.0);
+        assert_eq!(s, 50_000 - OVERSCAN);
+        assert_eq!(e - s, 31 + 2 * OVERSCAN, "a bounded number of rows");
+        assert_eq!(window(10, 10_000.0, 600.0), (10, 10));
+    }
+
+    #[test]
+    fn clock_and_text_of_a_line() {
+        use time::macros::datetime;
+        let t = Some(datetime!(2026-11-27 10:00:01.250 UTC));
+        assert_eq!(clock(t, 0), "Nov 27 10:00:01.250");
+        assert_eq!(clock(t, 60), "Nov 27 11:00:01.250");
+        let l = LogLine {
+            date: t,
+            instance_id: Some("i-1".into()),
+            service: Some("bas".into()),
+            message: "\u{1b}[31mERROR\u{1b}[0m boom".into(),
+            ..LogLine::default()
+        };
+        assert_eq!(plain_text(&l), "2026-11-27T10:00:01.25Z i-1 bas ERROR boom");
+    }
+}
