@@ -121,7 +121,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/orgs/:owner_id/resources/:resource_id/drains")
-                        view=|| view! { <Coming title="Log drains" /> }
+                        view=routes::drains::DrainsPage
                         ssr=ssr.clone()
                     />
                     <Route

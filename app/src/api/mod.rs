@@ -2,4 +2,5 @@
 
 pub mod apps;
 pub mod billing;
+pub mod drains;
 pub mod navigation;

@@ -24,6 +24,19 @@ impl ShellData {
             .find(|a| a.id == app)
             .map(|a| a.name.clone())
     }
+
+    /// The name of a resource that can have drains: an application, or an add-on by its
+    /// real id (`postgresql_…`) or its `addon_…` id.
+    pub fn resource_name(&self, owner: &str, resource: &str) -> Option<String> {
+        self.app_name(owner, resource).or_else(|| {
+            self.owners
+                .iter()
+                .filter(|o| o.id == owner)
+                .flat_map(|o| &o.addons)
+                .find(|a| a.real_id == resource || a.id == resource)
+                .map(|a| a.name.clone())
+        })
+    }
 }
 
 /// Loads the frame of every page (one `/v2/summary` call).

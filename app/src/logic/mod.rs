@@ -3,6 +3,7 @@
 pub mod ansi;
 pub mod apps;
 pub mod billing;
+pub mod drains;
 pub mod filters;
 pub mod logs;
 pub mod money;

@@ -50,6 +50,7 @@ wire_enum!(
         RawHttp => "RAW_HTTP",
         SyslogTcp => "SYSLOG_TCP",
         SyslogUdp => "SYSLOG_UDP",
+        Betterstack => "BETTERSTACK",
     }
 );
 
@@ -123,6 +124,8 @@ pub struct Recipient {
     pub token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rfc5424_structured_data_parameters: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_token: Option<String>,
 }
 
 /// One drain as the upstream returns it.
@@ -186,8 +189,8 @@ mod tests {
             let d: Drain = serde_json::from_str(&json).unwrap();
             assert_eq!(&d.recipient.type_, t);
         }
-        let d: Drain = serde_json::from_str(r#"{"recipient":{"type":"BETTERSTACK"}}"#).unwrap();
-        assert_eq!(d.recipient.type_.as_str(), "BETTERSTACK");
+        let d: Drain = serde_json::from_str(r#"{"recipient":{"type":"GRAYLOG"}}"#).unwrap();
+        assert_eq!(d.recipient.type_.as_str(), "GRAYLOG");
     }
 
     #[test]

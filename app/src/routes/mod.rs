@@ -4,6 +4,7 @@ pub mod app;
 pub mod coming;
 pub mod deployment;
 pub mod deployments;
+pub mod drains;
 pub mod home;
 pub mod instances;
 pub mod invoice;

@@ -1021,6 +1021,13 @@ fn seed_drains(owner: &str, app: &str, full: bool, now: OffsetDateTime) -> Vec<D
             ..r(RecipientType::SyslogTcp, "tcp://syslog.example.net:514")
         },
         r(RecipientType::SyslogUdp, "udp://syslog.example.net:514"),
+        Recipient {
+            source_token: Some("bs-demo-source-token-5678".into()),
+            ..r(
+                RecipientType::Betterstack,
+                "https://in.logs.betterstack.com",
+            )
+        },
     ];
     list.drain(..)
         .enumerate()

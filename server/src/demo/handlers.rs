@@ -397,6 +397,9 @@ fn validate_drain(body: &CreateDrain) -> Result<(), String> {
         RecipientType::NewRelic if missing(&r.api_key) => {
             Err("recipient.apiKey is required".into())
         }
+        RecipientType::Betterstack if missing(&r.source_token) => {
+            Err("recipient.sourceToken is required".into())
+        }
         _ => Ok(()),
     }
 }

@@ -3,6 +3,7 @@ mod harness;
 mod apps;
 mod billing;
 mod client;
+mod drains;
 mod logs;
 mod pages;
 mod sessions;

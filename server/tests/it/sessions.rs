@@ -154,7 +154,7 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert_eq!(head.get("x-content-type-options").unwrap(), "nosniff");
-        assert_eq!(head.get("referrer-policy").unwrap(), "no-referrer");
+        assert_eq!(head.get("referrer-policy").unwrap(), "same-origin");
         assert_eq!(head.get("cache-control").unwrap(), "no-store");
         let nonce = csp
             .split("'nonce-")

@@ -1,0 +1,216 @@
+//! Log drains of a resource (an application or an add-on). Every drain is redacted before it
+//! leaves the server: secrets never reach the browser in full.
+
+// The create form's fields arrive as the server function's arguments (so it works as a plain
+// HTML form); there are as many as the recipient types have fields.
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::model::drains::Drain;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+/// The list filters, as found in the URL query (repeated).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrainFilter {
+    pub status: Vec<String>,
+    pub execution_status: Vec<String>,
+}
+
+impl DrainFilter {
+    /// The upstream query, or a message naming an unknown value.
+    pub fn to_query(&self) -> Result<crate::query::DrainQuery, String> {
+        use crate::model::drains::{DrainStatus, ExecutionStatus};
+        let bad =
+            self.status
+                .iter()
+                .filter(|s| matches!(DrainStatus::from_wire(s), DrainStatus::Unknown(_)))
+                .chain(self.execution_status.iter().filter(|s| {
+                    matches!(ExecutionStatus::from_wire(s), ExecutionStatus::Unknown(_))
+                }))
+                .map(|s| crate::logic::filters::clip(s))
+                .collect::<Vec<_>>();
+        if !bad.is_empty() {
+            return Err(format!("Unknown drain status: {}.", bad.join(", ")));
+        }
+        Ok(crate::query::DrainQuery {
+            status: self.status.clone(),
+            execution_status: self.execution_status.clone(),
+            execution_status_not_in: vec![],
+        })
+    }
+}
+
+/// The drains of a resource, redacted.
+#[server(prefix = "/api", endpoint = "drains", input = Json)]
+pub async fn list_drains(
+    owner: String,
+    resource: String,
+    filter: DrainFilter,
+) -> Result<Vec<Drain>, AppError> {
+    crate::ssr::with_status(
+        async move {
+            use crate::ids::SegmentId;
+            let owner = SegmentId::parse("owner id", &owner)?;
+            let resource = SegmentId::parse("resource id", &resource)?;
+            let q = filter.to_query().map_err(AppError::BadRequest)?;
+            let list = crate::ssr::authed_call(async |api| api.drains(&owner, &resource, &q).await)
+                .await?;
+            Ok(list.into_iter().map(crate::logic::drains::redact).collect())
+        }
+        .await,
+    )
+}
+
+/// The upstream's test command for a drain, its secrets replaced by placeholders.
+#[server(prefix = "/api", endpoint = "drain_test")]
+pub async fn drain_test_command(
+    owner: String,
+    resource: String,
+    drain: String,
+) -> Result<String, AppError> {
+    crate::ssr::with_status(
+        async move {
+            use crate::ids::SegmentId;
+            let owner = SegmentId::parse("owner id", &owner)?;
+            let resource = SegmentId::parse("resource id", &resource)?;
+            let id = SegmentId::parse("drain id", &drain)?;
+            crate::ssr::authed_call(async |api| {
+                let (d, cmd) = futures::join!(
+                    api.drain(&owner, &resource, &id),
+                    api.drain_test_command(&owner, &resource, &id)
+                );
+                let (d, mut cmd) = (d?, cmd?.command);
+                let r = &d.recipient;
+                let url_password = r
+                    .url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.split_once('@'))
+                    .and_then(|(user, _)| user.split_once(':'))
+                    .map(|(_, p)| p.to_owned());
+                for (secret, name) in [
+                    (&r.password, "<PASSWORD>"),
+                    (&r.api_key, "<API_KEY>"),
+                    (&r.token, "<TOKEN>"),
+                    (&r.source_token, "<SOURCE_TOKEN>"),
+                    (&url_password, "<PASSWORD>"),
+                ] {
+                    if let Some(s) = secret.as_deref().filter(|s| !s.is_empty()) {
+                        cmd = cmd.replace(s, name);
+                    }
+                }
+                Ok(cmd)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// What creating a drain gave: the drain (redacted) or a message per bad field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateResult {
+    pub created: Option<Drain>,
+    pub errors: Vec<(String, String)>,
+}
+
+/// Creates a drain from the form; checked here field by field before the upstream sees it.
+#[server(prefix = "/api", endpoint = "drain_create")]
+pub async fn create_drain(
+    owner: String,
+    resource: String,
+    kind: Option<String>,
+    recipient_type: Option<String>,
+    url: Option<String>,
+    index: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    tls_verification: Option<String>,
+    api_key: Option<String>,
+    token: Option<String>,
+    structured_data: Option<String>,
+    source_token: Option<String>,
+) -> Result<CreateResult, AppError> {
+    crate::ssr::with_status(
+        async move {
+            use crate::ids::SegmentId;
+            use crate::logic::drains::{DrainForm, redact};
+            let owner = SegmentId::parse("owner id", &owner)?;
+            let resource = SegmentId::parse("resource id", &resource)?;
+            let form = DrainForm {
+                kind,
+                recipient_type,
+                url,
+                index,
+                username,
+                password,
+                tls_verification,
+                api_key,
+                token,
+                structured_data,
+                source_token,
+            };
+            let body = match form.validate() {
+                Ok(b) => b,
+                Err(errors) => {
+                    return Ok(CreateResult {
+                        created: None,
+                        errors,
+                    });
+                }
+            };
+            let d = crate::ssr::authed_call(async |api| {
+                api.create_drain(&owner, &resource, &body).await
+            })
+            .await?;
+            Ok(CreateResult {
+                created: Some(redact(d)),
+                errors: vec![],
+            })
+        }
+        .await,
+    )
+}
+
+/// Enable, disable, delete or reset the cursor of a drain; a sentence saying what was done.
+#[server(prefix = "/api", endpoint = "drain_action")]
+pub async fn drain_action(
+    owner: String,
+    resource: String,
+    drain: String,
+    action: String,
+) -> Result<String, AppError> {
+    crate::ssr::with_status(
+        async move {
+            use crate::ids::SegmentId;
+            let owner = SegmentId::parse("owner id", &owner)?;
+            let resource = SegmentId::parse("resource id", &resource)?;
+            let id = SegmentId::parse("drain id", &drain)?;
+            crate::ssr::authed_call(async |api| match action.as_str() {
+                "enable" => api
+                    .set_drain_enabled(&owner, &resource, &id, true)
+                    .await
+                    .map(|_| format!("Drain {id} is being enabled.")),
+                "disable" => api
+                    .set_drain_enabled(&owner, &resource, &id, false)
+                    .await
+                    .map(|_| format!("Drain {id} is being disabled.")),
+                "delete" => api
+                    .delete_drain(&owner, &resource, &id)
+                    .await
+                    .map(|_| format!("Drain {id} was deleted.")),
+                "reset" => api
+                    .reset_drain_cursor(&owner, &resource, &id)
+                    .await
+                    .map(|_| format!("Drain {id} now forwards from the latest position.")),
+                other => Err(AppError::BadRequest(format!(
+                    "Unknown drain action \"{}\".",
+                    crate::logic::filters::clip(other)
+                ))),
+            })
+            .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,449 @@
+//! `/orgs/{ownerId}/resources/{resourceId}/drains`: the log drains of an application or an
+//! add-on, their health, a create form that follows the recipient type, and every action.
+
+use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_command, list_drains};
+use crate::components::badge::{Badge, Tone};
+use crate::components::copy_button::CopyButton;
+use crate::components::error_view::ErrorView;
+use crate::components::layout::ShellResource;
+use crate::components::timeline::short_time;
+use crate::error::AppError;
+use crate::ids::SegmentId;
+use crate::logic::drains::{fields_of, rate, throughput};
+use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
+use crate::routes::app::AppHeading;
+use crate::routes::urls;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn status_tone(s: &DrainStatus) -> Tone {
+    match s {
+        DrainStatus::Enabled => Tone::Succeeded,
+        DrainStatus::Created | DrainStatus::Enabling | DrainStatus::Disabling => Tone::InProgress,
+        DrainStatus::Disabled => Tone::Cancelled,
+        DrainStatus::Deleted => Tone::Failed,
+        DrainStatus::Unknown(_) => Tone::Unknown,
+    }
+}
+
+fn execution_tone(s: &ExecutionStatus) -> Tone {
+    match s {
+        ExecutionStatus::Running => Tone::Succeeded,
+        ExecutionStatus::Retrying => Tone::Failed,
+        ExecutionStatus::NotRunning => Tone::Cancelled,
+        ExecutionStatus::Unknown(_) => Tone::Unknown,
+    }
+}
+
+/// The drains page.
+#[component]
+pub fn DrainsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let ids = Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("resource_id").unwrap_or_default(),
+        )
+    });
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        DrainFilter {
+            status: q.get_all("status").unwrap_or_default(),
+            execution_status: q.get_all("executionStatus").unwrap_or_default(),
+        }
+    });
+    let test = Memo::new(move |_| query.read().get("test"));
+    let new_type = Memo::new(move |_| query.read().get("new"));
+    let act = ServerAction::<DrainAction>::new();
+    let create = ServerAction::<CreateDrain>::new();
+    let refresh = RwSignal::new(0u32);
+    let drains = Resource::new(
+        move || {
+            (
+                ids.get(),
+                filter.get(),
+                act.version().get(),
+                create.version().get(),
+                refresh.get(),
+            )
+        },
+        |((owner, resource), filter, ..)| async move {
+            SegmentId::parse("owner id", &owner)?;
+            SegmentId::parse("resource id", &resource)?;
+            filter.to_query().map_err(AppError::BadRequest)?;
+            list_drains(owner, resource, filter).await
+        },
+    );
+    // Create, enable and disable settle upstream a moment later: look again until they have.
+    Effect::new(move || {
+        let pending = drains
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|l| l.iter().any(|d| d.status.status.is_pending()));
+        if pending {
+            leptos::leptos_dom::helpers::set_timeout(
+                move || refresh.update(|n| *n += 1),
+                std::time::Duration::from_millis(1000),
+            );
+        }
+    });
+    let (owner, resource) = ids.get_untracked();
+    let is_app = resource.starts_with("app_");
+    let heading = if is_app {
+        view! { <AppHeading owner=owner.clone() app=resource.clone() page="Log drains" /> }
+            .into_any()
+    } else {
+        view! { <ResourceHeading owner=owner.clone() resource=resource.clone() /> }.into_any()
+    };
+    let boxes = |name: &'static str,
+                 values: Vec<&'static str>,
+                 get: fn(&DrainFilter) -> &Vec<String>| {
+        values
+            .into_iter()
+            .map(|v| {
+                let checked = move || get(&filter.read()).iter().any(|x| x == v);
+                view! { <label class="check"><input type="checkbox" name=name value=v checked=checked />{v}</label> }
+            })
+            .collect_view()
+    };
+    let status_values: Vec<&'static str> = DrainStatus::KNOWN
+        .iter()
+        .map(|s| match s {
+            DrainStatus::Created => "CREATED",
+            DrainStatus::Enabling => "ENABLING",
+            DrainStatus::Enabled => "ENABLED",
+            DrainStatus::Disabling => "DISABLING",
+            DrainStatus::Disabled => "DISABLED",
+            _ => "DELETED",
+        })
+        .collect();
+    let message = move || {
+        act.value().get().map(|r| match r {
+            Ok(m) => view! { <p class="notice info" role="status">{m}</p> }.into_any(),
+            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+        })
+    };
+    let (o2, r2) = (owner.clone(), resource.clone());
+    view! {
+        {heading}
+        <form method="get" class="filters" aria-label="Filter drains">
+            <fieldset class="states"><legend>"Status"</legend>{boxes("status", status_values, |f| &f.status)}</fieldset>
+            <fieldset class="states"><legend>"Execution"</legend>{boxes("executionStatus", vec!["RUNNING", "RETRYING", "NOT_RUNNING"], |f| &f.execution_status)}</fieldset>
+            <div class="actions">
+                <button type="submit">"Apply"</button>
+                <a href=urls::drains(&owner, &resource)>"Reset"</a>
+            </div>
+        </form>
+        {message}
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading drains…"</p> }>
+            {move || {
+                let (owner, resource) = (o2.clone(), r2.clone());
+                Suspend::new(async move {
+                    match drains.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No drain matches."</p> }.into_any(),
+                        Ok(list) => list
+                            .into_iter()
+                            .map(|d| {
+                                let shown = test.get_untracked().as_deref() == Some(d.id.as_str());
+                                view! { <DrainCard owner=owner.clone() resource=resource.clone() d act test=shown /> }
+                            })
+                            .collect_view()
+                            .into_any(),
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        <CreateForm owner resource new_type create />
+    }
+}
+
+#[component]
+fn ResourceHeading(owner: String, resource: String) -> impl IntoView {
+    let shell = use_context::<ShellResource>();
+    view! {
+        <Suspense fallback=|| view! { <h1>"Log drains"</h1> }>
+            {move || {
+                let (o, r) = (owner.clone(), resource.clone());
+                Suspend::new(async move {
+                    let name = match shell {
+                        Some(s) => s.await.ok().and_then(|d| d.resource_name(&o, &r)),
+                        None => None,
+                    }
+                    .unwrap_or(r);
+                    view! {
+                        <Title text=format!("Log drains · {name}") />
+                        <h1>"Log drains · " <span class="app-name">{name}</span></h1>
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A hidden form field.
+fn hidden(name: &'static str, value: String) -> impl IntoView {
+    view! { <input type="hidden" name=name value=value /> }
+}
+
+#[component]
+fn DrainCard(
+    owner: String,
+    resource: String,
+    d: Drain,
+    act: ServerAction<DrainAction>,
+    test: bool,
+) -> impl IntoView {
+    let r = &d.recipient;
+    let attention =
+        d.status.status == DrainStatus::Disabled || d.execution.status == ExecutionStatus::Retrying;
+    let pending = d.status.status.is_pending();
+    let e = &d.execution;
+    let mut rows: Vec<(String, String)> = vec![("URL".into(), r.url.clone())];
+    for f in fields_of(&r.type_).into_iter().filter(|f| f.name != "url") {
+        let v = match f.name {
+            "index" => r.index.clone(),
+            "username" => r.username.clone(),
+            "password" => r.password.clone(),
+            "api_key" => r.api_key.clone(),
+            "token" => r.token.clone(),
+            "structured_data" => r.rfc5424_structured_data_parameters.clone(),
+            "source_token" => r.source_token.clone(),
+            _ => None,
+        };
+        if let Some(v) = v {
+            rows.push((f.label.into(), v));
+        }
+    }
+    if let Some(t) = &r.tls_verification {
+        rows.push(("TLS verification".into(), t.to_string()));
+    }
+    if let (Some(a), Some(m)) = (e.attempt, e.max_attempt) {
+        rows.push(("Retry attempts".into(), format!("{a}/{m}")));
+    }
+    for (label, t) in [
+        ("Retrying since (UTC)", e.retrying_since),
+        ("Last attempt (UTC)", e.last_attempt_at),
+        ("Next attempt (UTC)", e.next_attempt_at),
+    ] {
+        if let Some(t) = t {
+            rows.push((label.into(), short_time(t)));
+        }
+    }
+    if let Some(b) = &d.backlog {
+        if let Some(n) = b.msg_backlog {
+            rows.push(("Backlog".into(), format!("{n} pending messages")));
+        }
+        if let Some(x) = b.msg_rate_out {
+            rows.push(("Rate".into(), rate(x)));
+        }
+        if let Some(x) = b.msg_throughput_out {
+            rows.push(("Throughput".into(), throughput(x)));
+        }
+    }
+    let fields = rows
+        .into_iter()
+        .map(|(k, v)| view! { <dt>{k}</dt><dd><code>{v}</code></dd> })
+        .collect_view();
+    let last_error = e
+        .last_error
+        .clone()
+        .or_else(|| d.status.error_reason.clone())
+        .map(|m| view! { <p class="notice error">"Last error: " {m}</p> });
+    let enabled = matches!(
+        d.status.status,
+        DrainStatus::Enabled | DrainStatus::Enabling | DrainStatus::Created
+    );
+    let (fo, fr, fd) = (owner.clone(), resource.clone(), d.id.clone());
+    let form = move |action: &'static str, label: &'static str, class: &'static str| {
+        let (fo, fr, fd) = (fo.clone(), fr.clone(), fd.clone());
+        view! {
+            <ActionForm action=act attr:class="inline">
+                {hidden("owner", fo.clone())}
+                {hidden("resource", fr.clone())}
+                {hidden("drain", fd.clone())}
+                {hidden("action", action.to_owned())}
+                <button type="submit" class=class disabled=move || act.pending().get()>{label}</button>
+            </ActionForm>
+        }
+    };
+    let toggle = if enabled {
+        form("disable", "Disable", "secondary").into_any()
+    } else {
+        form("enable", "Enable", "secondary").into_any()
+    };
+    let test_href = format!(
+        "{}?test={}",
+        urls::drains(&owner, &resource),
+        urls::segment(&d.id)
+    );
+    let test_view = test.then(|| view! { <TestCommand owner=owner.clone() resource=resource.clone() drain=d.id.clone() /> });
+    view! {
+        <article class="drain" class:attention=attention data-drain=d.id.clone() data-status=d.status.status.to_string()>
+            <header>
+                <strong>{r.type_.to_string()}</strong>
+                " " <span class="muted">{d.kind.to_string()}</span>
+                " " <Badge tone=status_tone(&d.status.status) label=if pending { format!("{}…", d.status.status) } else { d.status.status.to_string() } />
+                " " <Badge tone=execution_tone(&e.status) label=e.status.to_string() />
+                " " <code class="muted">{d.id.clone()}</code>
+            </header>
+            {last_error}
+            <dl class="fields">{fields}</dl>
+            <div class="drain-actions">
+                {toggle}
+                <a href=test_href>"Show test command"</a>
+                <details class="confirm">
+                    <summary>"Reset cursor…"</summary>
+                    <p>"Forwarding restarts from the latest position: logs not yet sent are skipped."</p>
+                    {form("reset", "Reset the cursor", "danger")}
+                </details>
+                <details class="confirm">
+                    <summary>"Delete…"</summary>
+                    <p>"Delete this drain? Logs stop being forwarded to it."</p>
+                    {form("delete", "Delete the drain", "danger")}
+                </details>
+            </div>
+            {test_view}
+        </article>
+    }
+}
+
+#[component]
+fn TestCommand(owner: String, resource: String, drain: String) -> impl IntoView {
+    let cmd = Resource::new(
+        || (),
+        move |_| drain_test_command(owner.clone(), resource.clone(), drain.clone()),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the test command…"</p> }>
+            {move || Suspend::new(async move {
+                match cmd.await {
+                    Ok(c) => view! {
+                        <div class="test-command">
+                            <p class="hint">"Run this to check the recipient is reachable (secrets are replaced by placeholders):"</p>
+                            <pre><code>{c.clone()}</code></pre>
+                            <CopyButton value=c label="test command" />
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CreateForm(
+    owner: String,
+    resource: String,
+    new_type: Memo<Option<String>>,
+    create: ServerAction<CreateDrain>,
+) -> impl IntoView {
+    let chooser_href = urls::drains(&owner, &resource);
+    let types = RecipientType::KNOWN
+        .iter()
+        .map(|t| {
+            let v = t.to_string();
+            let sel = {
+                let v = v.clone();
+                move || new_type.get().as_deref() == Some(v.as_str())
+            };
+            view! { <option value=v.clone() selected=sel>{v.clone()}</option> }
+        })
+        .collect_view();
+    let errors = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|r| r.errors)
+            .unwrap_or_default()
+    };
+    let field_error = move |name: &'static str| {
+        move || {
+            errors()
+                .into_iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, m)| view! { <span class="field-error" role="alert">{m}</span> })
+        }
+    };
+    let outcome = move || {
+        create.value().get().map(|r| match r {
+            Ok(r) => r.created.map(|d| {
+                view! { <p class="notice info" role="status">{format!("Drain {} created; it is being enabled.", d.id)}</p> }.into_any()
+            }),
+            Err(e) => Some(view! { <ErrorView error=e /> }.into_any()),
+        })
+    };
+    let body = move || {
+        let t = RecipientType::from_wire(&new_type.get().unwrap_or_default());
+        if matches!(t, RecipientType::Unknown(_)) {
+            return None;
+        }
+        let inputs = fields_of(&t)
+            .into_iter()
+            .map(|f| {
+                let kind = if f.secret { "password" } else { "text" };
+                view! {
+                    <label>
+                        {f.label}{if f.required { " (required)" } else { "" }}
+                        <input type=kind name=f.name placeholder=f.hint autocomplete="off" />
+                        {field_error(f.name)}
+                    </label>
+                }
+            })
+            .collect_view();
+        let tls = (t == RecipientType::Elasticsearch).then(|| {
+            view! {
+                <label>"TLS verification"
+                    <select name="tls_verification">
+                        <option value="DEFAULT">"DEFAULT: verify the certificate"</option>
+                        <option value="TRUSTFUL">"TRUSTFUL: accept any certificate"</option>
+                    </select>
+                    {field_error("tls_verification")}
+                </label>
+            }
+        });
+        let (owner, resource) = (owner.clone(), resource.clone());
+        Some(view! {
+            <ActionForm action=create attr:class="filters drain-form" attr:aria-label="New drain">
+                {hidden("owner", owner.clone())}
+                {hidden("resource", resource.clone())}
+                {hidden("recipient_type", t.to_string())}
+                <label>"Forward"
+                    <select name="kind">
+                        <option value="LOG">"Runtime logs (LOG)"</option>
+                        <option value="ACCESSLOG">"Access logs (ACCESSLOG)"</option>
+                    </select>
+                    {field_error("kind")}
+                </label>
+                {inputs}
+                {tls}
+                <div class="actions">
+                    <button type="submit" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "Create drain" }}
+                    </button>
+                </div>
+            </ActionForm>
+        })
+    };
+    view! {
+        <section>
+            <h2>"New drain"</h2>
+            <form method="get" action=chooser_href class="filters" aria-label="Choose a recipient type">
+                <label>"Recipient type"
+                    <select name="new">
+                        <option value="">"Choose…"</option>
+                        {types}
+                    </select>
+                </label>
+                <button type="submit">"Choose"</button>
+            </form>
+            {outcome}
+            {body}
+        </section>
+    }
+}

@@ -1,0 +1,217 @@
+//! Log drains through the dashboard: every endpoint against the demo, secrets masked.
+
+use super::harness::Harness;
+use server::demo;
+
+fn page_path(query: &str) -> String {
+    format!(
+        "/orgs/{}/resources/{}/drains{query}",
+        demo::acme_id(),
+        demo::app_id("api-gateway")
+    )
+}
+
+async fn call(h: &Harness, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let resp = h
+        .http
+        .post(h.url(&format!("/api/{endpoint}")))
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("server fn");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+fn first_drain_of(page: &str, kind: &str) -> String {
+    let at = page
+        .find(&format!("<strong>{kind}<!></strong>"))
+        .expect("drain shown");
+    let rest = &page[at..];
+    let id = rest.split("<code class=\"muted\">").nth(1).expect("id");
+    id.split('<').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drains_show_their_health_and_never_a_secret_in_full() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let page = h.page(&page_path(""), 200).await;
+    for kind in [
+        "DATADOG",
+        "ELASTICSEARCH",
+        "NEWRELIC",
+        "OVH_TCP",
+        "RAW_HTTP",
+        "SYSLOG_TCP",
+        "SYSLOG_UDP",
+        "BETTERSTACK",
+    ] {
+        assert!(
+            page.contains(&format!("<strong>{kind}<!></strong>")),
+            "{kind}"
+        );
+    }
+    for secret in [
+        "es-demo-password",
+        "NRAK-DEMO0123456789ABCDEF",
+        "ovh-demo-token-1234",
+        "raw-demo-password",
+        "bs-demo-source-token-5678",
+        "dd-api-key=demo",
+    ] {
+        assert!(!page.contains(secret), "{secret} shown");
+    }
+    assert!(page.contains("pending messages") && page.contains("msg/s") && page.contains("KiB/s"));
+    assert!(page.contains("Retry attempts") && page.contains("Last error"));
+    assert!(
+        page.contains("class=\"drain attention\""),
+        "retrying drains stand out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_filters_are_forwarded() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let page = h
+        .page(
+            &page_path("?status=DISABLED&executionStatus=NOT_RUNNING"),
+            200,
+        )
+        .await;
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter()
+            .any(|r| r.ends_with("/drains?status=DISABLED&executionStatus=NOT_RUNNING")),
+        "{seen:?}"
+    );
+    assert!(page.contains("<strong>SYSLOG_UDP<!></strong>"));
+    assert!(!page.contains("<strong>DATADOG<!></strong>"));
+    let bad = h.page(&page_path("?status=BROKEN"), 400).await;
+    assert!(bad.contains("Unknown drain status: BROKEN"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_checks_fields_then_creates_and_settles() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let (o, r) = (demo::acme_id(), demo::app_id("api-gateway"));
+    h.upstream_requests().await;
+    let (status, body) = call(
+        &h,
+        "drain_create",
+        &[
+            ("owner", &o),
+            ("resource", &r),
+            ("recipient_type", "NEWRELIC"),
+            ("url", "ftp://x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("api_key") && body.contains("URL must start with"),
+        "{body}"
+    );
+    assert!(
+        !h.upstream_requests()
+            .await
+            .iter()
+            .any(|r| r.starts_with("POST")),
+        "an invalid form never reaches the upstream"
+    );
+    let (status, body) = call(
+        &h,
+        "drain_create",
+        &[
+            ("owner", &o),
+            ("resource", &r),
+            ("recipient_type", "ELASTICSEARCH"),
+            ("kind", "ACCESSLOG"),
+            ("url", "https://es.example.org/_bulk"),
+            ("index", "web"),
+            ("password", "very-secret-password"),
+            ("tls_verification", "TRUSTFUL"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("ENABLING") && !body.contains("very-secret-password"),
+        "{body}"
+    );
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("POST") && r.ends_with("/drains")),
+        "{seen:?}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let page = h.page(&page_path("?status=ENABLED"), 200).await;
+    assert!(page.contains("es.example.org"), "settled to ENABLED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_action_reaches_the_upstream() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let (o, r) = (demo::acme_id(), demo::app_id("api-gateway"));
+    let page = h.page(&page_path(""), 200).await;
+    let id = first_drain_of(&page, "RAW_HTTP");
+    h.upstream_requests().await;
+    for (action, method, suffix, says) in [
+        ("disable", "PUT", "/disable", "being disabled"),
+        ("enable", "PUT", "/enable", "being enabled"),
+        ("reset", "PATCH", "/reset-cursor", "latest position"),
+        ("delete", "DELETE", "", "deleted"),
+    ] {
+        let (status, body) = call(
+            &h,
+            "drain_action",
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("drain", &id),
+                ("action", action),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{action}: {body}");
+        assert!(body.contains(says), "{body}");
+        let seen = h.upstream_requests().await;
+        let want = format!("{method} ");
+        assert!(
+            seen.iter()
+                .any(|s| s.starts_with(&want) && s.ends_with(&format!("/drains/{id}{suffix}"))),
+            "{action}: {seen:?}"
+        );
+    }
+    let (status, _) = call(
+        &h,
+        "drain_action",
+        &[
+            ("owner", &o),
+            ("resource", &r),
+            ("drain", "../x"),
+            ("action", "delete"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "a malformed id is refused before any call");
+    let after = h.page(&page_path(""), 200).await;
+    assert!(!after.contains(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_command_has_placeholders_for_secrets() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let page = h.page(&page_path(""), 200).await;
+    let id = first_drain_of(&page, "RAW_HTTP");
+    let shown = h.page(&page_path(&format!("?test={id}")), 200).await;
+    assert!(shown.contains("curl"), "test command shown");
+    assert!(!shown.contains("raw-demo-password"));
+}
