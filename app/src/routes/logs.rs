@@ -294,19 +294,21 @@ pub fn window(len: usize, scroll_top: f64, height: f64) -> (usize, usize) {
 fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move || set_hydrated.set(true));
-    let buffer = StoredValue::new_local(VecDeque::<Line>::new());
-    let pending = StoredValue::new_local(Vec::<Line>::new());
+    // Thread-safe storage, not `new_local`: on the server this component renders inside a
+    // future that may move between threads, and a local value dropped elsewhere panics.
+    let buffer = StoredValue::new(VecDeque::<Line>::new());
+    let pending = StoredValue::new(Vec::<Line>::new());
     let version = RwSignal::new(0u64);
     let dropped = RwSignal::new(0u64);
-    let next_seq = StoredValue::new_local(0u64);
-    let last_id = StoredValue::new_local(None::<String>);
+    let next_seq = StoredValue::new(0u64);
+    let last_id = StoredValue::new(None::<String>);
     let status = RwSignal::new(Status::Idle);
     let source = RwSignal::new(None::<String>);
     let following = RwSignal::new(true);
     let scroll_top = RwSignal::new(0.0f64);
     let view_h = RwSignal::new(600.0f64);
     let selected = RwSignal::new(BTreeSet::<u64>::new());
-    let anchor = StoredValue::new_local(None::<u64>);
+    let anchor = StoredValue::new(None::<u64>);
     let list_ref = NodeRef::<leptos::html::Div>::new();
     let rows_ref = NodeRef::<leptos::html::Div>::new();
     let base = StoredValue::new(url.clone());

@@ -203,7 +203,7 @@ async fn drain_calls_cover_the_lifecycle() {
     let o = id(&demo::acme_id());
     let a = id(&demo::app_id("api-gateway"));
     let all = api.drains(&o, &a, &DrainQuery::default()).await.unwrap();
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8, "one drain of each recipient type");
     let retrying = api
         .drains(
             &o,
