@@ -19,7 +19,6 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use routes::coming::Coming;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -126,22 +125,22 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/orgs/:owner_id/operators/:kind/:id")
-                        view=|| view! { <Coming title="Operator" /> }
+                        view=routes::operator::OperatorPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/orgs/:owner_id/pulsar/:addon_id")
-                        view=|| view! { <Coming title="Pulsar storage policies" /> }
+                        view=routes::pulsar::PulsarPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/zones")
-                        view=|| view! { <Coming title="Zones" /> }
+                        view=routes::zones::ZonesPage
                         ssr=ssr.clone()
                     />
                     <Route
                         path=path!("/zones/:name")
-                        view=|| view! { <Coming title="Zone" /> }
+                        view=routes::zones::ZonePage
                         ssr=ssr.clone()
                     />
                 </ParentRoute>

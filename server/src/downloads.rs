@@ -250,6 +250,60 @@ pub async fn invoices_csv_download(
     resp
 }
 
+/// `GET /download/orgs/{owner}/operators/otoroshi/{id}/config.yaml`: Otoroshi's
+/// otoroshictl configuration, streamed as an attachment. The add-on must be an Otoroshi of
+/// this owner.
+pub async fn otoroshi_config(
+    State(state): State<AppState>,
+    session: Session,
+    Path((owner, id)): Path<(String, String)>,
+) -> Response {
+    use app::model::operators::OperatorKind;
+    let owner = match SegmentId::parse("owner id", &owner) {
+        Ok(o) => o,
+        Err(e) => return failure(&e),
+    };
+    let id = match app::logic::operators::check_id(OperatorKind::Otoroshi, &id) {
+        Ok(()) => match SegmentId::parse("add-on id", &id) {
+            Ok(i) => i,
+            Err(e) => return failure(&e),
+        },
+        Err(true) => return failure(&AppError::BadRequest("Invalid add-on id.".into())),
+        Err(false) => return failure(&AppError::not_found(format!("Otoroshi add-on {id}"))),
+    };
+    let Some(token) = token_of(&session).await else {
+        return failure(&AppError::Unauthorized);
+    };
+    let api = state.upstream.with_token(&token);
+    match api.operator(OperatorKind::Otoroshi, &id).await {
+        Ok(op) if op.owner_id == owner.as_str() => {}
+        Ok(_) | Err(AppError::NotFound { .. }) => {
+            return failure(&AppError::not_found(format!("Otoroshi add-on {id}")));
+        }
+        Err(e) => return failure(&e),
+    }
+    let upstream = match api.otoroshi_config(&id).await {
+        Ok(r) => r,
+        Err(e) => return failure(&e),
+    };
+    let mut resp = Response::new(Body::from_stream(upstream.bytes_stream()));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/yaml; charset=utf-8"),
+    );
+    let name = safe_file_name(&format!("otoroshi-{id}-config.yaml"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

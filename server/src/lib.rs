@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod map;
 pub mod relay;
 pub mod security;
 
@@ -107,9 +108,14 @@ pub fn router(
         .route("/logout", post(auth::logout))
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/map/land.svg", get(map::land))
         .route(
             "/download/orgs/{owner}/invoices/{file}",
             get(downloads::invoice_document),
+        )
+        .route(
+            "/download/orgs/{owner}/operators/otoroshi/{id}/config.yaml",
+            get(downloads::otoroshi_config),
         )
         .route(
             "/download/orgs/{owner}/invoices.csv",

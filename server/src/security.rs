@@ -12,8 +12,10 @@ use tower_sessions::Session;
 
 /// Paths served without a session.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/favicon.svg" | "/robots.txt" | "/healthz")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/favicon.svg" | "/robots.txt" | "/healthz" | "/map/land.svg"
+    ) || path.starts_with("/pkg/")
 }
 
 /// Paths answered with a status rather than a redirect (machines, not pages).

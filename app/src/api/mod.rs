@@ -4,3 +4,6 @@ pub mod apps;
 pub mod billing;
 pub mod drains;
 pub mod navigation;
+pub mod operators;
+pub mod pulsar;
+pub mod zones;

@@ -5,8 +5,11 @@ pub mod apps;
 pub mod billing;
 pub mod drains;
 pub mod filters;
+pub mod geo;
 pub mod logs;
 pub mod money;
+pub mod operators;
+pub mod pulsar;
 pub mod timeline;
 
 use crate::model::Timestamp;

@@ -1,7 +1,6 @@
 //! One file per page.
 
 pub mod app;
-pub mod coming;
 pub mod deployment;
 pub mod deployments;
 pub mod drains;
@@ -12,4 +11,7 @@ pub mod invoices;
 pub mod login;
 pub mod logs;
 pub mod not_found;
+pub mod operator;
+pub mod pulsar;
 pub mod urls;
+pub mod zones;

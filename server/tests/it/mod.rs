@@ -1,5 +1,6 @@
 mod harness;
 
+mod addons;
 mod apps;
 mod billing;
 mod client;

@@ -71,8 +71,6 @@ async fn every_route_of_the_url_scheme_exists() {
         format!("/orgs/{o}/apps/{a}/instances"),
         format!("/orgs/{o}/apps/{a}/logs"),
         format!("/orgs/{o}/resources/{a}/drains"),
-        format!("/orgs/{o}/operators/keycloak/keycloak_1"),
-        format!("/orgs/{o}/pulsar/pulsar_1"),
         "/zones".to_owned(),
         "/zones/par".to_owned(),
     ] {
@@ -83,6 +81,12 @@ async fn every_route_of_the_url_scheme_exists() {
         .page(&format!("/orgs/{o}/apps/{a}/deployments/deployment_1"), 404)
         .await;
     assert!(page.contains("deployment deployment_1"));
+    for path in [
+        format!("/orgs/{o}/operators/keycloak/keycloak_1"),
+        format!("/orgs/{o}/pulsar/pulsar_1"),
+    ] {
+        h.page(&path, 404).await;
+    }
     h.page("/no/such/page", 404).await;
 }
 

@@ -1,0 +1,118 @@
+//! Pulsar storage policies: read, and save only what changed.
+
+// The editor's fields arrive as the server function's arguments (a plain HTML form).
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::model::pulsar::StoragePolicies;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+fn checked(owner: &str, id: &str) -> Result<crate::ids::SegmentId, AppError> {
+    use crate::ids::SegmentId;
+    SegmentId::parse("owner id", owner)?;
+    let id = SegmentId::parse("add-on id", id)?;
+    if !id.as_str().starts_with("pulsar_") {
+        return Err(AppError::not_found(format!("Pulsar add-on {id}")));
+    }
+    Ok(id)
+}
+
+/// The current policies.
+#[server(prefix = "/api", endpoint = "pulsar")]
+pub async fn load_pulsar(owner: String, id: String) -> Result<StoragePolicies, AppError> {
+    crate::ssr::with_status(
+        async move {
+            let id = checked(&owner, &id)?;
+            crate::ssr::authed_call(async |api| api.pulsar_policies(&id).await)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound { .. } => AppError::not_found(format!("Pulsar add-on {id}")),
+                    other => other,
+                })
+        }
+        .await,
+    )
+}
+
+/// What saving gave: the messages of bad fields, or what was sent and the policies now.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SaveResult {
+    pub errors: Vec<String>,
+    /// The PATCH body sent (`None`: nothing changed, nothing sent).
+    pub sent: Option<String>,
+    pub saved: Option<StoragePolicies>,
+}
+
+/// Saves the editor's fields: checked, compared with the current policies, and only the
+/// differences sent; then the policies are read back.
+#[server(prefix = "/api", endpoint = "pulsar_save")]
+pub async fn save_pulsar(
+    owner: String,
+    id: String,
+    retention_size_mode: String,
+    retention_size_amount: String,
+    retention_size_unit: String,
+    retention_duration_mode: String,
+    retention_duration_amount: String,
+    retention_duration_unit: String,
+    offload_size_mode: String,
+    offload_size_amount: String,
+    offload_size_unit: String,
+    offload_duration_mode: String,
+    offload_duration_amount: String,
+    offload_duration_unit: String,
+) -> Result<SaveResult, AppError> {
+    crate::ssr::with_status(
+        async move {
+            use crate::logic::pulsar::{PolicyForm, patch_body};
+            let id = checked(&owner, &id)?;
+            let form = PolicyForm {
+                retention_size: (
+                    retention_size_mode,
+                    retention_size_amount,
+                    retention_size_unit,
+                ),
+                retention_duration: (
+                    retention_duration_mode,
+                    retention_duration_amount,
+                    retention_duration_unit,
+                ),
+                offload_size: (offload_size_mode, offload_size_amount, offload_size_unit),
+                offload_duration: (
+                    offload_duration_mode,
+                    offload_duration_amount,
+                    offload_duration_unit,
+                ),
+            };
+            let new = match form.to_policies() {
+                Ok(p) => p,
+                Err(errors) => {
+                    return Ok(SaveResult {
+                        errors,
+                        ..SaveResult::default()
+                    });
+                }
+            };
+            crate::ssr::authed_call(async |api| {
+                let old = api.pulsar_policies(&id).await?;
+                let Some(body) = patch_body(&old, &new) else {
+                    return Ok(SaveResult {
+                        saved: Some(old),
+                        ..SaveResult::default()
+                    });
+                };
+                api.patch_pulsar_policies(&id, &body).await?;
+                let saved = api.pulsar_policies(&id).await?;
+                Ok(SaveResult {
+                    errors: vec![],
+                    sent: Some(body.to_string()),
+                    saved: Some(saved),
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,145 @@
+//! `/orgs/{ownerId}/pulsar/{addonId}`: a Pulsar add-on's retention and offload policies, and
+//! an editor with units, "no limit" and "not set" as explicit choices.
+
+use crate::api::pulsar::{SavePulsar, load_pulsar};
+use crate::components::error_view::ErrorView;
+use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
+use crate::model::pulsar::StoragePolicies;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The Pulsar page.
+#[component]
+pub fn PulsarPage() -> impl IntoView {
+    let params = use_params_map();
+    let ids = Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("addon_id").unwrap_or_default(),
+        )
+    });
+    let save = ServerAction::<SavePulsar>::new();
+    let policies = Resource::new(
+        move || (ids.get(), save.version().get()),
+        |((owner, id), _)| load_pulsar(owner, id),
+    );
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(r) if !r.errors.is_empty() => {
+                let items = r.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view();
+                view! { <div class="notice error" role="alert"><ul class="plain">{items}</ul></div> }.into_any()
+            }
+            Ok(r) => match r.sent {
+                Some(body) => view! {
+                    <div class="notice info" role="status">
+                        "Saved. Sent only what changed: " <code class="sent">{body}</code>
+                    </div>
+                }
+                .into_any(),
+                None => view! { <p class="notice info" role="status">"Nothing changed; nothing was sent."</p> }.into_any(),
+            },
+            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+        })
+    };
+    view! {
+        <Title text="Pulsar storage policies" />
+        <h1>"Pulsar storage policies"</h1>
+        <p class="muted"><code>{move || ids.get().1}</code></p>
+        {outcome}
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading policies…"</p> }>
+            {move || Suspend::new(async move {
+                let (owner, id) = ids.get_untracked();
+                match policies.await {
+                    Ok(p) => view! { <Current p /> <Editor owner id p save /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Current(p: StoragePolicies) -> impl IntoView {
+    let r = p.retention_policies.unwrap_or_default();
+    let o = p.offload_policies.unwrap_or_default();
+    view! {
+        <section>
+            <h2>"Current policies"</h2>
+            <table class="data policies">
+                <thead><tr><th></th><th>"Size"</th><th>"Time"</th></tr></thead>
+                <tbody>
+                    <tr data-policy="retention">
+                        <th scope="row">"Retention"</th>
+                        <td>{describe(r.size_in_bytes, &SIZE_UNITS, "not set (infinite retention)")}</td>
+                        <td>{describe(r.duration_in_minutes, &DURATION_UNITS, "not set (infinite retention)")}</td>
+                    </tr>
+                    <tr data-policy="offload">
+                        <th scope="row">"Offload"</th>
+                        <td>{describe(o.size_in_bytes, &SIZE_UNITS, "not set (offload disabled)")}</td>
+                        <td>{describe(o.duration_in_minutes, &DURATION_UNITS, "not set (offload disabled)")}</td>
+                    </tr>
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// One editable value: not set / no limit / an amount with its unit.
+fn field(
+    prefix: &'static str,
+    label: &'static str,
+    v: Option<i64>,
+    units: &'static [(&'static str, i64)],
+) -> impl IntoView {
+    let s = show(v, units);
+    let mode = |m: &'static str, text: &'static str| {
+        let checked = s.mode == m;
+        view! { <label class="check"><input type="radio" name=format!("{prefix}_mode") value=m checked=checked />{text}</label> }
+    };
+    let options = units
+        .iter()
+        .map(|(u, _)| view! { <option value=*u selected=s.unit == *u>{*u}</option> })
+        .collect_view();
+    view! {
+        <fieldset class="policy-field" data-field=prefix>
+            <legend>{label}</legend>
+            {mode("unset", "Not set")}
+            {mode("unlimited", "No limit")}
+            {mode("value", "Value:")}
+            <input type="number" min="0" step="any" name=format!("{prefix}_amount") value=s.amount.clone() aria-label=format!("{label} amount") />
+            <select name=format!("{prefix}_unit") aria-label=format!("{label} unit")>{options}</select>
+        </fieldset>
+    }
+}
+
+#[component]
+fn Editor(
+    owner: String,
+    id: String,
+    p: StoragePolicies,
+    save: ServerAction<SavePulsar>,
+) -> impl IntoView {
+    let r = p.retention_policies.unwrap_or_default();
+    let o = p.offload_policies.unwrap_or_default();
+    view! {
+        <section>
+            <h2>"Edit"</h2>
+            <p class="hint">"Retention not set means infinite retention; offload not set means offload is disabled. \"No limit\" is sent as -1."</p>
+            <ActionForm action=save attr:class="filters pulsar-form" attr:aria-label="Edit policies">
+                <input type="hidden" name="owner" value=owner />
+                <input type="hidden" name="id" value=id />
+                {field("retention_size", "Retention size", r.size_in_bytes, &SIZE_UNITS)}
+                {field("retention_duration", "Retention time", r.duration_in_minutes, &DURATION_UNITS)}
+                {field("offload_size", "Offload size", o.size_in_bytes, &SIZE_UNITS)}
+                {field("offload_duration", "Offload time", o.duration_in_minutes, &DURATION_UNITS)}
+                <div class="actions">
+                    <button type="submit" disabled=move || save.pending().get()>
+                        {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,139 @@
+// Log relay benchmarks, run by bench/log_relay.sh (which starts the demo and the dashboard as
+// two release processes). Everything is measured against the demo stream read directly in the
+// same script, so figures are ratios on this machine.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// Playwright is installed for the end-to-end tests; use that copy.
+const { chromium } = createRequire(new URL("../end2end/package.json", import.meta.url))("@playwright/test");
+
+const [demo, dash, owner, app, cookie, dashPid] = process.argv.slice(2);
+const direct = (q) => [`${demo}/v4/logs/organisations/${owner}/applications/${app}/logs${q}`, { authorization: "Bearer demo" }];
+const relayed = (q) => [`${dash}/stream/orgs/${owner}/apps/${app}/logs${q}`, { cookie }];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+/** Reads an SSE response, calling onEvent(name, id) per event; resolves at END_OF_STREAM or close. */
+async function read([url, headers], onEvent, signal) {
+  const resp = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal });
+  if (!resp.ok) throw new Error(`${url}: ${resp.status}`);
+  const decoder = new TextDecoder();
+  let buf = "", name = "message", id = "", bytes = 0;
+  for await (const chunk of resp.body) {
+    bytes += chunk.length;
+    buf += decoder.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).replace(/\r$/, "");
+      buf = buf.slice(nl + 1);
+      if (line === "") {
+        if (onEvent(name, id) === false || name === "END_OF_STREAM") return bytes;
+        name = "message"; id = "";
+      } else if (line.startsWith("event:")) name = line.slice(6).trim();
+      else if (line.startsWith("id:")) id = line.slice(3).trim();
+    }
+  }
+  return bytes;
+}
+
+async function throughput(endpoint, lines) {
+  const since = new Date(Date.now() - 7 * 86400e3).toISOString();
+  const q = `?since=${since}&service=all&limit=${lines}&throttleElements=10000&throttlePerInMilliseconds=1`;
+  let n = 0;
+  const t0 = performance.now();
+  const bytes = await read(endpoint(q), (name) => { if (name === "APPLICATION_LOG") n++; });
+  const s = (performance.now() - t0) / 1000;
+  return { rate: n / s, mib: bytes / s / 2 ** 20, n };
+}
+
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${dashPid}/status`, "utf8"))[1]);
+
+// 1. Throughput.
+const LINES = 100_000;
+await throughput(direct, 2000); await throughput(relayed, 2000);
+const d = [], r = [];
+for (let i = 0; i < 3; i++) { d.push(await throughput(direct, LINES)); r.push(await throughput(relayed, LINES)); }
+const dr = median(d.map((x) => x.rate)), rr = median(r.map((x) => x.rate));
+console.log(`throughput, ${LINES} lines, 3 runs each (median):`);
+console.log(`  direct from demo        ${Math.round(dr)} lines/s (${median(d.map((x) => x.mib)).toFixed(1)} MiB/s)`);
+console.log(`  through the relay       ${Math.round(rr)} lines/s (${median(r.map((x) => x.mib)).toFixed(1)} MiB/s)`);
+console.log(`  ratio relay/direct      ${(rr / dr).toFixed(2)} (goal >= 0.9)`);
+
+// 2. Added latency: the same live lines read both ways at once; relay arrival - direct arrival.
+const SECONDS = Number(process.env.LATENCY_SECONDS ?? 30);
+const seen = new Map(), added = [];
+const stop = new AbortController();
+const live = "?service=all";
+const both = [
+  read(direct(live), (name, id) => { if (name === "APPLICATION_LOG") seen.set(id, performance.now()); }, stop.signal),
+  read(relayed(live), (name, id) => {
+    if (name === "APPLICATION_LOG" && seen.has(id)) added.push(performance.now() - seen.get(id));
+  }, stop.signal),
+].map((p) => p.catch(() => 0));
+await new Promise((ok) => setTimeout(ok, SECONDS * 1000));
+stop.abort();
+await Promise.all(both);
+console.log(`added latency over ${SECONDS} s of live lines (${added.length} lines):`);
+console.log(`  p50 ${pct(added, 0.5).toFixed(2)} ms, p99 ${pct(added, 0.99).toFixed(2)} ms, max ${Math.max(...added).toFixed(2)} ms`);
+
+// 3. Memory per idle relayed stream (heartbeats only: a filter that matches nothing).
+const STREAMS = Number(process.env.STREAMS ?? 1000);
+await new Promise((ok) => setTimeout(ok, 1000));
+const before = rss();
+const idle = new AbortController();
+const opened = [];
+for (let i = 0; i < STREAMS; i++) {
+  const [url, headers] = relayed("?filter=no-line-says-this");
+  opened.push(fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: idle.signal }));
+}
+const resps = await Promise.all(opened);
+const ok = resps.filter((x) => x.status === 200).length;
+// Read a little from each so every relay has connected upstream and sent its first bytes.
+await new Promise((done) => setTimeout(done, 6000));
+const after = rss();
+console.log(`${ok} idle relayed streams open (of ${STREAMS}):`);
+console.log(`  dashboard RSS ${(before / 1024).toFixed(1)} MiB -> ${(after / 1024).toFixed(1)} MiB: ${((after - before) / ok).toFixed(1)} KiB per stream (goal <= 50 KiB)`);
+idle.abort();
+await new Promise((done) => setTimeout(done, 1500));
+
+// 4. In Chromium: time to append 10,000 lines, DOM rows with 100,000 buffered.
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await page.goto(`${dash}/login`);
+await page.fill("#token", "demo");
+await page.click("button[type=submit]");
+await page.waitForURL(`${dash}/`);
+await page.goto(`${dash}/orgs/${owner}/apps/${app}/logs?range=7d&service=all`);
+await page.waitForSelector('.app[data-hydrated="true"]');
+const count = () => page.evaluate(() => Number((document.querySelector(".log-count")?.textContent ?? "0").split(" ")[0]));
+const t0 = Date.now();
+let t10k = null;
+while (Date.now() - t0 < 120_000) {
+  const n = await count();
+  if (t10k === null && n >= 10_000) t10k = Date.now() - t0;
+  if (n >= 100_000) break;
+  await page.waitForTimeout(20);
+}
+const rows = await page.locator(".log-line").count();
+const n = await count();
+const frame = await page.evaluate(async () => {
+  const el = document.querySelector(".log-list");
+  const times = [];
+  let last = performance.now();
+  for (let i = 0; i < 60; i++) {
+    el.scrollTop = Math.random() * el.scrollHeight;
+    await new Promise((r) => requestAnimationFrame(r));
+    const now = performance.now(); times.push(now - last); last = now;
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[30], p95: times[57] };
+});
+console.log(`Chromium viewer (range 7d, service=all):`);
+console.log(`  10,000 lines appended in ${t10k} ms after the page was hydrated`);
+console.log(`  ${n} lines buffered, ${rows} line elements in the page`);
+console.log(`  random jumps through the list: frame median ${frame.median.toFixed(1)} ms, p95 ${frame.p95.toFixed(1)} ms`);
+await browser.close();

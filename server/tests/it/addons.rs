@@ -1,0 +1,341 @@
+//! Zones, operator panels and Pulsar policies through the dashboard, against the demo.
+
+use super::harness::Harness;
+use server::demo;
+
+async fn call(h: &Harness, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let resp = h
+        .http
+        .post(h.url(&format!("/api/{endpoint}")))
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("server fn");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zones_map_and_table_with_filters() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let land = h.get("/map/land.svg").await;
+    assert_eq!(land.status(), 200);
+    assert_eq!(land.headers()["content-type"], "image/svg+xml");
+    let svg = land.text().await.unwrap_or_default();
+    assert!(svg.matches('M').count() > 100, "coastline rings drawn");
+    h.upstream_requests().await;
+    let page = h.page("/zones", 200).await;
+    let markers = page.matches("class=\"marker public\"").count();
+    assert!(markers >= 6, "{markers} markers");
+    assert!(
+        !page.contains("marker private"),
+        "no private zone without an owner"
+    );
+    assert!(page.contains("🇫🇷") && page.contains("infra:clever-cloud"));
+    let page = h
+        .page(
+            &format!("/zones?ownerId={}&tag=region:eu", demo::acme_id()),
+            200,
+        )
+        .await;
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter().any(|r| r.ends_with(&format!(
+            "/zones?tag=region%3Aeu&ownerId={}",
+            demo::acme_id()
+        ))),
+        "{seen:?}"
+    );
+    assert!(
+        page.contains("marker private"),
+        "the owner's private zone shows"
+    );
+    let bad = h.page("/zones?tag=%3Cx%3E", 400).await;
+    assert!(bad.contains("Tag must look like region:eu"));
+    let one = h.page("/zones/par", 200).await;
+    assert_eq!(one.matches("class=\"marker ").count(), 1);
+    h.page("/zones/nowhere", 404).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_panels_show_their_kinds_fields_only() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let kc = demo::real_id("keycloak", "auth");
+    let page = h
+        .page(&format!("/orgs/{o}/operators/keycloak/{kc}"), 200)
+        .await;
+    assert!(page.contains("Java version") && page.contains("Initial credentials"));
+    assert!(page.contains("Network group") && page.contains("Installed"));
+    assert!(!page.contains("PHP version") && !page.contains("Admin API"));
+    assert!(page.contains("/logs\""), "the entrypoint's logs");
+    let mt = demo::real_id("matomo", "analytics");
+    let page = h
+        .page(&format!("/orgs/{o}/operators/matomo/{mt}"), 200)
+        .await;
+    assert!(page.contains("PHP version"));
+    assert!(
+        !page.contains("Java version")
+            && !page.contains("Network group")
+            && !page.contains("Installed")
+    );
+    let oto = demo::real_id("otoroshi", "gateway");
+    let page = h
+        .page(&format!("/orgs/{o}/operators/otoroshi/{oto}"), 200)
+        .await;
+    assert!(page.contains("Admin API") && page.contains("OpenAPI") && page.contains("config.yaml"));
+    // A matomo id under the keycloak path: 404 and no upstream call; a malformed id: 400.
+    h.upstream_requests().await;
+    h.page(&format!("/orgs/{o}/operators/keycloak/{mt}"), 404)
+        .await;
+    h.page(&format!("/orgs/{o}/operators/keycloak/bad%20id"), 400)
+        .await;
+    h.page(&format!("/orgs/{o}/operators/nosuchkind/{kc}"), 404)
+        .await;
+    let seen = h.upstream_requests().await;
+    assert!(
+        !seen.iter().any(|r| r.contains("addon-providers")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_masked_until_revealed() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let kc = demo::real_id("keycloak", "auth");
+    let (status, body) = call(
+        &h,
+        "operator",
+        &[("owner", &o), ("kind", "keycloak"), ("id", &kc)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let masked = v["operator"]["initialCredentials"]["password"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(masked.starts_with("••••••"), "{masked}");
+    let (status, secret) = call(
+        &h,
+        "operator_secret",
+        &[
+            ("owner", &o),
+            ("kind", "keycloak"),
+            ("id", &kc),
+            ("which", "credentials"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!secret.contains('•') && secret.len() > 8, "{secret}");
+    let page = h
+        .page(
+            &format!("/orgs/{o}/operators/keycloak/{kc}?reveal=credentials"),
+            200,
+        )
+        .await;
+    assert!(
+        page.contains(secret.trim_matches('"')),
+        "revealed on the page"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operator_action_reaches_the_upstream() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let kc = demo::real_id("keycloak", "auth");
+    let page = h
+        .page(&format!("/orgs/{o}/operators/keycloak/{kc}"), 200)
+        .await;
+    let latest = page
+        .split("latest <strong>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("latest version")
+        .to_owned();
+    h.upstream_requests().await;
+    for (action, version, method, suffix) in [
+        ("reboot", "", "POST", "/reboot"),
+        ("rebuild", "", "POST", "/rebuild"),
+        ("update", latest.as_str(), "POST", "/version/update"),
+        ("network_off", "", "DELETE", "/networkgroup"),
+        ("network_on", "", "POST", "/networkgroup"),
+    ] {
+        let (status, body) = call(
+            &h,
+            "operator_action",
+            &[
+                ("owner", &o),
+                ("kind", "keycloak"),
+                ("id", &kc),
+                ("action", action),
+                ("version", version),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{action}: {body}");
+        let seen = h.upstream_requests().await;
+        assert!(
+            seen.iter()
+                .any(|r| r.starts_with(method) && r.ends_with(suffix)),
+            "{action}: {seen:?}"
+        );
+    }
+    let (status, body) = call(
+        &h,
+        "operator_action",
+        &[
+            ("owner", &o),
+            ("kind", "keycloak"),
+            ("id", &kc),
+            ("action", "update"),
+            ("version", "0.0.0-nope"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let mt = demo::real_id("matomo", "analytics");
+    let (status, _) = call(
+        &h,
+        "operator_action",
+        &[
+            ("owner", &o),
+            ("kind", "matomo"),
+            ("id", &mt),
+            ("action", "network_on"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "matomo has no network group");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otoroshi_config_is_a_streamed_attachment() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let oto = demo::real_id("otoroshi", "gateway");
+    let resp = h
+        .get(&format!(
+            "/download/orgs/{o}/operators/otoroshi/{oto}/config.yaml"
+        ))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("application/yaml")
+    );
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        format!("attachment; filename=\"otoroshi-{oto}-config.yaml\"").as_str()
+    );
+    assert!(resp.headers().get("set-cookie").is_none());
+    let kc = demo::real_id("keycloak", "auth");
+    let wrong = h
+        .get(&format!(
+            "/download/orgs/{o}/operators/otoroshi/{kc}/config.yaml"
+        ))
+        .await;
+    assert_eq!(wrong.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulsar_policies_are_patched_with_only_what_changed() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let p = demo::real_id("pulsar", "events");
+    let page = h.page(&format!("/orgs/{o}/pulsar/{p}"), 200).await;
+    assert!(page.contains("Current policies") && page.contains("Retention"));
+    let (_, current) = call(&h, "pulsar", &[("owner", &o), ("id", &p)]).await;
+    let cur: app::model::pulsar::StoragePolicies =
+        serde_json::from_str(&current).expect("policies");
+    let shown = |v: Option<i64>, units: &[(&str, i64)]| app::logic::pulsar::show(v, units);
+    use app::logic::pulsar::{DURATION_UNITS, SIZE_UNITS};
+    let r = cur.retention_policies.unwrap_or_default();
+    let off = cur.offload_policies.unwrap_or_default();
+    let (rs, rd, os, od) = (
+        shown(r.size_in_bytes, &SIZE_UNITS),
+        shown(r.duration_in_minutes, &DURATION_UNITS),
+        shown(off.size_in_bytes, &SIZE_UNITS),
+        shown(off.duration_in_minutes, &DURATION_UNITS),
+    );
+    h.upstream_requests().await;
+    // Change only the retention time, to 3 days.
+    let (status, body) = call(
+        &h,
+        "pulsar_save",
+        &[
+            ("owner", &o),
+            ("id", &p),
+            ("retention_size_mode", &rs.mode),
+            ("retention_size_amount", &rs.amount),
+            ("retention_size_unit", &rs.unit),
+            ("retention_duration_mode", "value"),
+            ("retention_duration_amount", "3"),
+            ("retention_duration_unit", "days"),
+            ("offload_size_mode", &os.mode),
+            ("offload_size_amount", &os.amount),
+            ("offload_size_unit", &os.unit),
+            ("offload_duration_mode", &od.mode),
+            ("offload_duration_amount", &od.amount),
+            ("offload_duration_unit", &od.unit),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(
+        v["sent"].as_str(),
+        Some(r#"{"retentionPolicies":{"durationInMinutes":4320}}"#),
+        "{body}"
+    );
+    assert_eq!(v["saved"]["retentionPolicies"]["durationInMinutes"], 4320);
+    let seen = h.upstream_requests().await;
+    assert_eq!(seen.iter().filter(|r| r.starts_with("PATCH")).count(), 1);
+    let _ = rd;
+    // Bad values: a message each, nothing sent.
+    let (_, body) = call(
+        &h,
+        "pulsar_save",
+        &[
+            ("owner", &o),
+            ("id", &p),
+            ("retention_size_mode", "value"),
+            ("retention_size_amount", "-4"),
+            ("retention_size_unit", "GiB"),
+            ("retention_duration_mode", "value"),
+            ("retention_duration_amount", "x"),
+            ("retention_duration_unit", "days"),
+            ("offload_size_mode", "unset"),
+            ("offload_size_amount", ""),
+            ("offload_size_unit", "GiB"),
+            ("offload_duration_mode", "unlimited"),
+            ("offload_duration_amount", ""),
+            ("offload_duration_unit", "days"),
+        ],
+    )
+    .await;
+    assert!(
+        body.contains("Retention size must be a number")
+            && body.contains("Retention time must be a number"),
+        "{body}"
+    );
+    assert!(
+        !h.upstream_requests()
+            .await
+            .iter()
+            .any(|r| r.starts_with("PATCH"))
+    );
+    h.page(&format!("/orgs/{o}/pulsar/keycloak_1"), 404).await;
+}
