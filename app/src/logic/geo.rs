@@ -37,6 +37,7 @@ pub fn land_path(rings: &str) -> String {
     let mut d = String::new();
     for line in rings.lines().filter(|l| !l.starts_with('#')) {
         let mut first = true;
+        let mut last_x = 0.0;
         for pair in line.split_whitespace() {
             let Some((lon, lat)) = pair.split_once(',') else {
                 continue;
@@ -47,8 +48,15 @@ pub fn land_path(rings: &str) -> String {
             let Some((x, y)) = project(lon, lat) else {
                 continue;
             };
-            d.push_str(&format!("{}{x:.1} {y:.1}", if first { "M" } else { "L" }));
+            // A ring that crosses the date line jumps from one edge to the other: move there
+            // instead of drawing a line across the whole map.
+            let jump = !first && (x - last_x).abs() > MAP_W / 2.0;
+            d.push_str(&format!(
+                "{}{x:.1} {y:.1}",
+                if first || jump { "M" } else { "L" }
+            ));
             first = false;
+            last_x = x;
         }
         if !first {
             d.push('Z');
@@ -127,6 +135,12 @@ mod tests {
         assert_eq!(d.matches('M').count(), 2);
         assert_eq!(d.matches('Z').count(), 2);
         assert!(d.starts_with("M500.0 233.3L527.8 233.3"), "{d}");
+    }
+
+    #[test]
+    fn a_ring_across_the_date_line_is_not_drawn_across_the_map() {
+        let d = land_path("179,65 -179,65 -179,66 179,66 179,65\n");
+        assert_eq!(d.matches('M').count(), 3, "{d}");
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub fn describe(v: Option<i64>, units: &[(&str, i64)], unset: &str) -> String {
     match s.mode.as_str() {
         "unset" => unset.to_owned(),
         "unlimited" => "no limit".to_owned(),
+        _ if s.amount == "1" && s.unit.ends_with('s') => {
+            format!("1 {}", s.unit.trim_end_matches('s'))
+        }
         _ => format!("{} {}", s.amount, s.unit),
     }
 }
@@ -226,6 +229,7 @@ mod tests {
         );
         assert_eq!(describe(Some(-5), &DURATION_UNITS, "-"), "no limit");
         assert_eq!(describe(Some(2880), &DURATION_UNITS, "-"), "2 days");
+        assert_eq!(describe(Some(1440), &DURATION_UNITS, "-"), "1 day");
     }
 
     #[test]

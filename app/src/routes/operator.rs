@@ -235,9 +235,23 @@ fn Panel(
             None => view! { <Badge tone=Tone::Cancelled label="Off" /> }.into_any(),
         };
         let toggle = if on.is_some() {
-            form("network_off", "Turn the network group off", "secondary").into_any()
+            view! {
+                <details class="confirm">
+                    <summary>"Turn off…"</summary>
+                    <p>"Leave the network group? Private traffic to this add-on stops."</p>
+                    {form("network_off", "Turn the network group off", "danger")}
+                </details>
+            }
+            .into_any()
         } else {
-            form("network_on", "Turn the network group on", "secondary").into_any()
+            view! {
+                <details class="confirm">
+                    <summary>"Turn on…"</summary>
+                    <p>"Join a network group? The add-on gets a private network address."</p>
+                    {form("network_on", "Turn the network group on", "danger")}
+                </details>
+            }
+            .into_any()
         };
         view! {
             <section>
