@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 // Playwright is installed for the end-to-end tests; use that copy.
 const { chromium } = createRequire(new URL("../end2end/package.json", import.meta.url))("@playwright/test");
 
-const [demo, dash, owner, app, cookie, dashPid] = process.argv.slice(2);
+const [demo, dash, owner, app, cookie, dashPid, demoPid] = process.argv.slice(2);
 const direct = (q) => [`${demo}/v4/logs/organisations/${owner}/applications/${app}/logs${q}`, { authorization: "Bearer demo" }];
 const relayed = (q) => [`${dash}/stream/orgs/${owner}/apps/${app}/logs${q}`, { cookie }];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -46,9 +46,12 @@ async function throughput(endpoint, lines) {
   return { rate: n / s, mib: bytes / s / 2 ** 20, n };
 }
 
-const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${dashPid}/status`, "utf8"))[1]);
+// SECTIONS=throughput,latency,memory,viewer picks parts (all by default).
+const want = (name) => (process.env.SECTIONS ?? "throughput,latency,memory,viewer").split(",").includes(name);
+const rss = (pid = dashPid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
 
 // 1. Throughput.
+if (want("throughput")) {
 const LINES = 100_000;
 await throughput(direct, 2000); await throughput(relayed, 2000);
 const d = [], r = [];
@@ -58,8 +61,10 @@ console.log(`throughput, ${LINES} lines, 3 runs each (median):`);
 console.log(`  direct from demo        ${Math.round(dr)} lines/s (${median(d.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  through the relay       ${Math.round(rr)} lines/s (${median(r.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  ratio relay/direct      ${(rr / dr).toFixed(2)} (goal >= 0.9)`);
+}
 
 // 2. Added latency: the same live lines read both ways at once; relay arrival - direct arrival.
+if (want("latency")) {
 const SECONDS = Number(process.env.LATENCY_SECONDS ?? 30);
 const seen = new Map(), added = [];
 const stop = new AbortController();
@@ -75,8 +80,10 @@ stop.abort();
 await Promise.all(both);
 console.log(`added latency over ${SECONDS} s of live lines (${added.length} lines):`);
 console.log(`  p50 ${pct(added, 0.5).toFixed(2)} ms, p99 ${pct(added, 0.99).toFixed(2)} ms, max ${Math.max(...added).toFixed(2)} ms`);
+}
 
 // 3. Memory per idle relayed stream (heartbeats only: a filter that matches nothing).
+if (want("memory")) {
 const STREAMS = Number(process.env.STREAMS ?? 1000);
 await new Promise((ok) => setTimeout(ok, 1000));
 const before = rss();
@@ -91,12 +98,31 @@ const ok = resps.filter((x) => x.status === 200).length;
 // Read a little from each so every relay has connected upstream and sent its first bytes.
 await new Promise((done) => setTimeout(done, 6000));
 const after = rss();
-console.log(`${ok} idle relayed streams open (of ${STREAMS}):`);
+const threads = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${dashPid}/status`, "utf8"))[1];
+const sockets = (() => { try { return readFileSync(`/proc/${dashPid}/net/sockstat`, "utf8").split("\n")[1]; } catch { return ""; } })();
+console.log(`${ok} idle relayed streams open (of ${STREAMS}); dashboard threads: ${threads}; ${sockets}`);
 console.log(`  dashboard RSS ${(before / 1024).toFixed(1)} MiB -> ${(after / 1024).toFixed(1)} MiB: ${((after - before) / ok).toFixed(1)} KiB per stream (goal <= 50 KiB)`);
 idle.abort();
 await new Promise((done) => setTimeout(done, 1500));
+// For scale: the same number of idle streams served by the demo upstream itself (one
+// connection and one generator each, no relay).
+const demoBefore = rss(demoPid);
+const direct_ = new AbortController();
+const dOpened = [];
+for (let i = 0; i < STREAMS; i++) {
+  const [url, headers] = direct("?filter=no-line-says-this");
+  dOpened.push(fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: direct_.signal }));
+}
+await Promise.all(dOpened);
+await new Promise((done) => setTimeout(done, 6000));
+const demoAfter = rss(demoPid);
+console.log(`  for scale, the demo upstream serving ${STREAMS} idle streams itself: ${((demoAfter - demoBefore) / STREAMS).toFixed(1)} KiB per stream`);
+direct_.abort();
+await new Promise((done) => setTimeout(done, 1500));
+}
 
 // 4. In Chromium: time to append 10,000 lines, DOM rows with 100,000 buffered.
+if (want("viewer")) {
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -137,3 +163,4 @@ console.log(`  10,000 lines appended in ${t10k} ms after the page was hydrated`)
 console.log(`  ${n} lines buffered, ${rows} line elements in the page`);
 console.log(`  random jumps through the list: frame median ${frame.median.toFixed(1)} ms, p95 ${frame.p95.toFixed(1)} ms`);
 await browser.close();
+}

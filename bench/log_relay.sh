@@ -23,4 +23,4 @@ COOKIE=$(awk '$6=="cc_dashboard_session" {print $6"="$7}' "$JAR")
 read -r OWNER APP < <(curl -sf -H 'Authorization: Bearer demo' http://127.0.0.1:$DEMO_PORT/v2/summary |
   python3 -c 'import json,sys; o=[x for x in json.load(sys.stdin)["organisations"] if x["name"]=="Acme Corp"][0]; print(o["id"], o["applications"][0]["id"])')
 node bench/log_relay.mjs \
-  "http://127.0.0.1:$DEMO_PORT" "http://127.0.0.1:$DASH_PORT" "$OWNER" "$APP" "$COOKIE" "$DASH_PID"
+  "http://127.0.0.1:$DEMO_PORT" "http://127.0.0.1:$DASH_PORT" "$OWNER" "$APP" "$COOKIE" "$DASH_PID" "$DEMO_PID"

@@ -5,6 +5,7 @@
 //!   `lastEventId` parameter of a viewer resuming after a pause) is forwarded.
 //! - Upstream events are parsed by `eventsource-stream`; heartbeats stay upstream, and our own
 //!   keep-alive comments go to the browser. `id` and `event` are cleaned of CR/LF/NUL.
+//! - Events waiting upstream leave in one chunk (a burst is not a write per line).
 //! - When the upstream closes without `END_OF_STREAM`, errors, or stays silent past the
 //!   heartbeat period, the relay reconnects itself with backoff, `Last-Event-ID` and the limit
 //!   left, and tells the browser (`event: relay`). `END_OF_STREAM` is passed on and ends it.
@@ -20,11 +21,13 @@ use app::model::logs::event;
 use app::query::LogQuery;
 use app::ssr::session::token_of;
 use app::ssr::{ApiToken, Upstream};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use bytes::Bytes;
 use eventsource_stream::Eventsource;
+use futures::FutureExt;
 use futures::{Stream, StreamExt};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -32,6 +35,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tower_sessions::Session;
 
 /// The browser's reconnection delay, sent as `retry:`.
@@ -173,6 +177,10 @@ struct Relay {
     retries: u32,
     done: bool,
     first: bool,
+    /// When the upstream last sent anything (heartbeats included).
+    last_seen: Instant,
+    /// When the browser was last sent anything.
+    last_sent: Instant,
     settings: RelaySettings,
     slot: Slot,
 }
@@ -181,12 +189,52 @@ fn retryable(e: &AppError) -> bool {
     e.is_retryable() || matches!(e, AppError::Upstream { status: 408, .. })
 }
 
-fn status_event(state: &str, detail: serde_json::Value) -> Event {
+/// Writes one event in the SSE format. `name` and `id` are clean already; `data` is split
+/// into `data:` lines (a CR, which the upstream's parser would have taken as a line end
+/// anyway, is dropped).
+fn write_event(out: &mut String, name: &str, id: &str, data: &str, retry: Option<u64>) {
+    if let Some(ms) = retry {
+        out.push_str("retry: ");
+        out.push_str(&ms.to_string());
+        out.push('\n');
+    }
+    out.push_str("event: ");
+    out.push_str(name);
+    out.push('\n');
+    if !id.is_empty() {
+        out.push_str("id: ");
+        out.push_str(id);
+        out.push('\n');
+    }
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        if line.contains('\r') {
+            out.push_str(&line.replace('\r', ""));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// A `relay` event telling the browser the relay's state.
+fn write_status(out: &mut String, state: &str, detail: serde_json::Value) {
     let mut data = serde_json::json!({ "state": state });
     if let (Some(obj), serde_json::Value::Object(more)) = (data.as_object_mut(), detail) {
         obj.extend(more);
     }
-    Event::default().event("relay").data(data.to_string())
+    write_event(out, "relay", "", &data.to_string(), None);
+}
+
+/// Most bytes put in one chunk when several events are waiting.
+const BATCH_BYTES: usize = 32 * 1024;
+
+/// What taking one upstream event did.
+enum Took {
+    Wrote,
+    Skipped,
+    Ended,
 }
 
 impl Relay {
@@ -211,7 +259,7 @@ impl Relay {
             .min(self.settings.max_backoff)
     }
 
-    fn lost(&mut self, reason: &str) -> Event {
+    fn lost(&mut self, out: &mut String, reason: &str) {
         self.events = None;
         self.retries += 1;
         tracing::info!(
@@ -219,24 +267,55 @@ impl Relay {
             attempt = self.retries,
             "log stream: reconnecting upstream"
         );
-        status_event(
+        write_status(
+            out,
             "reconnecting",
             serde_json::json!({ "attempt": self.retries, "reason": reason }),
-        )
+        );
     }
 
-    fn signed_out(&mut self) -> Event {
+    fn signed_out(&mut self) -> Bytes {
         self.done = true;
-        Event::default()
-            .event(event::END_OF_STREAM)
-            .data(r#"{"endedBy":"SIGNED_OUT"}"#)
+        let mut out = String::new();
+        write_event(
+            &mut out,
+            event::END_OF_STREAM,
+            "",
+            r#"{"endedBy":"SIGNED_OUT"}"#,
+            None,
+        );
+        Bytes::from(out)
     }
 
-    /// The next event for the browser, or `None` when the stream is over.
-    async fn next(&mut self) -> Option<Event> {
+    /// Writes one upstream event for the browser (heartbeats stay here).
+    fn take(&mut self, ev: eventsource_stream::Event, out: &mut String) -> Took {
+        match ev.event.as_str() {
+            event::HEARTBEAT => Took::Skipped,
+            event::END_OF_STREAM => {
+                self.done = true;
+                write_event(out, event::END_OF_STREAM, "", &ev.data, None);
+                Took::Ended
+            }
+            name => {
+                let id = clean_field(&ev.id);
+                let retry = std::mem::take(&mut self.first).then_some(BROWSER_RETRY_MS);
+                write_event(out, &clean_field(name), &id, &ev.data, retry);
+                if !id.is_empty() {
+                    self.last_id = Some(id);
+                }
+                self.received += 1;
+                Took::Wrote
+            }
+        }
+    }
+
+    /// The next chunk for the browser: every event ready upstream (up to `BATCH_BYTES`), a
+    /// state change, or a keep-alive comment; `None` when the stream is over.
+    async fn next(&mut self) -> Option<Bytes> {
+        let mut out = String::new();
         loop {
             if self.done {
-                return None;
+                return (!out.is_empty()).then(|| Bytes::from(out));
             }
             if *self.slot.ended.borrow() {
                 return Some(self.signed_out());
@@ -251,70 +330,87 @@ impl Relay {
                 }
                 if self.query.limit.is_some_and(|l| self.received >= l) {
                     self.done = true;
-                    return Some(
-                        Event::default()
-                            .event(event::END_OF_STREAM)
-                            .data(r#"{"endedBy":"LIMIT_REACHED"}"#),
+                    write_event(
+                        &mut out,
+                        event::END_OF_STREAM,
+                        "",
+                        r#"{"endedBy":"LIMIT_REACHED"}"#,
+                        None,
                     );
+                    return Some(Bytes::from(out));
                 }
                 match self.connect().await {
                     Ok(ev) => {
                         self.events = Some(ev);
                         self.retries = 0;
-                        return Some(status_event("live", serde_json::json!({})));
+                        self.last_seen = Instant::now();
+                        write_status(&mut out, "live", serde_json::json!({}));
                     }
-                    Err(e) if retryable(&e) => {
-                        return Some(self.lost(&e.to_string()));
-                    }
+                    Err(e) if retryable(&e) => self.lost(&mut out, &e.to_string()),
                     Err(e) => {
                         self.done = true;
-                        return Some(status_event(
+                        write_status(
+                            &mut out,
                             "error",
                             serde_json::json!({ "status": e.status(), "message": e.to_string() }),
-                        ));
+                        );
                     }
                 }
+                return Some(Bytes::from(out));
             };
-            let silence = self.settings.silence;
+            // One timer per wait: the upstream's silence or our keep-alive, whichever is first.
+            let silent_at = self.last_seen + self.settings.silence;
+            let quiet_at = self.last_sent + self.settings.keep_alive;
             let got = tokio::select! {
-                got = tokio::time::timeout(silence, events.next()) => got,
+                biased;
+                got = events.next() => got,
                 _ = self.slot.ended.changed() => return Some(self.signed_out()),
+                _ = tokio::time::sleep_until(silent_at.min(quiet_at)) => {
+                    if Instant::now() >= silent_at {
+                        self.lost(&mut out, "the upstream went silent");
+                        return Some(Bytes::from(out));
+                    }
+                    self.last_sent = Instant::now();
+                    return Some(Bytes::from_static(b":keep-alive\n\n"));
+                }
             };
-            match got {
-                Err(_) => return Some(self.lost("the upstream went silent")),
-                Ok(None) => {
-                    return Some(self.lost("the upstream closed the stream without END_OF_STREAM"));
-                }
-                Ok(Some(Err(e))) => {
-                    let reason = match e {
-                        eventsource_stream::EventStreamError::Transport(_) => {
-                            "the upstream connection failed"
-                        }
-                        _ => "the upstream sent a malformed stream",
-                    };
-                    return Some(self.lost(reason));
-                }
-                Ok(Some(Ok(ev))) => match ev.event.as_str() {
-                    event::HEARTBEAT => continue,
-                    event::END_OF_STREAM => {
-                        self.done = true;
-                        return Some(Event::default().event(event::END_OF_STREAM).data(ev.data));
+            self.last_seen = Instant::now();
+            let mut next = Some(got);
+            // Take what is waiting now as well, so a burst leaves in one chunk.
+            while let Some(got) = next.take() {
+                match got {
+                    None => {
+                        self.lost(
+                            &mut out,
+                            "the upstream closed the stream without END_OF_STREAM",
+                        );
+                        break;
                     }
-                    name => {
-                        let mut out = Event::default().event(clean_field(name)).data(ev.data);
-                        let id = clean_field(&ev.id);
-                        if !id.is_empty() {
-                            out = out.id(&id);
-                            self.last_id = Some(id);
-                        }
-                        self.received += 1;
-                        if self.first {
-                            self.first = false;
-                            out = out.retry(Duration::from_millis(BROWSER_RETRY_MS));
-                        }
-                        return Some(out);
+                    Some(Err(e)) => {
+                        let reason = match e {
+                            eventsource_stream::EventStreamError::Transport(_) => {
+                                "the upstream connection failed"
+                            }
+                            _ => "the upstream sent a malformed stream",
+                        };
+                        self.lost(&mut out, reason);
+                        break;
                     }
-                },
+                    Some(Ok(ev)) => {
+                        if let Took::Ended = self.take(ev, &mut out) {
+                            break;
+                        }
+                    }
+                }
+                if out.len() < BATCH_BYTES
+                    && let Some(events) = self.events.as_mut()
+                {
+                    next = events.next().now_or_never();
+                }
+            }
+            if !out.is_empty() {
+                self.last_sent = self.last_seen;
+                return Some(Bytes::from(out));
             }
         }
     }
@@ -376,6 +472,8 @@ pub async fn app_logs(
         retries: 0,
         done: false,
         first: true,
+        last_seen: Instant::now(),
+        last_sent: Instant::now(),
         settings: state.streams.settings,
         slot,
     };
@@ -386,16 +484,48 @@ pub async fn app_logs(
         Err(e) if retryable(&e) => relay.retries = 1,
         Err(e) => return error_response(&e),
     }
-    let keep_alive = relay.settings.keep_alive;
     let events = futures::stream::unfold(relay, |mut r| async move {
-        r.next().await.map(|e| (Ok::<_, Infallible>(e), r))
+        r.next().await.map(|b| (Ok::<_, Infallible>(b), r))
     });
-    let mut resp = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"))
-        .into_response();
+    let mut resp = Response::new(Body::from_stream(events));
     let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // No proxy buffering on this route (and no compression layer anywhere).
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_written_in_the_sse_format() {
+        let mut out = String::new();
+        write_event(
+            &mut out,
+            "APPLICATION_LOG",
+            "41",
+            "{\"a\":1}\nsecond\r",
+            Some(2000),
+        );
+        assert_eq!(
+            out,
+            "retry: 2000\nevent: APPLICATION_LOG\nid: 41\ndata: {\"a\":1}\ndata: second\n\n"
+        );
+        let mut out = String::new();
+        write_status(
+            &mut out,
+            "reconnecting",
+            serde_json::json!({ "attempt": 2 }),
+        );
+        assert_eq!(
+            out,
+            "event: relay\ndata: {\"attempt\":2,\"state\":\"reconnecting\"}\n\n"
+        );
+    }
 }

@@ -88,7 +88,7 @@ pub async fn spawn(knobs: DemoKnobs) -> std::io::Result<SocketAddr> {
     let bound = listener.local_addr()?;
     let app = router(Arc::new(Demo::new(knobs)));
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = axum::serve(listener, app.into_make_service()).await {
             tracing::error!(error = %e, "demo upstream stopped");
         }
     });

@@ -41,7 +41,7 @@ impl Harness {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
         Self {
             base: Url::parse(&format!("http://{addr}")).expect("url"),
             upstream,
