@@ -54,13 +54,31 @@ const rss = (pid = dashPid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 if (want("throughput")) {
 const LINES = 100_000;
 await throughput(direct, 2000); await throughput(relayed, 2000);
+// CPU seconds used by a process so far (utime + stime), to see where the two cores go.
+const cpu = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const d = [], r = [];
-for (let i = 0; i < 3; i++) { d.push(await throughput(direct, LINES)); r.push(await throughput(relayed, LINES)); }
+const use = { direct: { demo: 0, dash: 0, wall: 0 }, relay: { demo: 0, dash: 0, wall: 0 } };
+const measure = async (kind, endpoint) => {
+  const c0 = [cpu(demoPid), cpu(dashPid)], t0 = performance.now();
+  const res = await throughput(endpoint, LINES);
+  use[kind].demo += cpu(demoPid) - c0[0];
+  use[kind].dash += cpu(dashPid) - c0[1];
+  use[kind].wall += (performance.now() - t0) / 1000;
+  return res;
+};
+for (let i = 0; i < 3; i++) { d.push(await measure("direct", direct)); r.push(await measure("relay", relayed)); }
 const dr = median(d.map((x) => x.rate)), rr = median(r.map((x) => x.rate));
 console.log(`throughput, ${LINES} lines, 3 runs each (median):`);
 console.log(`  direct from demo        ${Math.round(dr)} lines/s (${median(d.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  through the relay       ${Math.round(rr)} lines/s (${median(r.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  ratio relay/direct      ${(rr / dr).toFixed(2)} (goal >= 0.9)`);
+for (const [kind, u] of Object.entries(use)) {
+  console.log(`  CPU while ${kind.padEnd(6)}      demo ${(100 * u.demo / u.wall).toFixed(0)}%, dashboard ${(100 * u.dash / u.wall).toFixed(0)}% of one core (this script and the kernel take the rest of the 2)`);
+}
+console.log(`  dashboard CPU per 100,000 relayed lines: ${(use.relay.dash / 3).toFixed(2)} s`);
 }
 
 // 2. Added latency: the same live lines read both ways at once; relay arrival - direct arrival.
