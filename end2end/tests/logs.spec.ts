@@ -46,6 +46,8 @@ test("lines appear live; pause and resume continue without a gap; downloads give
 
   await page.getByRole("button", { name: "Pause" }).click();
   await expect(status).toHaveText("Paused");
+  // Lines received before the pause join the list at the next batch (every 100 ms).
+  await page.waitForTimeout(300);
   const paused = await count(page);
   await page.waitForTimeout(1500);
   expect(await count(page)).toBe(paused);
