@@ -24,7 +24,8 @@ export default defineConfig({
   timeout: 30_000,
   retries: 0,
   workers: 1,
-  reporter: "list",
+  // The JSON report lets scripts/test.sh check that the tests really ran and passed.
+  reporter: [["list"], ["json", { outputFile: "test-results/report.json" }]],
   use: { baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000", ...chromium },
   projects: [
     { name: "hydrated", use: { javaScriptEnabled: true } },

@@ -23,4 +23,15 @@ cargo test -p app -p server --features app/ssr
 
 echo "== end-to-end tests (Chromium, hydrated and without JavaScript)"
 # Port 3000 must be free: cargo leptos end-to-end starts the server there.
+# cargo-leptos can exit 0 when its build fails, so the Playwright report is checked too.
+REPORT=end2end/test-results/report.json
+rm -f "$REPORT"
 cargo leptos end-to-end
+node -e '
+  const fs = require("fs");
+  const path = process.argv[1];
+  if (!fs.existsSync(path)) { console.error("no Playwright report: the end-to-end tests did not run"); process.exit(1); }
+  const s = JSON.parse(fs.readFileSync(path, "utf8")).stats;
+  console.log(`end-to-end: ${s.expected} passed, ${s.unexpected} failed, ${s.flaky} flaky, ${s.skipped} skipped`);
+  if (s.unexpected > 0 || s.expected === 0) process.exit(1);
+' "$REPORT"
