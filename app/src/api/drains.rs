@@ -42,6 +42,28 @@ impl DrainFilter {
     }
 }
 
+/// The owner, resource and drain ids of a drain call, each checked.
+#[cfg(feature = "ssr")]
+fn drain_ids(
+    owner: &str,
+    resource: &str,
+    drain: &str,
+) -> Result<
+    (
+        crate::ids::SegmentId,
+        crate::ids::SegmentId,
+        crate::ids::SegmentId,
+    ),
+    AppError,
+> {
+    use crate::ids::SegmentId;
+    Ok((
+        SegmentId::parse("owner id", owner)?,
+        SegmentId::parse("resource id", resource)?,
+        SegmentId::parse("drain id", drain)?,
+    ))
+}
+
 /// The drains of a resource, redacted.
 #[server(prefix = "/api", endpoint = "drains", input = Json)]
 pub async fn list_drains(
@@ -72,10 +94,7 @@ pub async fn drain_test_command(
 ) -> Result<String, AppError> {
     crate::ssr::with_status(
         async move {
-            use crate::ids::SegmentId;
-            let owner = SegmentId::parse("owner id", &owner)?;
-            let resource = SegmentId::parse("resource id", &resource)?;
-            let id = SegmentId::parse("drain id", &drain)?;
+            let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
             crate::ssr::authed_call(async |api| {
                 let (d, cmd) = futures::join!(
                     api.drain(&owner, &resource, &id),
@@ -183,10 +202,7 @@ pub async fn drain_action(
 ) -> Result<String, AppError> {
     crate::ssr::with_status(
         async move {
-            use crate::ids::SegmentId;
-            let owner = SegmentId::parse("owner id", &owner)?;
-            let resource = SegmentId::parse("resource id", &resource)?;
-            let id = SegmentId::parse("drain id", &drain)?;
+            let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
             crate::ssr::authed_call(async |api| match action.as_str() {
                 "enable" => api
                     .set_drain_enabled(&owner, &resource, &id, true)

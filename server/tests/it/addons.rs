@@ -3,19 +3,6 @@
 use super::harness::Harness;
 use server::demo;
 
-async fn call(h: &Harness, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let resp = h
-        .http
-        .post(h.url(&format!("/api/{endpoint}")))
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .expect("server fn");
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap_or_default())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zones_map_and_table_with_filters() {
     let h = Harness::start().await;
@@ -108,12 +95,12 @@ async fn secrets_are_masked_until_revealed() {
     h.login("demo").await;
     let o = demo::acme_id();
     let kc = demo::real_id("keycloak", "auth");
-    let (status, body) = call(
-        &h,
-        "operator",
-        &[("owner", &o), ("kind", "keycloak"), ("id", &kc)],
-    )
-    .await;
+    let (status, body) = h
+        .call(
+            "operator",
+            &[("owner", &o), ("kind", "keycloak"), ("id", &kc)],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     let masked = v["operator"]["initialCredentials"]["password"]
@@ -121,17 +108,17 @@ async fn secrets_are_masked_until_revealed() {
         .unwrap_or_default()
         .to_owned();
     assert!(masked.starts_with("••••••"), "{masked}");
-    let (status, secret) = call(
-        &h,
-        "operator_secret",
-        &[
-            ("owner", &o),
-            ("kind", "keycloak"),
-            ("id", &kc),
-            ("which", "credentials"),
-        ],
-    )
-    .await;
+    let (status, secret) = h
+        .call(
+            "operator_secret",
+            &[
+                ("owner", &o),
+                ("kind", "keycloak"),
+                ("id", &kc),
+                ("which", "credentials"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(!secret.contains('•') && secret.len() > 8, "{secret}");
     let page = h
@@ -169,18 +156,18 @@ async fn every_operator_action_reaches_the_upstream() {
         ("network_off", "", "DELETE", "/networkgroup"),
         ("network_on", "", "POST", "/networkgroup"),
     ] {
-        let (status, body) = call(
-            &h,
-            "operator_action",
-            &[
-                ("owner", &o),
-                ("kind", "keycloak"),
-                ("id", &kc),
-                ("action", action),
-                ("version", version),
-            ],
-        )
-        .await;
+        let (status, body) = h
+            .call(
+                "operator_action",
+                &[
+                    ("owner", &o),
+                    ("kind", "keycloak"),
+                    ("id", &kc),
+                    ("action", action),
+                    ("version", version),
+                ],
+            )
+            .await;
         assert_eq!(status, 200, "{action}: {body}");
         let seen = h.upstream_requests().await;
         assert!(
@@ -189,31 +176,31 @@ async fn every_operator_action_reaches_the_upstream() {
             "{action}: {seen:?}"
         );
     }
-    let (status, body) = call(
-        &h,
-        "operator_action",
-        &[
-            ("owner", &o),
-            ("kind", "keycloak"),
-            ("id", &kc),
-            ("action", "update"),
-            ("version", "0.0.0-nope"),
-        ],
-    )
-    .await;
+    let (status, body) = h
+        .call(
+            "operator_action",
+            &[
+                ("owner", &o),
+                ("kind", "keycloak"),
+                ("id", &kc),
+                ("action", "update"),
+                ("version", "0.0.0-nope"),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     let mt = demo::real_id("matomo", "analytics");
-    let (status, _) = call(
-        &h,
-        "operator_action",
-        &[
-            ("owner", &o),
-            ("kind", "matomo"),
-            ("id", &mt),
-            ("action", "network_on"),
-        ],
-    )
-    .await;
+    let (status, _) = h
+        .call(
+            "operator_action",
+            &[
+                ("owner", &o),
+                ("kind", "matomo"),
+                ("id", &mt),
+                ("action", "network_on"),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "matomo has no network group");
 }
 
@@ -257,7 +244,7 @@ async fn pulsar_policies_are_patched_with_only_what_changed() {
     let p = demo::real_id("pulsar", "events");
     let page = h.page(&format!("/orgs/{o}/pulsar/{p}"), 200).await;
     assert!(page.contains("Current policies") && page.contains("Retention"));
-    let (_, current) = call(&h, "pulsar", &[("owner", &o), ("id", &p)]).await;
+    let (_, current) = h.call("pulsar", &[("owner", &o), ("id", &p)]).await;
     let cur: app::model::pulsar::StoragePolicies =
         serde_json::from_str(&current).expect("policies");
     let shown = |v: Option<i64>, units: &[(&str, i64)]| app::logic::pulsar::show(v, units);
@@ -272,27 +259,27 @@ async fn pulsar_policies_are_patched_with_only_what_changed() {
     );
     h.upstream_requests().await;
     // Change only the retention time, to 3 days.
-    let (status, body) = call(
-        &h,
-        "pulsar_save",
-        &[
-            ("owner", &o),
-            ("id", &p),
-            ("retention_size_mode", &rs.mode),
-            ("retention_size_amount", &rs.amount),
-            ("retention_size_unit", &rs.unit),
-            ("retention_duration_mode", "value"),
-            ("retention_duration_amount", "3"),
-            ("retention_duration_unit", "days"),
-            ("offload_size_mode", &os.mode),
-            ("offload_size_amount", &os.amount),
-            ("offload_size_unit", &os.unit),
-            ("offload_duration_mode", &od.mode),
-            ("offload_duration_amount", &od.amount),
-            ("offload_duration_unit", &od.unit),
-        ],
-    )
-    .await;
+    let (status, body) = h
+        .call(
+            "pulsar_save",
+            &[
+                ("owner", &o),
+                ("id", &p),
+                ("retention_size_mode", &rs.mode),
+                ("retention_size_amount", &rs.amount),
+                ("retention_size_unit", &rs.unit),
+                ("retention_duration_mode", "value"),
+                ("retention_duration_amount", "3"),
+                ("retention_duration_unit", "days"),
+                ("offload_size_mode", &os.mode),
+                ("offload_size_amount", &os.amount),
+                ("offload_size_unit", &os.unit),
+                ("offload_duration_mode", &od.mode),
+                ("offload_duration_amount", &od.amount),
+                ("offload_duration_unit", &od.unit),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     assert_eq!(
@@ -305,27 +292,27 @@ async fn pulsar_policies_are_patched_with_only_what_changed() {
     assert_eq!(seen.iter().filter(|r| r.starts_with("PATCH")).count(), 1);
     let _ = rd;
     // Bad values: a message each, nothing sent.
-    let (_, body) = call(
-        &h,
-        "pulsar_save",
-        &[
-            ("owner", &o),
-            ("id", &p),
-            ("retention_size_mode", "value"),
-            ("retention_size_amount", "-4"),
-            ("retention_size_unit", "GiB"),
-            ("retention_duration_mode", "value"),
-            ("retention_duration_amount", "x"),
-            ("retention_duration_unit", "days"),
-            ("offload_size_mode", "unset"),
-            ("offload_size_amount", ""),
-            ("offload_size_unit", "GiB"),
-            ("offload_duration_mode", "unlimited"),
-            ("offload_duration_amount", ""),
-            ("offload_duration_unit", "days"),
-        ],
-    )
-    .await;
+    let (_, body) = h
+        .call(
+            "pulsar_save",
+            &[
+                ("owner", &o),
+                ("id", &p),
+                ("retention_size_mode", "value"),
+                ("retention_size_amount", "-4"),
+                ("retention_size_unit", "GiB"),
+                ("retention_duration_mode", "value"),
+                ("retention_duration_amount", "x"),
+                ("retention_duration_unit", "days"),
+                ("offload_size_mode", "unset"),
+                ("offload_size_amount", ""),
+                ("offload_size_unit", "GiB"),
+                ("offload_duration_mode", "unlimited"),
+                ("offload_duration_amount", ""),
+                ("offload_duration_unit", "days"),
+            ],
+        )
+        .await;
     assert!(
         body.contains("Retention size must be a number")
             && body.contains("Retention time must be a number"),

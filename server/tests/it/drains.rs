@@ -11,19 +11,6 @@ fn page_path(query: &str) -> String {
     )
 }
 
-async fn call(h: &Harness, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let resp = h
-        .http
-        .post(h.url(&format!("/api/{endpoint}")))
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .expect("server fn");
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap_or_default())
-}
-
 fn first_drain_of(page: &str, kind: &str) -> String {
     let at = page
         .find(&format!("<strong>{kind}<!></strong>"))
@@ -100,17 +87,17 @@ async fn create_checks_fields_then_creates_and_settles() {
     h.login("demo").await;
     let (o, r) = (demo::acme_id(), demo::app_id("api-gateway"));
     h.upstream_requests().await;
-    let (status, body) = call(
-        &h,
-        "drain_create",
-        &[
-            ("owner", &o),
-            ("resource", &r),
-            ("recipient_type", "NEWRELIC"),
-            ("url", "ftp://x"),
-        ],
-    )
-    .await;
+    let (status, body) = h
+        .call(
+            "drain_create",
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("recipient_type", "NEWRELIC"),
+                ("url", "ftp://x"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains("api_key") && body.contains("URL must start with"),
@@ -123,21 +110,21 @@ async fn create_checks_fields_then_creates_and_settles() {
             .any(|r| r.starts_with("POST")),
         "an invalid form never reaches the upstream"
     );
-    let (status, body) = call(
-        &h,
-        "drain_create",
-        &[
-            ("owner", &o),
-            ("resource", &r),
-            ("recipient_type", "ELASTICSEARCH"),
-            ("kind", "ACCESSLOG"),
-            ("url", "https://es.example.org/_bulk"),
-            ("index", "web"),
-            ("password", "very-secret-password"),
-            ("tls_verification", "TRUSTFUL"),
-        ],
-    )
-    .await;
+    let (status, body) = h
+        .call(
+            "drain_create",
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("recipient_type", "ELASTICSEARCH"),
+                ("kind", "ACCESSLOG"),
+                ("url", "https://es.example.org/_bulk"),
+                ("index", "web"),
+                ("password", "very-secret-password"),
+                ("tls_verification", "TRUSTFUL"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains("ENABLING") && !body.contains("very-secret-password"),
@@ -168,17 +155,17 @@ async fn every_action_reaches_the_upstream() {
         ("reset", "PATCH", "/reset-cursor", "latest position"),
         ("delete", "DELETE", "", "deleted"),
     ] {
-        let (status, body) = call(
-            &h,
-            "drain_action",
-            &[
-                ("owner", &o),
-                ("resource", &r),
-                ("drain", &id),
-                ("action", action),
-            ],
-        )
-        .await;
+        let (status, body) = h
+            .call(
+                "drain_action",
+                &[
+                    ("owner", &o),
+                    ("resource", &r),
+                    ("drain", &id),
+                    ("action", action),
+                ],
+            )
+            .await;
         assert_eq!(status, 200, "{action}: {body}");
         assert!(body.contains(says), "{body}");
         let seen = h.upstream_requests().await;
@@ -189,17 +176,17 @@ async fn every_action_reaches_the_upstream() {
             "{action}: {seen:?}"
         );
     }
-    let (status, _) = call(
-        &h,
-        "drain_action",
-        &[
-            ("owner", &o),
-            ("resource", &r),
-            ("drain", "../x"),
-            ("action", "delete"),
-        ],
-    )
-    .await;
+    let (status, _) = h
+        .call(
+            "drain_action",
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("drain", "../x"),
+                ("action", "delete"),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "a malformed id is refused before any call");
     let after = h.page(&page_path(""), 200).await;
     assert!(!after.contains(&id));

@@ -91,6 +91,21 @@ impl Harness {
         seen
     }
 
+    /// Posts `form` to the server function at `/api/{endpoint}` as a script would (JSON
+    /// answer); its status and body.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let resp = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server fn");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
     /// How many log streams the demo upstream is generating now.
     pub async fn demo_streams(&self) -> usize {
         let url = self.upstream.join("/demo/streams").expect("url");
