@@ -4,6 +4,7 @@
 use super::filters::{Checker, clip, url_query};
 use crate::query::LogQuery;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Fields a log line has (`field=` may only name these).
 pub const FIELDS: [&str; 15] = [
@@ -293,20 +294,26 @@ impl ViewerSettings {
 }
 
 /// An SSE `id` or `event` value made safe to write: CR, LF and NUL removed (axum panics on
-/// them), at most 256 bytes.
-pub fn clean_field(raw: &str) -> String {
+/// them), at most 256 bytes. A value that is clean already is borrowed, not copied (the relay
+/// calls this twice per line).
+pub fn clean_field(raw: &str) -> Cow<'_, str> {
+    const MAX: usize = 256;
+    let dirty = |b: &u8| matches!(b, b'\r' | b'\n' | b'\0');
+    if raw.len() <= MAX && !raw.as_bytes().iter().any(dirty) {
+        return Cow::Borrowed(raw);
+    }
     let mut out: String = raw
         .chars()
         .filter(|c| !matches!(c, '\r' | '\n' | '\0'))
         .collect();
-    if out.len() > 256 {
-        let mut cut = 256;
+    if out.len() > MAX {
+        let mut cut = MAX;
         while !out.is_char_boundary(cut) {
             cut -= 1;
         }
         out.truncate(cut);
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -438,6 +445,11 @@ mod tests {
     fn sse_fields_lose_line_breaks_and_nul() {
         assert_eq!(clean_field("12\r\n3\0"), "123");
         assert_eq!(clean_field("APPLICATION_LOG"), "APPLICATION_LOG");
+        assert!(
+            matches!(clean_field("APPLICATION_LOG"), Cow::Borrowed(_)),
+            "a clean value is not copied"
+        );
         assert_eq!(clean_field(&"é".repeat(200)).len(), 256);
+        assert_eq!(clean_field(&"a".repeat(257)).len(), 256);
     }
 }

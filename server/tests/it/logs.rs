@@ -5,6 +5,7 @@ use eventsource_stream::{Event, Eventsource};
 use futures::{Stream, StreamExt};
 use server::config::Config;
 use server::demo;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 fn logs_path(query: &str) -> String {
@@ -272,5 +273,51 @@ async fn a_silent_upstream_is_reconnected() {
         e.data.contains("reconnecting") && e.data.contains("silent"),
         "{}",
         e.data
+    );
+}
+
+/// A long replay at full speed comes through whole and in order, and its lines share chunks:
+/// the relay's batching and gathering of bursts neither loses, repeats nor stalls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fast_burst_comes_through_whole_in_few_chunks() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let since =
+        app::model::date::format(&(time::OffsetDateTime::now_utc() - time::Duration::days(7)));
+    let resp = h
+        .get(&logs_path(&format!(
+            "?since={since}&service=all&limit=20000&throttleElements=10000&throttlePerInMilliseconds=1"
+        )))
+        .await;
+    assert_eq!(resp.status(), 200);
+    // Chunks as the client reads them, and their bytes.
+    let (chunks, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let events = read_all(Box::pin(
+        resp.bytes_stream()
+            .inspect(|c| {
+                chunks.fetch_add(1, Ordering::Relaxed);
+                bytes.fetch_add(c.as_ref().map_or(0, |c| c.len()), Ordering::Relaxed);
+            })
+            .eventsource()
+            .map(|e| e.expect("well-formed event stream")),
+    ))
+    .await;
+    let ids = log_ids(&events);
+    assert_eq!(ids.len(), 20000);
+    assert!(consecutive(&ids));
+    assert_eq!(
+        events.last().map(|e| e.event.as_str()),
+        Some("END_OF_STREAM")
+    );
+    // At most one chunk per 2 ms gathering window, or per 32 KiB (which the client may read
+    // in several parts): a write per line would be 20,000.
+    let elapsed_ms = started.elapsed().as_millis() as usize;
+    let (chunks, bytes) = (chunks.into_inner(), bytes.into_inner());
+    let bound = elapsed_ms + bytes / 8192 + 10;
+    assert!(
+        chunks <= bound,
+        "{chunks} chunks for 20,000 lines ({bytes} bytes in {elapsed_ms} ms, bound {bound}): \
+         a burst should not be a write per line"
     );
 }
