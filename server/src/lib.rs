@@ -64,23 +64,21 @@ pub async fn upstream_base(config: &Config) -> std::io::Result<(reqwest::Url, De
     Ok((url, DemoMode(true)))
 }
 
-/// Builds the whole application router.
+/// Builds the whole application router; fails only when the HTTP client cannot be built (a
+/// broken TLS backend), which is reported at startup instead of a panic.
 pub fn router(
     config: &Config,
     leptos: LeptosOptions,
     base: reqwest::Url,
     demo: DemoMode,
-) -> Router {
+) -> std::io::Result<Router> {
     let timeouts = Timeouts {
         connect: Duration::from_secs(config.connect_timeout_secs),
         request: Duration::from_secs(config.request_timeout_secs),
         stream_read: Duration::from_secs(config.stream_read_timeout_secs),
     };
-    let upstream = match Upstream::new(base, timeouts) {
-        Ok(u) => u,
-        // Only a broken TLS backend can fail here; nothing can be served without a client.
-        Err(e) => panic!("cannot build the HTTP client: {e}"),
-    };
+    let upstream = Upstream::new(base, timeouts)
+        .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
     let state = AppState {
         leptos: leptos.clone(),
         upstream,
@@ -103,7 +101,7 @@ pub fn router(
         )));
     let routes = route_list();
     let context = state.provide();
-    Router::new()
+    Ok(Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
@@ -158,7 +156,7 @@ pub fn router(
         .layer(sessions)
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::headers))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// The app's routes, generated once per process: generating them suppresses resource loading
@@ -181,7 +179,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (base, demo) = upstream_base(&config).await?;
     let addr = config.listen.unwrap_or(leptos.site_addr);
-    let app = router(&config, leptos, base, demo);
+    let app = router(&config, leptos, base, demo)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
     // `into_make_service`: each connection shares the router. Served as it is, axum rebuilds

@@ -385,26 +385,26 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
     );
 
     // Received lines join the list in batches, the oldest leaving past the buffer's size.
+    let flush = move || {
+        let batch = pending.try_update_value(std::mem::take).unwrap_or_default();
+        if batch.is_empty() {
+            return;
+        }
+        let mut gone = 0u64;
+        buffer.update_value(|b| {
+            b.extend(batch);
+            while b.len() > BUFFER_LINES {
+                b.pop_front();
+                gone += 1;
+            }
+        });
+        if gone > 0 {
+            dropped.update(|d| *d += gone);
+        }
+        version.update(|v| *v += 1);
+    };
     #[cfg(feature = "hydrate")]
     {
-        let flush = move || {
-            let batch = pending.try_update_value(std::mem::take).unwrap_or_default();
-            if batch.is_empty() {
-                return;
-            }
-            let mut gone = 0u64;
-            buffer.update_value(|b| {
-                b.extend(batch);
-                while b.len() > BUFFER_LINES {
-                    b.pop_front();
-                    gone += 1;
-                }
-            });
-            if gone > 0 {
-                dropped.update(|d| *d += gone);
-            }
-            version.update(|v| *v += 1);
-        };
         if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(flush, FLUSH) {
             on_cleanup(move || h.clear());
         }
@@ -443,8 +443,10 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
             following.set(at_bottom);
         }
     };
+    // Lines received before the pause join the list now, so it holds still once "Paused" shows.
     let pause = move |_| {
         source.set(None);
+        flush();
         status.set(Status::Paused);
     };
     let resume = move |_| {

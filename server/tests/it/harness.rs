@@ -36,7 +36,7 @@ impl Harness {
             .output_name("dashboard")
             .site_root(site_root)
             .build();
-        let app = server::router(&config, leptos, upstream.clone(), demo);
+        let app = server::router(&config, leptos, upstream.clone(), demo).expect("router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
