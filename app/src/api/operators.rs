@@ -37,9 +37,31 @@ fn checked(
                 .err()
                 .unwrap_or(AppError::BadRequest("Invalid add-on id.".into())));
         }
-        Err(false) => return Err(AppError::not_found(format!("{} add-on {id}", kind.label()))),
+        Err(false) => return Err(missing(kind, id)),
     }
     Ok((owner, kind, SegmentId::parse("add-on id", id)?))
+}
+
+/// The add-on's "not found": the same whether its id is of another kind, the upstream does
+/// not know it, or another organisation owns it.
+#[cfg(feature = "ssr")]
+fn missing(kind: OperatorKind, id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(format!("{} add-on {id}", kind.label()))
+}
+
+/// `op` when `owner` owns it (the URL's organisation must be the add-on's).
+#[cfg(feature = "ssr")]
+fn owned_by(
+    op: Operator,
+    owner: &crate::ids::SegmentId,
+    kind: OperatorKind,
+    id: &crate::ids::SegmentId,
+) -> Result<Operator, AppError> {
+    if op.owner_id == owner.as_str() {
+        Ok(op)
+    } else {
+        Err(missing(kind, id))
+    }
 }
 
 /// The operator, owned by `owner`, with its version check.
@@ -62,14 +84,10 @@ pub async fn load_operator(
                 };
                 let (op, version) = futures::join!(api.operator(kind, &id), version);
                 let op = op.map_err(|e| match e {
-                    AppError::NotFound { .. } => {
-                        AppError::not_found(format!("{} add-on {id}", kind.label()))
-                    }
+                    AppError::NotFound { .. } => missing(kind, &id),
                     other => other,
                 })?;
-                if op.owner_id != owner.as_str() {
-                    return Err(AppError::not_found(format!("{} add-on {id}", kind.label())));
-                }
+                let op = owned_by(op, &owner, kind, &id)?;
                 Ok(OperatorPanel {
                     kind,
                     operator: crate::logic::operators::redact(op),
@@ -95,9 +113,7 @@ pub async fn reveal_operator_secret(
         async move {
             let (owner, kind, id) = checked(&owner, &kind, &id)?;
             let op = crate::ssr::authed_call(async |api| api.operator(kind, &id).await).await?;
-            if op.owner_id != owner.as_str() {
-                return Err(AppError::not_found(format!("{} add-on {id}", kind.label())));
-            }
+            let op = owned_by(op, &owner, kind, &id)?;
             let secret = match which.as_str() {
                 "credentials" => op.initial_credentials.map(|c| c.password),
                 "api" => op.api.and_then(|a| a.secret),
@@ -124,10 +140,7 @@ pub async fn operator_action(
             use crate::model::operators::VersionUpdate;
             let (owner, kind, id) = checked(&owner, &kind, &id)?;
             crate::ssr::authed_call(async |api| {
-                let op = api.operator(kind, &id).await?;
-                if op.owner_id != owner.as_str() {
-                    return Err(AppError::not_found(format!("{} add-on {id}", kind.label())));
-                }
+                let op = owned_by(api.operator(kind, &id).await?, &owner, kind, &id)?;
                 match action.as_str() {
                     "reboot" => api
                         .reboot_operator(kind, &id)
