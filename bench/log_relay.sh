@@ -13,7 +13,7 @@ BIN=${BIN:-target/release/server}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 \
-  DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_SESSION=5000 RUST_LOG=warn \
+  DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_USER=5000 RUST_LOG=warn \
   LEPTOS_SITE_ROOT=target/site $BIN & DASH_PID=$!
 trap 'kill $DEMO_PID $DASH_PID 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$DASH_PORT/healthz >/dev/null && break; sleep 0.1; done

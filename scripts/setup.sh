@@ -19,10 +19,24 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+APT_UPDATED=
+apt_update() { [ -n "$APT_UPDATED" ] || { apt-get update -qq; APT_UPDATED=1; }; }
+
 if ! command -v chromium >/dev/null 2>&1; then
   log "installing Debian's chromium"
-  apt-get update -qq
+  apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# Redis for the shared-session tests: the tests start their own redis-server on a free
+# loopback port and stop it; no system service is started or needed.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  log "installing Debian's redis-server (the tests start their own, on a free port)"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  # Debian's package may start its own service where systemd or init runs: stop it, nothing
+  # here relies on it.
+  (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
 fi
 
 if ! wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then

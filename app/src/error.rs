@@ -35,6 +35,11 @@ pub enum AppError {
     /// The upstream is down, slow or answered garbage.
     #[error("The Clever Cloud API is unavailable right now. Please retry in a moment.")]
     Unavailable { sozu_id: Option<String> },
+    /// The dashboard's own session store does not answer (a shared Redis that is away).
+    #[error(
+        "The session store is unavailable, so the dashboard cannot tell who you are. Nothing is lost: please retry in a moment."
+    )]
+    SessionStoreUnavailable,
     /// A failure of the server-function machinery itself (network between browser and server).
     #[error("The dashboard server could not be reached: {0}")]
     Transport(String),
@@ -56,7 +61,7 @@ impl AppError {
             Self::TooManyRequests(_) => 429,
             Self::Upstream { status, .. } => *status,
             Self::Unavailable { .. } => 502,
-            Self::Transport(_) => 503,
+            Self::Transport(_) | Self::SessionStoreUnavailable => 503,
         }
     }
 
@@ -74,7 +79,10 @@ impl AppError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable { .. } | Self::Transport(_) | Self::TooManyRequests(_)
+            Self::Unavailable { .. }
+                | Self::Transport(_)
+                | Self::TooManyRequests(_)
+                | Self::SessionStoreUnavailable
         )
     }
 }

@@ -1,9 +1,11 @@
 //! `POST /login` and `POST /logout`: the only places a token enters or leaves a session.
 
 use crate::AppState;
+use crate::sessions;
 use app::error::AppError;
+use app::model::logs::EndedBy;
 use app::ssr::ApiToken;
-use app::ssr::session::{SINCE_KEY, SessionUser, TOKEN_KEY, USER_KEY};
+use app::ssr::session::{SessionUser, TOKEN_KEY, USER_KEY};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -34,7 +36,9 @@ pub async fn login(
     let user = match state.upstream.with_token(&token).self_user().await {
         Ok(user) => user,
         Err(e) => {
-            // A refused token leaves no session behind, not even an earlier one.
+            // A refused token leaves no session behind, not even an earlier one (whose log
+            // streams end on every replica with it).
+            end_streams(&state, &session, EndedBy::SignedOut);
             let _ = session.flush().await;
             let code = match e {
                 AppError::Unauthorized | AppError::Forbidden { .. } | AppError::NotFound { .. } => {
@@ -46,6 +50,8 @@ pub async fn login(
             return back_to_login(code);
         }
     };
+    // A session replaced by this sign-in ends, streams included.
+    end_streams(&state, &session, EndedBy::SignedOut);
     let stored = async {
         session.cycle_id().await?;
         session.insert(TOKEN_KEY, token.expose()).await?;
@@ -63,25 +69,31 @@ pub async fn login(
                 },
             )
             .await?;
-        session
-            .insert(SINCE_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
-            .await
+        sessions::start(&session, &state.lifetimes).await
     };
     if let Err(e) = stored.await {
         tracing::error!(error = %e, "session store failed at sign-in");
-        return back_to_login("unavailable");
+        return back_to_login("store");
     }
     tracing::info!(user = %user.id, "signed in");
     Redirect::to("/").into_response()
 }
 
-/// Deletes the session record and goes back to the login page.
-pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+/// Ends the log streams of this session on this replica now (the other replicas see the
+/// record gone within a second).
+fn end_streams(state: &AppState, session: &Session, why: EndedBy) {
     if let Some(id) = session.id() {
-        state.streams.end_session(&id.to_string());
+        state.streams.end_session(&id, why);
     }
-    if let Err(e) = session.delete().await {
+}
+
+/// Deletes the session record and goes back to the login page. When the store does not
+/// answer, the session cannot be deleted: the page says so rather than pretend.
+pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    end_streams(&state, &session, EndedBy::SignedOut);
+    if let Err(e) = session.flush().await {
         tracing::warn!(error = %e, "session could not be deleted at sign-out");
+        return crate::security::store_unavailable("/logout");
     }
     Redirect::to("/login?reason=logged_out").into_response()
 }

@@ -3,6 +3,31 @@
 use clap::{Args, Parser};
 use reqwest::Url;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A configured secret (key, password-bearing URL): never printed, not even by `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
 
 /// The dashboard server's settings (`server --help`).
 #[derive(Parser, Debug, Clone)]
@@ -25,13 +50,32 @@ pub struct Config {
           value_parser = clap::builder::BoolishValueParser::new())]
     pub plain_http: bool,
 
-    /// Minutes of inactivity after which a session ends.
-    #[arg(long, env = "DASHBOARD_SESSION_IDLE_MINUTES", default_value_t = 480)]
-    pub session_idle_minutes: i64,
+    /// Minutes of inactivity after which a session ends (fractions allowed).
+    #[arg(long, env = "DASHBOARD_SESSION_IDLE_MINUTES", default_value_t = 480.0)]
+    pub session_idle_minutes: f64,
 
-    /// Hours after sign-in after which a session ends, active or not.
-    #[arg(long, env = "DASHBOARD_SESSION_MAX_HOURS", default_value_t = 168)]
-    pub session_max_hours: i64,
+    /// Hours after sign-in after which a session ends, active or not (fractions allowed).
+    #[arg(long, env = "DASHBOARD_SESSION_MAX_HOURS", default_value_t = 168.0)]
+    pub session_max_hours: f64,
+
+    /// Shared session store for several replicas: redis://[:password@]host[:port][/db], or
+    /// rediss:// for TLS (Redis or Valkey). Unset: sessions in this process's memory.
+    #[arg(long, env = "DASHBOARD_SESSION_STORE", hide_env_values = true)]
+    pub session_store: Option<Secret>,
+
+    /// Server key sealing the stored sessions: base64 of at least 32 random bytes, the same
+    /// on every replica. Required with a session store.
+    #[arg(long, env = "DASHBOARD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<Secret>,
+
+    /// A file holding the server key (instead of DASHBOARD_SECRET_KEY).
+    #[arg(long, env = "DASHBOARD_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// Earlier server keys, comma-separated, still accepted to open sessions while a new key
+    /// is rolled in.
+    #[arg(long, env = "DASHBOARD_SECRET_KEY_PREVIOUS", hide_env_values = true)]
+    pub secret_key_previous: Option<Secret>,
 
     /// Most sessions kept at once by the embedded store (oldest go first).
     #[arg(long, env = "DASHBOARD_SESSION_CAPACITY", default_value_t = 100_000)]
@@ -53,9 +97,10 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_MAX_STREAMS", default_value_t = 2000)]
     pub max_streams: usize,
 
-    /// Log streams open at once by one session (a browser allows 6 connections per site).
-    #[arg(long, env = "DASHBOARD_MAX_STREAMS_PER_SESSION", default_value_t = 4)]
-    pub max_streams_per_session: usize,
+    /// Log streams open at once by one user, all their sessions together (a browser allows
+    /// 6 connections per site).
+    #[arg(long, env = "DASHBOARD_MAX_STREAMS_PER_USER", default_value_t = 4)]
+    pub max_streams_per_user: usize,
 
     /// Milliseconds without any event (the upstream heartbeats every 2 s) after which the
     /// relay reconnects upstream.

@@ -7,6 +7,7 @@ pub mod downloads;
 pub mod map;
 pub mod relay;
 pub mod security;
+pub mod sessions;
 
 use app::ssr::{DemoMode, Timeouts, Upstream};
 use app::{App, shell};
@@ -28,7 +29,6 @@ use std::time::Duration;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_moka_store::MokaStore;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -36,7 +36,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub upstream: Upstream,
     pub demo: DemoMode,
-    pub session_max: time::Duration,
+    pub lifetimes: sessions::Lifetimes,
+    pub store: sessions::Store,
     pub streams: std::sync::Arc<relay::Streams>,
 }
 
@@ -79,26 +80,34 @@ pub fn router(
     };
     let upstream = Upstream::new(base, timeouts)
         .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
+    // A key given without a shared store is still checked, so a typo shows at once.
+    sessions::keys_from_config(config)?;
+    let store = sessions::Store::from_config(config)?;
+    let lifetimes = sessions::Lifetimes::from_config(config);
     let state = AppState {
         leptos: leptos.clone(),
         upstream,
         demo,
-        session_max: time::Duration::hours(config.session_max_hours),
+        lifetimes,
+        store: store.clone(),
         streams: relay::Streams::new(relay::RelaySettings {
             max_total: config.max_streams,
-            max_per_session: config.max_streams_per_session,
+            max_per_user: config.max_streams_per_user,
             silence: Duration::from_millis(config.stream_silence_ms),
             ..relay::RelaySettings::default()
         }),
     };
-    let sessions = SessionManagerLayer::new(MokaStore::new(Some(config.session_capacity)))
+    state
+        .streams
+        .watch_sessions(store.clone(), lifetimes, SESSION_CHECK_EVERY);
+    let sessions = SessionManagerLayer::new(store)
         .with_name("cc_dashboard_session")
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(!config.plain_http)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            config.session_idle_minutes,
-        )));
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(lifetimes.idle).unwrap_or(time::Duration::HOUR),
+        ));
     let routes = route_list();
     let context = state.provide();
     Ok(Router::new()
@@ -106,6 +115,7 @@ pub fn router(
         .route("/logout", post(auth::logout))
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .route("/map/land.svg", get(map::land))
         .route(
             "/download/orgs/{owner}/invoices/{file}",
@@ -154,9 +164,26 @@ pub fn router(
             security::require_session,
         ))
         .layer(sessions)
+        .layer(middleware::from_fn(security::store_errors))
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::headers))
         .with_state(state))
+}
+
+/// How often each replica checks the sessions of its open log streams against the store.
+const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// `GET /readyz`: 200 when the session store answers a ping in time, else 503.
+async fn ready(State(state): State<AppState>) -> axum::response::Response {
+    if state.store.ping().await {
+        (axum::http::StatusCode::OK, "ready").into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: session store unavailable",
+        )
+            .into_response()
+    }
 }
 
 /// The app's routes, generated once per process: generating them suppresses resource loading

@@ -13,16 +13,20 @@
 //!   heartbeat period, the relay reconnects itself with backoff, `Last-Event-ID` and the limit
 //!   left, and tells the browser (`event: relay`). `END_OF_STREAM` is passed on and ends it.
 //! - When the browser goes away, the body is dropped, and the upstream response with it.
-//! - Streams are capped per session and in total (429 beyond), and end at sign-out.
+//! - Streams are capped per user and in total (429 beyond). They end when their session does
+//!   (sign-out, a new sign-in, expiry) on whichever replica that happens: each replica checks
+//!   the sessions of its open streams against the shared store every second
+//!   (`Streams::watch_sessions`), and tells the browser why in a last `END_OF_STREAM`.
 
 use crate::AppState;
 use crate::security::error_response;
+use crate::sessions::{self, Lifetimes, Store, judge_record, now_ms};
 use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::logs::{LogFilter, clean_field};
-use app::model::logs::event;
+use app::model::logs::{EndOfStream, EndedBy, event};
 use app::query::LogQuery;
-use app::ssr::session::token_of;
+use app::ssr::session::{current_user_of, token_of};
 use app::ssr::{ApiToken, Upstream};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -38,7 +42,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use tower_sessions::Session;
+use tower_sessions::session::Id;
+use tower_sessions::{Session, SessionStore};
 
 /// The browser's reconnection delay, sent as `retry:`.
 const BROWSER_RETRY_MS: u64 = 2000;
@@ -48,8 +53,8 @@ const BROWSER_RETRY_MS: u64 = 2000;
 pub struct RelaySettings {
     /// Streams open at once, all sessions together.
     pub max_total: usize,
-    /// Streams open at once by one session.
-    pub max_per_session: usize,
+    /// Streams open at once by one user (the Clever Cloud user id), all sessions together.
+    pub max_per_user: usize,
     /// Silence after which the upstream counts as dead (its heartbeat comes every 2 s).
     pub silence: Duration,
     /// First reconnection delay; each next one is 1.25 times longer, up to `max_backoff`.
@@ -63,7 +68,7 @@ impl Default for RelaySettings {
     fn default() -> Self {
         Self {
             max_total: 2000,
-            max_per_session: 4,
+            max_per_user: 4,
             silence: Duration::from_millis(5000),
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
@@ -72,7 +77,7 @@ impl Default for RelaySettings {
     }
 }
 
-/// The open streams, per session, and the signal that ends a session's streams.
+/// The open streams: counted per user (the cap) and per session (the signal that ends them).
 pub struct Streams {
     settings: RelaySettings,
     open: Mutex<Open>,
@@ -81,14 +86,26 @@ pub struct Streams {
 #[derive(Default)]
 struct Open {
     total: usize,
-    sessions: HashMap<String, (usize, watch::Sender<bool>)>,
+    users: HashMap<String, usize>,
+    sessions: HashMap<Id, Watched>,
+}
+
+/// A session with open streams on this replica.
+struct Watched {
+    streams: usize,
+    /// Set once, to why the session's streams end.
+    end: watch::Sender<Option<EndedBy>>,
+    /// When the session ends, as last read from the store (unix ms): what a stream goes by
+    /// while the store does not answer.
+    ends: i64,
 }
 
 /// One open stream; dropping it gives its place back.
 pub struct Slot {
     streams: Arc<Streams>,
-    session: String,
-    ended: watch::Receiver<bool>,
+    user: String,
+    session: Id,
+    ended: watch::Receiver<Option<EndedBy>>,
 }
 
 impl Streams {
@@ -100,55 +117,127 @@ impl Streams {
         })
     }
 
-    /// A place for one more stream of `session`, or a clear refusal.
-    pub fn acquire(self: &Arc<Self>, session: &str) -> Result<Slot, AppError> {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+    fn open(&self) -> std::sync::MutexGuard<'_, Open> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A place for one more stream of `user` in `session` (which ends at `ends`, unix ms),
+    /// or a clear refusal.
+    pub fn acquire(self: &Arc<Self>, user: &str, session: Id, ends: i64) -> Result<Slot, AppError> {
+        let mut open = self.open();
         if open.total >= self.settings.max_total {
             return Err(AppError::TooManyRequests(
                 "Too many log streams are open on this server; try again in a moment.".into(),
             ));
         }
-        let entry = open
-            .sessions
-            .entry(session.to_owned())
-            .or_insert_with(|| (0, watch::channel(false).0));
-        if entry.0 >= self.settings.max_per_session {
+        let per_user = open.users.get(user).copied().unwrap_or(0);
+        if per_user >= self.settings.max_per_user {
             return Err(AppError::TooManyRequests(format!(
                 "At most {} log streams can be open at once; close another log tab first.",
-                self.settings.max_per_session
+                self.settings.max_per_user
             )));
         }
-        entry.0 += 1;
-        let ended = entry.1.subscribe();
+        open.users.insert(user.to_owned(), per_user + 1);
         open.total += 1;
+        let watched = open.sessions.entry(session).or_insert_with(|| Watched {
+            streams: 0,
+            end: watch::channel(None).0,
+            ends,
+        });
+        watched.streams += 1;
+        watched.ends = ends;
+        let ended = watched.end.subscribe();
         Ok(Slot {
             streams: Arc::clone(self),
-            session: session.to_owned(),
+            user: user.to_owned(),
+            session,
             ended,
         })
     }
 
-    /// Ends every stream of `session` (at sign-out).
-    pub fn end_session(&self, session: &str) {
-        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, tx)) = open.sessions.get(session) {
-            let _ = tx.send(true);
+    /// Ends every stream of `session` on this replica, telling the browser why.
+    pub fn end_session(&self, session: &Id, why: EndedBy) {
+        if let Some(w) = self.open().sessions.get(session) {
+            w.end
+                .send_if_modified(|end| end.is_none().then(|| *end = Some(why)).is_some());
         }
     }
 
     /// How many streams are open.
     pub fn open_count(&self) -> usize {
-        self.open.lock().unwrap_or_else(|p| p.into_inner()).total
+        self.open().total
+    }
+
+    /// Checks every session with open streams against the store, once per `every`, and ends
+    /// the streams of those signed out, replaced or expired, on this replica. Other replicas
+    /// do the same, so a sign-out anywhere ends the streams everywhere within `every` plus
+    /// one store read. While the store does not answer, streams go on until their session's
+    /// last known end. Stops when the registry is dropped.
+    pub fn watch_sessions(self: &Arc<Self>, store: Store, lifetimes: Lifetimes, every: Duration) {
+        let streams = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(streams) = streams.upgrade() else {
+                    return;
+                };
+                let watched: Vec<(Id, i64)> = streams
+                    .open()
+                    .sessions
+                    .iter()
+                    .map(|(id, w)| (*id, w.ends))
+                    .collect();
+                let checks = watched.into_iter().map(|(id, ends)| {
+                    let store = store.clone();
+                    async move {
+                        let now = now_ms();
+                        let verdict = match store.load(&id).await {
+                            Ok(Some(record)) => judge_record(&record.data, &lifetimes, now),
+                            Ok(None) if now >= ends => Err(EndedBy::SessionExpired),
+                            Ok(None) => Err(EndedBy::SignedOut),
+                            Err(_) if now >= ends => Err(EndedBy::SessionExpired),
+                            Err(_) => Ok(ends),
+                        };
+                        (id, verdict)
+                    }
+                });
+                for (id, verdict) in futures::stream::iter(checks)
+                    .buffer_unordered(64)
+                    .collect::<Vec<_>>()
+                    .await
+                {
+                    match verdict {
+                        Ok(ends) => {
+                            if let Some(w) = streams.open().sessions.get_mut(&id) {
+                                w.ends = ends;
+                            }
+                        }
+                        Err(why) => {
+                            tracing::info!(reason = %why, "log streams of a session ended");
+                            streams.end_session(&id, why);
+                        }
+                    }
+                }
+            }
+        });
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.streams.open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.streams.open();
         open.total = open.total.saturating_sub(1);
-        if let Some(entry) = open.sessions.get_mut(&self.session) {
-            entry.0 = entry.0.saturating_sub(1);
-            if entry.0 == 0 {
+        if let Some(n) = open.users.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.users.remove(&self.user);
+            }
+        }
+        if let Some(w) = open.sessions.get_mut(&self.session) {
+            w.streams = w.streams.saturating_sub(1);
+            if w.streams == 0 {
                 open.sessions.remove(&self.session);
             }
         }
@@ -283,16 +372,18 @@ impl Relay {
         );
     }
 
-    fn signed_out(&mut self) -> Bytes {
+    /// The last event of a stream whose session ended.
+    fn session_ended(&mut self) -> Bytes {
         self.done = true;
+        let why = self
+            .slot
+            .ended
+            .borrow()
+            .clone()
+            .unwrap_or(EndedBy::SignedOut);
+        let data = serde_json::to_string(&EndOfStream { ended_by: why }).unwrap_or_default();
         let mut out = String::new();
-        write_event(
-            &mut out,
-            event::END_OF_STREAM,
-            "",
-            r#"{"endedBy":"SIGNED_OUT"}"#,
-            None,
-        );
+        write_event(&mut out, event::END_OF_STREAM, "", &data, None);
         Bytes::from(out)
     }
 
@@ -326,15 +417,15 @@ impl Relay {
             if self.done {
                 return (!out.is_empty()).then(|| Bytes::from(out));
             }
-            if *self.slot.ended.borrow() {
-                return Some(self.signed_out());
+            if self.slot.ended.borrow().is_some() {
+                return Some(self.session_ended());
             }
             let Some(events) = self.events.as_mut() else {
                 if self.retries > 0 {
                     let delay = self.backoff();
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
-                        _ = self.slot.ended.changed() => return Some(self.signed_out()),
+                        _ = self.slot.ended.changed() => return Some(self.session_ended()),
                     }
                 }
                 if self.query.limit.is_some_and(|l| self.received >= l) {
@@ -373,7 +464,7 @@ impl Relay {
             let got = tokio::select! {
                 biased;
                 got = events.next() => got,
-                _ = self.slot.ended.changed() => return Some(self.signed_out()),
+                _ = self.slot.ended.changed() => return Some(self.session_ended()),
                 _ = tokio::time::sleep_until(silent_at.min(quiet_at)) => {
                     if Instant::now() >= silent_at {
                         self.lost(&mut out, "the upstream went silent");
@@ -466,13 +557,17 @@ pub async fn app_logs(
         Ok(v) => v,
         Err(e) => return error_response(&e),
     };
-    let Some(token) = token_of(&session).await else {
+    // The guard in front (`security::require_session`) judged the session already; this
+    // reads the same loaded record.
+    let (Some(token), Some(user), Some(session_id), sessions::State::SignedIn { ends, .. }) = (
+        token_of(&session).await,
+        current_user_of(&session).await,
+        session.id(),
+        sessions::state(&session, &state.lifetimes).await,
+    ) else {
         return error_response(&AppError::Unauthorized);
     };
-    let Some(session_id) = session.id().map(|id| id.to_string()) else {
-        return error_response(&AppError::Unauthorized);
-    };
-    let slot = match state.streams.acquire(&session_id) {
+    let slot = match state.streams.acquire(&user.id, session_id, ends) {
         Ok(s) => s,
         Err(e) => return error_response(&e),
     };

@@ -2,8 +2,8 @@
 //! security headers on every answer.
 
 use crate::AppState;
+use crate::sessions::{self, State as SessionState};
 use app::error::AppError;
-use app::ssr::session::{SINCE_KEY, token_of};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -14,7 +14,7 @@ use tower_sessions::Session;
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/favicon.svg" | "/robots.txt" | "/healthz" | "/map/land.svg"
+        "/login" | "/favicon.svg" | "/robots.txt" | "/healthz" | "/readyz" | "/map/land.svg"
     ) || path.starts_with("/pkg/")
 }
 
@@ -32,35 +32,91 @@ pub fn error_response(e: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Every page and server function other than login requires a live session.
+/// Marks the answers that went through `require_session`. An answer without it and with a
+/// 500 was made by the session layer around it, which answers a bare 500 when it cannot save
+/// the session: `store_errors` turns that into the "session store unavailable" answer.
+#[derive(Clone, Copy)]
+struct Guarded;
+
+/// Every page and server function other than login requires a live session. The session is
+/// read once here (one store read per request, shared with the handlers), activity is
+/// recorded at most once a minute, and an ended session is deleted.
 pub async fn require_session(
     State(state): State<AppState>,
     session: Session,
     req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path();
-    if is_public(path) || signed_in(&state, &session).await {
-        return next.run(req).await;
-    }
-    if is_machine(path) {
-        error_response(&AppError::Unauthorized)
+    let path = req.uri().path().to_owned();
+    let mut resp = if is_public(&path) {
+        next.run(req).await
     } else {
-        Redirect::to("/login").into_response()
-    }
+        match sessions::state(&session, &state.lifetimes).await {
+            SessionState::SignedIn { touch, .. } => {
+                if touch && let Err(e) = sessions::touch(&session, &state.lifetimes).await {
+                    tracing::warn!(error = %e, "session activity not recorded");
+                }
+                next.run(req).await
+            }
+            SessionState::StoreDown => store_unavailable(&path),
+            SessionState::SignedOut(why) => {
+                if session.id().is_some() {
+                    tracing::debug!(reason = %why, "session ended");
+                    if let Err(e) = session.flush().await {
+                        tracing::warn!(error = %e, "an ended session could not be deleted");
+                    }
+                }
+                if is_machine(&path) {
+                    error_response(&AppError::Unauthorized)
+                } else {
+                    Redirect::to("/login").into_response()
+                }
+            }
+        }
+    };
+    resp.extensions_mut().insert(Guarded);
+    resp
 }
 
-async fn signed_in(state: &AppState, session: &Session) -> bool {
-    if token_of(session).await.is_none() {
-        return false;
+/// The answer while the session store does not answer: JSON for machines, a short page for
+/// people.
+pub fn store_unavailable(path: &str) -> Response {
+    if is_machine(path) {
+        return error_response(&AppError::SessionStoreUnavailable);
     }
-    let since: Option<i64> = session.get(SINCE_KEY).await.ok().flatten();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let fresh = since.is_some_and(|s| now - s < state.session_max.whole_seconds());
-    if !fresh {
-        let _ = session.flush().await;
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Session store unavailable</title></head><body>\
+        <main><h1>Session store unavailable</h1>\
+        <p>The dashboard cannot reach its session store right now, so it cannot tell who you \
+        are. Nothing is lost: try again in a moment.</p>\
+        <p><a href=\"\">Try again</a></p></main></body></html>";
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::RETRY_AFTER, "5"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// Outside the session layer: its bare 500 (a session that could not be saved) becomes the
+/// "session store unavailable" answer.
+pub async fn store_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && resp.extensions().get::<Guarded>().is_none()
+    {
+        tracing::warn!(
+            path,
+            "the session could not be saved: session store unavailable"
+        );
+        return store_unavailable(&path);
     }
-    fresh
+    resp
 }
 
 /// Refuses state-changing requests sent by another site (CSRF): `Sec-Fetch-Site` when the

@@ -44,6 +44,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::TooManyRequests(_) => "Too many requests",
         AppError::Upstream { .. } => "Request refused",
         AppError::Unavailable { .. } | AppError::Transport(_) => "Upstream unavailable",
+        AppError::SessionStoreUnavailable => "Session store unavailable",
     };
     let sozu = error.sozu_id().map(|id| {
         view! {

@@ -18,10 +18,13 @@ pub mod event {
 }
 
 wire_enum!(
-    /// Why the upstream ended a log stream.
+    /// Why a log stream ended: the upstream's reasons, then the relay's own (the session
+    /// was signed out or replaced, or it expired).
     EndedBy {
         UntilReached => "UNTIL_REACHED",
         LimitReached => "LIMIT_REACHED",
+        SignedOut => "SIGNED_OUT",
+        SessionExpired => "SESSION_EXPIRED",
     }
 );
 

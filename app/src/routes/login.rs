@@ -19,6 +19,10 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "error",
             "The Clever Cloud API could not be reached. Please retry in a moment.",
         ),
+        "store" => (
+            "error",
+            "The dashboard's session store is unavailable, so you cannot sign in right now. Please retry in a moment.",
+        ),
         "expired" => ("info", "Your session has expired. Please sign in again."),
         "logged_out" => ("info", "You are signed out."),
         _ => return None,

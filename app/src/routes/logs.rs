@@ -376,6 +376,7 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
                         "UNTIL_REACHED" => "the end of the range was reached".to_owned(),
                         "LIMIT_REACHED" => format!("{BUFFER_LINES} lines loaded (the most kept)"),
                         "SIGNED_OUT" => "signed out".to_owned(),
+                        "SESSION_EXPIRED" => "the session expired; sign in again".to_owned(),
                         other => other.to_owned(),
                     }));
                 }

@@ -10,8 +10,10 @@ use tower_sessions::Session;
 pub const TOKEN_KEY: &str = "cc.token";
 /// Session key of the signed-in user.
 pub const USER_KEY: &str = "cc.user";
-/// Session key of the sign-in time (unix seconds), for the absolute lifetime.
+/// Session key of the sign-in time (unix ms), for the absolute lifetime.
 pub const SINCE_KEY: &str = "cc.since";
+/// Session key of the last recorded activity (unix ms), for the idle timeout.
+pub const SEEN_KEY: &str = "cc.seen";
 
 /// Who is signed in, as stored at login (no secret in it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -34,14 +36,16 @@ pub async fn current_session() -> Result<Session, AppError> {
         .map_err(|_| AppError::Unauthorized)
 }
 
+/// The signed-in user of a session.
+pub async fn current_user_of(session: &Session) -> Option<SessionUser> {
+    session.get::<SessionUser>(USER_KEY).await.ok().flatten()
+}
+
 /// The signed-in user of the current request.
 pub async fn current_user() -> Result<SessionUser, AppError> {
     let session = current_session().await?;
-    session
-        .get::<SessionUser>(USER_KEY)
+    current_user_of(&session)
         .await
-        .ok()
-        .flatten()
         .ok_or(AppError::Unauthorized)
 }
 

@@ -32,19 +32,37 @@ impl Harness {
             .with_test_writer()
             .try_init();
         let (upstream, demo) = server::upstream_base(&config).await.expect("demo upstream");
-        let leptos = LeptosOptions::builder()
-            .output_name("dashboard")
-            .site_root(site_root)
-            .build();
-        let app = server::router(&config, leptos, upstream.clone(), demo).expect("router");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr: SocketAddr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+        let base = serve(&config, site_root, upstream.clone(), demo).await;
         Self {
-            base: Url::parse(&format!("http://{addr}")).expect("url"),
+            base,
             upstream,
+            http: browser(),
+        }
+    }
+
+    /// Another replica of this dashboard (a new router and session store client, as a new
+    /// process would have) on the same upstream, used through the same browser: its cookies
+    /// go to every replica, as behind a load balancer. Also what a restart looks like.
+    pub async fn replica(&self, config: Config) -> Self {
+        let base = serve(
+            &config,
+            "target/site",
+            self.upstream.clone(),
+            app::ssr::DemoMode(true),
+        )
+        .await;
+        Self {
+            base,
+            upstream: self.upstream.clone(),
+            http: self.http.clone(),
+        }
+    }
+
+    /// The same dashboard in another browser (its own cookies).
+    pub fn browser(&self) -> Self {
+        Self {
+            base: self.base.clone(),
+            upstream: self.upstream.clone(),
             http: browser(),
         }
     }
@@ -132,6 +150,21 @@ impl Harness {
             .expect("json");
         v["apiToken"].as_str().expect("token").to_owned()
     }
+}
+
+/// Serves a new router on an ephemeral port; its base URL.
+async fn serve(config: &Config, site_root: &str, upstream: Url, demo: app::ssr::DemoMode) -> Url {
+    let leptos = LeptosOptions::builder()
+        .output_name("dashboard")
+        .site_root(site_root)
+        .build();
+    let app = server::router(config, leptos, upstream, demo).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    Url::parse(&format!("http://{addr}")).expect("url")
 }
 
 /// A client with its own cookie jar that does not follow redirects.

@@ -206,37 +206,54 @@ async fn a_browser_going_away_drops_the_upstream_within_a_second() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn streams_are_capped_per_session_and_in_total() {
+async fn streams_are_capped_per_user_across_sessions() {
     let mut config = Config::for_tests();
-    config.max_streams_per_session = 2;
-    config.max_streams = 3;
+    config.max_streams_per_user = 2;
     let h = Harness::start_with(config).await;
     h.login("demo").await;
     let a = open(&h, "?service=all").await;
-    let b = open(&h, "?service=all").await;
+    // The same user signed in again in another browser: the cap is the user's, not the
+    // session's, so signing in again gives no more streams.
+    let other = h.browser();
+    other.login("demo").await;
+    let b = open(&other, "?service=all").await;
+    for who in [&h, &other] {
+        let third = who.get(&logs_path("?service=all")).await;
+        assert_eq!(third.status(), 429);
+        assert!(
+            third
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains("At most 2 log streams")
+        );
+    }
+    drop((a, b));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let again = other.get(&logs_path("?service=all")).await;
+    assert_eq!(again.status(), 200, "closed streams give their place back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_are_capped_in_total() {
+    let mut config = Config::for_tests();
+    config.max_streams_per_user = 10;
+    config.max_streams = 2;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let (_a, _b) = (
+        open(&h, "?service=all").await,
+        open(&h, "?service=all").await,
+    );
     let third = h.get(&logs_path("?service=all")).await;
-    assert_eq!(third.status(), 429);
+    assert_eq!(third.status(), 429, "the server-wide cap");
     assert!(
         third
             .text()
             .await
             .unwrap_or_default()
-            .contains("At most 2 log streams")
+            .contains("Too many log streams")
     );
-
-    let other = Harness {
-        base: h.base.clone(),
-        upstream: h.upstream.clone(),
-        http: super::harness::browser(),
-    };
-    other.login("demo").await;
-    let c = open(&other, "?service=all").await;
-    let fourth = other.get(&logs_path("?service=all")).await;
-    assert_eq!(fourth.status(), 429, "the server-wide cap");
-    drop((a, b, c));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let again = h.get(&logs_path("?service=all")).await;
-    assert_eq!(again.status(), 200, "closed streams give their place back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,4 +7,6 @@ mod client;
 mod drains;
 mod logs;
 mod pages;
+mod redis;
+mod replicas;
 mod sessions;

@@ -1,0 +1,314 @@
+//! Sessions: where they are kept, how long they live, and how every replica judges them alike.
+//!
+//! - The store: the embedded one (one process, in memory) or Redis/Valkey shared by every
+//!   replica, sealed at rest (`redis`, `seal`), chosen by `DASHBOARD_SESSION_STORE`.
+//! - Lifetimes: a session ends after `idle` without activity or `max` after sign-in, whichever
+//!   comes first. Activity is recorded at most once per `touch_every` (one store write a minute
+//!   at most), and the record's own expiry is set to the end, so Redis forgets it by itself.
+//!   Every replica computes the same end from the record, so they agree.
+
+pub mod redis;
+pub mod seal;
+
+use crate::config::Config;
+use app::model::logs::EndedBy;
+use app::ssr::session::{SEEN_KEY, SINCE_KEY, TOKEN_KEY};
+use seal::{Keys, decode_key};
+use std::collections::HashMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::Result;
+use tower_sessions::{Expiry, Session, SessionStore};
+use tower_sessions_moka_store::MokaStore;
+
+/// Where sessions are kept.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// In this process's memory: one replica only, gone at restart.
+    Memory(MokaStore),
+    /// In Redis or Valkey, shared by every replica.
+    Redis(redis::RedisStore),
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        match self {
+            Self::Memory(s) => s.create(record).await,
+            Self::Redis(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        match self {
+            Self::Memory(s) => s.save(record).await,
+            Self::Redis(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        match self {
+            Self::Memory(s) => s.load(id).await,
+            Self::Redis(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> Result<()> {
+        match self {
+            Self::Memory(s) => s.delete(id).await,
+            Self::Redis(s) => s.delete(id).await,
+        }
+    }
+}
+
+impl Store {
+    /// The store the configuration asks for. A shared store needs the server key; a store
+    /// that cannot be reached yet is no reason not to start (`/readyz` tells).
+    pub fn from_config(config: &Config) -> std::io::Result<Self> {
+        let Some(url) = &config.session_store else {
+            return Ok(Self::Memory(MokaStore::new(Some(config.session_capacity))));
+        };
+        let keys = keys_from_config(config)?.ok_or_else(|| {
+            std::io::Error::other(
+                "DASHBOARD_SESSION_STORE is set but no server key is: set DASHBOARD_SECRET_KEY \
+                 (or DASHBOARD_SECRET_KEY_FILE) to the same base64 key, at least 32 random \
+                 bytes, on every replica (`openssl rand -base64 32`)",
+            )
+        })?;
+        redis::RedisStore::connect(url.expose(), keys)
+            .map(Self::Redis)
+            .map_err(std::io::Error::other)
+    }
+
+    /// Whether the store answers now (always, for the embedded one).
+    pub async fn ping(&self) -> bool {
+        match self {
+            Self::Memory(_) => true,
+            Self::Redis(s) => s.ping().await,
+        }
+    }
+}
+
+/// The configured server keys, if any: current, then previous ones still accepted.
+pub fn keys_from_config(config: &Config) -> std::io::Result<Option<Keys>> {
+    let current = match (&config.secret_key, &config.secret_key_file) {
+        (Some(k), _) => k.expose().to_owned(),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            std::io::Error::other(format!(
+                "DASHBOARD_SECRET_KEY_FILE {} cannot be read: {e}",
+                path.display()
+            ))
+        })?,
+        (None, None) => return Ok(None),
+    };
+    let bad = |e: seal::KeyError| std::io::Error::other(e.0);
+    let current = decode_key("DASHBOARD_SECRET_KEY", &current).map_err(bad)?;
+    let previous = config
+        .secret_key_previous
+        .as_ref()
+        .map(|p| p.expose())
+        .unwrap_or_default()
+        .split(',')
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| decode_key("DASHBOARD_SECRET_KEY_PREVIOUS", k))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    Ok(Some(Keys::new(&current, &previous)))
+}
+
+/// How long sessions live.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetimes {
+    /// Without activity.
+    pub idle: Duration,
+    /// After sign-in, however active.
+    pub max: Duration,
+}
+
+/// Most time between two records of activity.
+const TOUCH_AT_MOST: Duration = Duration::from_secs(60);
+
+impl Lifetimes {
+    /// From the configuration (minutes and hours, fractions allowed).
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            idle: Duration::from_secs_f64(config.session_idle_minutes.max(0.001) * 60.0),
+            max: Duration::from_secs_f64(config.session_max_hours.max(0.000_01) * 3600.0),
+        }
+    }
+
+    /// Least time between two store writes that record activity: a minute, or a tenth of
+    /// the idle timeout when that is shorter.
+    pub fn touch_every(&self) -> Duration {
+        TOUCH_AT_MOST.min(self.idle / 10)
+    }
+
+    /// When a session signed in at `since` and last active at `seen` ends (unix ms), or why
+    /// it has ended at `now`.
+    pub fn judge(&self, since: i64, seen: i64, now: i64) -> std::result::Result<i64, EndedBy> {
+        let ends = (seen.saturating_add(self.idle.as_millis() as i64))
+            .min(since.saturating_add(self.max.as_millis() as i64));
+        if now >= ends {
+            Err(EndedBy::SessionExpired)
+        } else {
+            Ok(ends)
+        }
+    }
+}
+
+/// Now, in unix milliseconds.
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn at_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// What a request finds in its session.
+#[derive(Debug, PartialEq, Eq)]
+pub enum State {
+    /// Signed in, until the given unix ms; `touch` says whether activity is due a record.
+    SignedIn { ends: i64, touch: bool },
+    /// No usable session, and why.
+    SignedOut(EndedBy),
+    /// The store did not answer.
+    StoreDown,
+}
+
+/// Judges the request's session (one store read, shared with the rest of the request).
+pub async fn state(session: &Session, lifetimes: &Lifetimes) -> State {
+    let read = async {
+        let token: Option<String> = session.get(TOKEN_KEY).await?;
+        let since: Option<i64> = session.get(SINCE_KEY).await?;
+        let seen: Option<i64> = session.get(SEEN_KEY).await?;
+        Ok::<_, tower_sessions::session::Error>((token.is_some(), since, seen))
+    };
+    match read.await {
+        Err(e) => {
+            tracing::warn!(error = %e, "session store unavailable");
+            State::StoreDown
+        }
+        Ok((token, since, seen)) => {
+            let now = now_ms();
+            match judged(token, since, seen, now, lifetimes) {
+                Ok(ends) => State::SignedIn {
+                    ends,
+                    touch: seen.is_none_or(|seen| {
+                        now - seen >= lifetimes.touch_every().as_millis() as i64
+                    }),
+                },
+                Err(why) => State::SignedOut(why),
+            }
+        }
+    }
+}
+
+fn judged(
+    token: bool,
+    since: Option<i64>,
+    seen: Option<i64>,
+    now: i64,
+    lifetimes: &Lifetimes,
+) -> std::result::Result<i64, EndedBy> {
+    match (token, since) {
+        (true, Some(since)) => lifetimes.judge(since, seen.unwrap_or(since), now),
+        _ => Err(EndedBy::SignedOut),
+    }
+}
+
+/// Judges a stored record as `state` judges a request's session.
+pub fn judge_record(
+    data: &HashMap<String, serde_json::Value>,
+    lifetimes: &Lifetimes,
+    now: i64,
+) -> std::result::Result<i64, EndedBy> {
+    let number = |k: &str| data.get(k).and_then(serde_json::Value::as_i64);
+    judged(
+        data.get(TOKEN_KEY).is_some_and(|t| t.is_string()),
+        number(SINCE_KEY),
+        number(SEEN_KEY),
+        now,
+        lifetimes,
+    )
+}
+
+/// Records activity now: the idle timeout starts again, the record expires at the new end.
+pub async fn touch(
+    session: &Session,
+    lifetimes: &Lifetimes,
+) -> std::result::Result<(), tower_sessions::session::Error> {
+    let now = now_ms();
+    let since: i64 = session.get(SINCE_KEY).await?.unwrap_or(now);
+    session.insert(SEEN_KEY, now).await?;
+    let ends = lifetimes.judge(since, now, now).unwrap_or(now);
+    // The cookie's expiry is said in whole seconds and the browser may round it down: a
+    // second more keeps the cookie to the end. The session is judged by `judge`, which
+    // ends it on time whatever the store keeps.
+    session.set_expiry(Some(Expiry::AtDateTime(at_ms(ends + 1000))));
+    Ok(())
+}
+
+/// Marks the start of a signed-in session (after its id was cycled).
+pub async fn start(
+    session: &Session,
+    lifetimes: &Lifetimes,
+) -> std::result::Result<(), tower_sessions::session::Error> {
+    session.insert(SINCE_KEY, now_ms()).await?;
+    touch(session, lifetimes).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifetimes(idle_s: u64, max_s: u64) -> Lifetimes {
+        Lifetimes {
+            idle: Duration::from_secs(idle_s),
+            max: Duration::from_secs(max_s),
+        }
+    }
+
+    #[test]
+    fn a_session_ends_at_the_first_of_idle_and_absolute_lifetime() {
+        let l = lifetimes(60, 3600);
+        // Active: ends a minute after the last activity.
+        assert_eq!(l.judge(0, 10_000, 20_000), Ok(70_000));
+        // Idle for a minute: over.
+        assert_eq!(l.judge(0, 10_000, 70_000), Err(EndedBy::SessionExpired));
+        // However active, it ends an hour after sign-in.
+        assert_eq!(l.judge(0, 3_590_000, 3_595_000), Ok(3_600_000));
+        assert_eq!(
+            l.judge(0, 3_599_000, 3_600_000),
+            Err(EndedBy::SessionExpired)
+        );
+    }
+
+    #[test]
+    fn activity_is_recorded_at_most_once_a_minute() {
+        assert_eq!(
+            lifetimes(8 * 3600, 7 * 86400).touch_every(),
+            Duration::from_secs(60)
+        );
+        assert_eq!(lifetimes(5, 60).touch_every(), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn a_record_is_judged_like_a_session() {
+        let l = lifetimes(60, 3600);
+        let mut data = HashMap::new();
+        assert_eq!(judge_record(&data, &l, 0), Err(EndedBy::SignedOut));
+        data.insert(TOKEN_KEY.to_owned(), serde_json::json!("t"));
+        assert_eq!(judge_record(&data, &l, 0), Err(EndedBy::SignedOut));
+        data.insert(SINCE_KEY.to_owned(), serde_json::json!(1_000));
+        assert_eq!(judge_record(&data, &l, 2_000), Ok(61_000));
+        data.insert(SEEN_KEY.to_owned(), serde_json::json!(30_000));
+        assert_eq!(judge_record(&data, &l, 40_000), Ok(90_000));
+        assert_eq!(
+            judge_record(&data, &l, 90_000),
+            Err(EndedBy::SessionExpired)
+        );
+    }
+}
