@@ -37,6 +37,7 @@ pub struct AppState {
     pub upstream: Upstream,
     pub demo: DemoMode,
     pub lifetimes: sessions::Lifetimes,
+    pub touched: sessions::Touched,
     pub store: sessions::Store,
     pub streams: std::sync::Arc<relay::Streams>,
 }
@@ -89,6 +90,7 @@ pub fn router(
         upstream,
         demo,
         lifetimes,
+        touched: sessions::Touched::new(&lifetimes, config.session_capacity),
         store: store.clone(),
         streams: relay::Streams::new(relay::RelaySettings {
             max_total: config.max_streams,

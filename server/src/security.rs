@@ -53,7 +53,10 @@ pub async fn require_session(
     } else {
         match sessions::state(&session, &state.lifetimes).await {
             SessionState::SignedIn { touch, .. } => {
-                if touch && let Err(e) = sessions::touch(&session, &state.lifetimes).await {
+                if touch
+                    && state.touched.claim(&session).await
+                    && let Err(e) = sessions::touch(&session, &state.lifetimes).await
+                {
                     tracing::warn!(error = %e, "session activity not recorded");
                 }
                 next.run(req).await

@@ -235,6 +235,31 @@ pub fn judge_record(
     )
 }
 
+/// The sessions whose activity this replica recorded lately: concurrent requests of one
+/// session (a page and the calls it makes once hydrated) write it once, not once each.
+#[derive(Clone)]
+pub struct Touched(moka::future::Cache<Id, ()>);
+
+impl Touched {
+    /// Remembers each session for `lifetimes.touch_every()`, at most `capacity` of them.
+    pub fn new(lifetimes: &Lifetimes, capacity: u64) -> Self {
+        Self(
+            moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(lifetimes.touch_every())
+                .build(),
+        )
+    }
+
+    /// Whether this request is the one to record the session's activity.
+    pub async fn claim(&self, session: &Session) -> bool {
+        match session.id() {
+            Some(id) => self.0.entry(id).or_insert(()).await.is_fresh(),
+            None => true,
+        }
+    }
+}
+
 /// Records activity now: the idle timeout starts again, the record expires at the new end.
 pub async fn touch(
     session: &Session,

@@ -86,6 +86,19 @@ fn session_cookie(resp: &reqwest::Response) -> String {
         .to_owned()
 }
 
+/// The commands Redis ran since its counters were reset (`INFO commandstats`), but the
+/// test's own `INFO` and `CONFIG`.
+fn redis_calls(redis: &RedisServer) -> Vec<(String, u64)> {
+    String::from_utf8_lossy(&redis.cli(&["INFO", "commandstats"]))
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(":calls=")?;
+            let calls = rest.split(',').next()?.parse().ok()?;
+            (name != "info" && !name.starts_with("config")).then(|| (name.to_owned(), calls))
+        })
+        .collect()
+}
+
 fn ten_minutes_ago() -> String {
     app::model::date::format(&(time::OffsetDateTime::now_utc() - time::Duration::minutes(10)))
 }
@@ -97,6 +110,12 @@ async fn signed_in_on_one_replica_is_served_by_another_and_after_a_restart() {
     assert_eq!(a.login("demo").await.status(), 303);
     let b = a.replica(portal(&redis, KEY)).await;
     assert!(b.page("/", 200).await.contains("Acme Corp"));
+    // A read-only page costs one store read, and activity is written at most once a minute.
+    redis.cli(&["CONFIG", "RESETSTAT"]);
+    for _ in 0..5 {
+        b.page("/", 200).await;
+    }
+    assert_eq!(redis_calls(&redis), vec![("get".to_owned(), 5)]);
     // A restart is a new router and a new store client, with nothing kept in memory.
     let restarted = a.replica(portal(&redis, KEY)).await;
     assert!(restarted.page("/", 200).await.contains("Ada Lovelace"));
@@ -211,6 +230,23 @@ async fn idle_timeout_slides_and_absolute_lifetime_ends_the_session_in_both_stor
     let shared = Harness::start_with(short_lived(portal(&redis, KEY))).await;
     let embedded = Harness::start_with(short_lived(Config::for_tests())).await;
     tokio::join!(lifetimes_are_kept(shared), lifetimes_are_kept(embedded));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_record_activity_once() {
+    let redis = RedisServer::start();
+    let h = Harness::start_with(short_lived(portal(&redis, KEY))).await;
+    h.login("demo").await;
+    // Activity is due a record after a tenth of the idle timeout (300 ms here).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    redis.cli(&["CONFIG", "RESETSTAT"]);
+    let pages = (0..8).map(|_| h.get("/"));
+    for resp in futures::future::join_all(pages).await {
+        assert_eq!(resp.status(), 200);
+    }
+    let calls = redis_calls(&redis);
+    assert!(calls.contains(&("get".to_owned(), 8)), "{calls:?}");
+    assert!(calls.contains(&("set".to_owned(), 1)), "{calls:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
