@@ -321,6 +321,33 @@ mod tests {
     }
 
     #[test]
+    fn keys_come_from_the_variable_or_a_file_with_previous_ones() {
+        let mut config = Config::for_tests();
+        assert!(keys_from_config(&config).is_ok_and(|k| k.is_none()));
+        let path = std::env::temp_dir().join(format!("dash-key-{}", std::process::id()));
+        let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        std::fs::write(&path, format!("{key}\n")).unwrap();
+        config.secret_key_file = Some(path.clone());
+        config.secret_key_previous = Some(format!(" {key} ,").parse().unwrap());
+        let from_file = keys_from_config(&config).unwrap().unwrap();
+        config.secret_key_file = None;
+        config.secret_key = Some(key.parse().unwrap());
+        let from_var = keys_from_config(&config).unwrap().unwrap();
+        assert_eq!(from_file.names(b"id"), from_var.names(b"id"));
+        assert_eq!(from_var.names(b"id").len(), 2, "current and previous");
+        std::fs::remove_file(&path).unwrap();
+        config.secret_key = None;
+        config.secret_key_file = Some(path);
+        let missing = keys_from_config(&config).unwrap_err().to_string();
+        assert!(missing.contains("DASHBOARD_SECRET_KEY_FILE"), "{missing}");
+        config.secret_key_file = None;
+        config.secret_key = Some(key.parse().unwrap());
+        config.secret_key_previous = Some("short".parse().unwrap());
+        let bad = keys_from_config(&config).unwrap_err().to_string();
+        assert!(bad.contains("DASHBOARD_SECRET_KEY_PREVIOUS"), "{bad}");
+    }
+
+    #[test]
     fn a_record_is_judged_like_a_session() {
         let l = lifetimes(60, 3600);
         let mut data = HashMap::new();
