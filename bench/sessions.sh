@@ -23,7 +23,7 @@ command -v redis-server >/dev/null || bash scripts/setup.sh
 DIR=$(mktemp -d)
 KEY=$(head -c 32 /dev/urandom | base64)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DIR" --save '' --appendonly no \
-  --daemonize no --loglevel warning & REDIS_PID=$!
+  --daemonize no --loglevel warning >/dev/null & REDIS_PID=$!
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & DEMO_PID=$!
 export CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn
 DASHBOARD_LISTEN=127.0.0.1:$EMB_PORT $BIN & EMB_PID=$!
