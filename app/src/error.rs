@@ -40,6 +40,9 @@ pub enum AppError {
         "The session store is unavailable, so the dashboard cannot tell who you are. Nothing is lost: please retry in a moment."
     )]
     SessionStoreUnavailable,
+    /// This replica is shutting down (a deploy or a restart); another one takes over.
+    #[error("The dashboard is restarting. Please retry in a moment.")]
+    Restarting,
     /// A failure of the server-function machinery itself (network between browser and server).
     #[error("The dashboard server could not be reached: {0}")]
     Transport(String),
@@ -61,7 +64,7 @@ impl AppError {
             Self::TooManyRequests(_) => 429,
             Self::Upstream { status, .. } => *status,
             Self::Unavailable { .. } => 502,
-            Self::Transport(_) | Self::SessionStoreUnavailable => 503,
+            Self::Transport(_) | Self::SessionStoreUnavailable | Self::Restarting => 503,
         }
     }
 
@@ -83,6 +86,7 @@ impl AppError {
                 | Self::Transport(_)
                 | Self::TooManyRequests(_)
                 | Self::SessionStoreUnavailable
+                | Self::Restarting
         )
     }
 }

@@ -107,6 +107,24 @@ pub struct Config {
     #[arg(long, env = "CC_STREAM_SILENCE_MS", default_value_t = 5000)]
     pub stream_silence_ms: u64,
 
+    /// Seconds a client has to send a request's headers; also how long a keep-alive
+    /// connection may stay idle.
+    #[arg(long, env = "DASHBOARD_HEADER_TIMEOUT_SECS", default_value_t = 10.0)]
+    pub header_timeout_secs: f64,
+
+    /// Connections served at once; beyond it new ones wait until one closes.
+    #[arg(long, env = "DASHBOARD_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+
+    /// Seconds between SIGTERM (not ready from then on) and closing the listener, so a load
+    /// balancer stops sending new requests first.
+    #[arg(long, env = "DASHBOARD_SHUTDOWN_GRACE_SECS", default_value_t = 5.0)]
+    pub shutdown_grace_secs: f64,
+
+    /// Seconds after SIGTERM by which the process has exited, whatever clients still do.
+    #[arg(long, env = "DASHBOARD_SHUTDOWN_DEADLINE_SECS", default_value_t = 25.0)]
+    pub shutdown_deadline_secs: f64,
+
     /// Log filter (tracing-subscriber syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,

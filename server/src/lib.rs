@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod listen;
 pub mod map;
 pub mod relay;
 pub mod security;
@@ -24,7 +25,8 @@ use leptos_axum::{
     AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context,
 };
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_sessions::cookie::SameSite;
@@ -39,7 +41,9 @@ pub struct AppState {
     pub lifetimes: sessions::Lifetimes,
     pub touched: sessions::Touched,
     pub store: sessions::Store,
-    pub streams: std::sync::Arc<relay::Streams>,
+    pub streams: Arc<relay::Streams>,
+    /// Set at SIGTERM: `/readyz` answers 503 from then on.
+    pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -66,14 +70,25 @@ pub async fn upstream_base(config: &Config) -> std::io::Result<(reqwest::Url, De
     Ok((url, DemoMode(true)))
 }
 
-/// Builds the whole application router; fails only when the HTTP client cannot be built (a
-/// broken TLS backend), which is reported at startup instead of a panic.
+/// Builds the whole application router; fails when the HTTP client cannot be built (a broken
+/// TLS backend) or the session settings are wrong, which is reported at startup instead of a
+/// panic.
 pub fn router(
     config: &Config,
     leptos: LeptosOptions,
     base: reqwest::Url,
     demo: DemoMode,
 ) -> std::io::Result<Router> {
+    app(config, leptos, base, demo).map(|(router, _)| router)
+}
+
+/// The router and the state behind it (what a graceful stop needs to reach).
+pub fn app(
+    config: &Config,
+    leptos: LeptosOptions,
+    base: reqwest::Url,
+    demo: DemoMode,
+) -> std::io::Result<(Router, AppState)> {
     let timeouts = Timeouts {
         connect: Duration::from_secs(config.connect_timeout_secs),
         request: Duration::from_secs(config.request_timeout_secs),
@@ -92,6 +107,7 @@ pub fn router(
         lifetimes,
         touched: sessions::Touched::new(&lifetimes, config.session_capacity),
         store: store.clone(),
+        draining: Arc::new(AtomicBool::new(false)),
         streams: relay::Streams::new(relay::RelaySettings {
             max_total: config.max_streams,
             max_per_user: config.max_streams_per_user,
@@ -112,10 +128,11 @@ pub fn router(
         ));
     let routes = route_list();
     let context = state.provide();
-    Ok(Router::new()
+    let router = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
+        .route("/livez", get(|| async { "ok" }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/map/land.svg", get(map::land))
@@ -168,16 +185,25 @@ pub fn router(
         .layer(sessions)
         .layer(middleware::from_fn(security::store_errors))
         .layer(middleware::from_fn(security::refuse_cross_origin))
+        .layer(middleware::from_fn(security::request_limits))
         .layer(middleware::from_fn(security::headers))
-        .with_state(state))
+        .with_state(state.clone());
+    Ok((router, state))
 }
 
 /// How often each replica checks the sessions of its open log streams against the store.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
 
-/// `GET /readyz`: 200 when the session store answers a ping in time, else 503.
+/// `GET /readyz`: 200 when the session store answers a ping in time and the server is not
+/// shutting down, else 503.
 async fn ready(State(state): State<AppState>) -> axum::response::Response {
-    if state.store.ping().await {
+    if state.draining.load(Ordering::SeqCst) {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: shutting down",
+        )
+            .into_response()
+    } else if state.store.ping().await {
         (axum::http::StatusCode::OK, "ready").into_response()
     } else {
         (
@@ -200,7 +226,9 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     handle_server_fns_with_context(state.provide(), req).await
 }
 
-/// Binds and serves until the process ends. Returns the bound address through `on_bound`.
+/// Binds and serves until SIGTERM or SIGINT, then stops gracefully: not ready at once; after
+/// the grace, no new connections and every log stream told "restarting"; in-flight requests
+/// finish; returns by the deadline. Returns the bound address through `on_bound`.
 pub async fn serve(
     config: Config,
     leptos: LeptosOptions,
@@ -208,11 +236,26 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (base, demo) = upstream_base(&config).await?;
     let addr = config.listen.unwrap_or(leptos.site_addr);
-    let app = router(&config, leptos, base, demo)?;
+    let (app, state) = app(&config, leptos, base, demo)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    // `into_make_service`: each connection shares the router. Served as it is, axum rebuilds
-    // the router's route table for every connection (about 60 KiB each, measured with
-    // heaptrack), which every open log stream would keep.
-    axum::serve(listener, app.into_make_service()).await
+    let grace = Duration::from_secs_f64(config.shutdown_grace_secs.max(0.0));
+    let limits = listen::Limits::from_config(&config);
+    let stop = async move {
+        listen::signal().await;
+        tracing::info!(
+            grace_secs = grace.as_secs_f64(),
+            "shutting down: not ready from now on"
+        );
+        state.draining.store(true, Ordering::SeqCst);
+        tokio::time::sleep(grace).await;
+        tracing::info!(
+            streams = state.streams.open_count(),
+            "shutting down: no new connections; log streams told to reconnect"
+        );
+        state.streams.restart_all();
+    };
+    listen::serve(listener, app, limits, stop).await?;
+    tracing::info!("stopped");
+    Ok(())
 }

@@ -81,6 +81,8 @@ impl Default for RelaySettings {
 pub struct Streams {
     settings: RelaySettings,
     open: Mutex<Open>,
+    /// Set once, when this replica shuts down: every stream says "restarting" and closes.
+    restart: watch::Sender<bool>,
 }
 
 #[derive(Default)]
@@ -106,6 +108,17 @@ pub struct Slot {
     user: String,
     session: Id,
     ended: watch::Receiver<Option<EndedBy>>,
+    restart: watch::Receiver<bool>,
+}
+
+impl Slot {
+    /// Resolves when the stream must stop: its session ended, or the server is restarting.
+    async fn stopped(&mut self) {
+        tokio::select! {
+            _ = self.ended.changed() => {}
+            _ = self.restart.changed() => {}
+        }
+    }
 }
 
 impl Streams {
@@ -114,6 +127,7 @@ impl Streams {
         Arc::new(Self {
             settings,
             open: Mutex::new(Open::default()),
+            restart: watch::channel(false).0,
         })
     }
 
@@ -124,6 +138,9 @@ impl Streams {
     /// A place for one more stream of `user` in `session` (which ends at `ends`, unix ms),
     /// or a clear refusal.
     pub fn acquire(self: &Arc<Self>, user: &str, session: Id, ends: i64) -> Result<Slot, AppError> {
+        if *self.restart.borrow() {
+            return Err(AppError::Restarting);
+        }
         let mut open = self.open();
         if open.total >= self.settings.max_total {
             return Err(AppError::TooManyRequests(
@@ -152,6 +169,7 @@ impl Streams {
             user: user.to_owned(),
             session,
             ended,
+            restart: self.restart.subscribe(),
         })
     }
 
@@ -161,6 +179,13 @@ impl Streams {
             w.end
                 .send_if_modified(|end| end.is_none().then(|| *end = Some(why)).is_some());
         }
+    }
+
+    /// At shutdown: every open stream tells the browser "restarting" and closes (its
+    /// `EventSource` reconnects, to another replica where there is one, and resumes from its
+    /// last id); new streams are refused with a 503.
+    pub fn restart_all(&self) {
+        self.restart.send_replace(true);
     }
 
     /// How many streams are open.
@@ -372,6 +397,14 @@ impl Relay {
         );
     }
 
+    /// The last event of a stream on a replica that shuts down.
+    fn restarting(&mut self) -> Bytes {
+        self.done = true;
+        let mut out = String::new();
+        write_status(&mut out, "restarting", serde_json::json!({}));
+        Bytes::from(out)
+    }
+
     /// The last event of a stream whose session ended.
     fn session_ended(&mut self) -> Bytes {
         self.done = true;
@@ -417,6 +450,9 @@ impl Relay {
             if self.done {
                 return (!out.is_empty()).then(|| Bytes::from(out));
             }
+            if *self.slot.restart.borrow() {
+                return Some(self.restarting());
+            }
             if self.slot.ended.borrow().is_some() {
                 return Some(self.session_ended());
             }
@@ -425,7 +461,7 @@ impl Relay {
                     let delay = self.backoff();
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
-                        _ = self.slot.ended.changed() => return Some(self.session_ended()),
+                        () = self.slot.stopped() => continue,
                     }
                 }
                 if self.query.limit.is_some_and(|l| self.received >= l) {
@@ -464,7 +500,7 @@ impl Relay {
             let got = tokio::select! {
                 biased;
                 got = events.next() => got,
-                _ = self.slot.ended.changed() => return Some(self.session_ended()),
+                () = self.slot.stopped() => continue,
                 _ = tokio::time::sleep_until(silent_at.min(quiet_at)) => {
                     if Instant::now() >= silent_at {
                         self.lost(&mut out, "the upstream went silent");

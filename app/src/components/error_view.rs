@@ -45,6 +45,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Upstream { .. } => "Request refused",
         AppError::Unavailable { .. } | AppError::Transport(_) => "Upstream unavailable",
         AppError::SessionStoreUnavailable => "Session store unavailable",
+        AppError::Restarting => "Restarting",
     };
     let sozu = error.sozu_id().map(|id| {
         view! {

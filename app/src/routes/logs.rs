@@ -358,6 +358,9 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
                             v["attempt"].as_u64().unwrap_or(1) as u32,
                         )),
                         Some("live") => status.set(Status::Live),
+                        // The server is restarting: the browser reconnects by itself (to
+                        // another replica where there is one) and resumes from the last id.
+                        Some("restarting") => status.set(Status::Reconnecting(1)),
                         Some("error") => {
                             source.set(None);
                             status.set(Status::Ended(

@@ -163,7 +163,12 @@ async fn serve(config: &Config, site_root: &str, upstream: Url, demo: app::ssr::
         .await
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    tokio::spawn(server::listen::serve(
+        listener,
+        app,
+        server::listen::Limits::from_config(config),
+        std::future::pending(),
+    ));
     Url::parse(&format!("http://{addr}")).expect("url")
 }
 

@@ -1,0 +1,236 @@
+//! Serving under pressure and stopping gracefully: slow and idle sockets, the connection cap,
+//! probes, and SIGTERM with log streams open (a real server process).
+
+use super::harness::{Harness, browser};
+use eventsource_stream::{Event, Eventsource};
+use futures::StreamExt;
+use server::config::Config;
+use server::demo;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn addr(h: &Harness) -> String {
+    h.base.authority().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_is_cut_at_the_header_deadline_while_others_are_served() {
+    let mut config = Config::for_tests();
+    config.header_timeout_secs = 1.0;
+    let h = Harness::start_with(config).await;
+    let mut slow = TcpStream::connect(addr(&h)).await.expect("connect");
+    let started = Instant::now();
+    let request = b"GET /login HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let cut = tokio::spawn(async move {
+        let mut buf = [0u8; 256];
+        for byte in request.iter().cycle() {
+            // One byte every 100 ms: far slower than any real client.
+            if slow.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            match tokio::time::timeout(Duration::from_millis(100), slow.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(_)) | Err(_) => {}
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                break;
+            }
+        }
+        started.elapsed()
+    });
+    for _ in 0..5 {
+        h.page("/login", 200).await;
+    }
+    let after = cut.await.expect("slow client task");
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(3),
+        "cut after {after:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_idle_sockets_do_not_stop_a_page() {
+    let h = Harness::start().await;
+    let mut idle = Vec::new();
+    for _ in 0..1000 {
+        idle.push(TcpStream::connect(addr(&h)).await.expect("connect"));
+    }
+    let started = Instant::now();
+    h.page("/login", 200).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_the_connection_cap_new_connections_wait_until_idle_ones_are_closed() {
+    let mut config = Config::for_tests();
+    config.max_connections = 5;
+    config.header_timeout_secs = 1.0;
+    let h = Harness::start_with(config).await;
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        idle.push(TcpStream::connect(addr(&h)).await.expect("connect"));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    h.page("/login", 200).await;
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(700) && waited < Duration::from_secs(4),
+        "served after {waited:?}: it waited for the idle ones to be cut"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_answer_without_a_session() {
+    let h = Harness::start().await;
+    for path in ["/livez", "/healthz", "/readyz"] {
+        assert_eq!(h.get(path).await.status(), 200, "{path}");
+    }
+}
+
+/// The server binary, started as an orchestrator would.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
+            .env("DASHBOARD_PLAIN_HTTP", "1")
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("server binary");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let answer = reqwest::get(format!("{}/readyz", self.base)).await;
+            if answer.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server did not get ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_streams_with_a_restarting_event_and_exits_in_time() {
+    let mut server = Process::start(&[
+        ("DASHBOARD_SHUTDOWN_GRACE_SECS", "1"),
+        ("DASHBOARD_SHUTDOWN_DEADLINE_SECS", "6"),
+        ("DASHBOARD_MAX_STREAMS_PER_USER", "100"),
+    ]);
+    server.ready().await;
+    let http = browser();
+    let login = http
+        .post(format!("{}/login", server.base))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 303);
+    let path = format!(
+        "{}/stream/orgs/{}/apps/{}/logs?service=all",
+        server.base,
+        demo::acme_id(),
+        demo::app_id("api-gateway")
+    );
+    let mut streams = Vec::new();
+    for _ in 0..50 {
+        let resp = http.get(&path).send().await.expect("stream");
+        assert_eq!(resp.status(), 200);
+        let mut events = Box::pin(resp.bytes_stream().eventsource());
+        // Wait for the first line, so the stream is really open.
+        loop {
+            let e = tokio::time::timeout(Duration::from_secs(10), events.next())
+                .await
+                .expect("a line in time")
+                .expect("open")
+                .expect("event");
+            if e.event == "APPLICATION_LOG" {
+                break;
+            }
+        }
+        streams.push(events);
+    }
+    let term = Instant::now();
+    server.terminate();
+    // Not ready at once, while still serving.
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 503);
+    // Every stream ends with the restarting event, after the grace.
+    let lasts = futures::future::join_all(streams.into_iter().map(|mut s| async move {
+        let mut last: Option<Event> = None;
+        while let Ok(Some(Ok(e))) = tokio::time::timeout(Duration::from_secs(8), s.next()).await {
+            last = Some(e);
+        }
+        (last, term.elapsed())
+    }))
+    .await;
+    for (last, at) in &lasts {
+        let last = last.as_ref().expect("events");
+        assert_eq!(last.event, "relay", "{last:?}");
+        assert!(last.data.contains("restarting"), "{last:?}");
+        assert!(
+            *at >= Duration::from_millis(900),
+            "ended before the grace: {at:?}"
+        );
+    }
+    // And the process exits 0 within the deadline.
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(term.elapsed() < Duration::from_secs(7), "still running");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exited.success(), "{exited:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_addresses_and_repeated_query_keys_are_refused_before_any_session_read() {
+    let h = Harness::start().await;
+    let long = h.get(&format!("/zones?q={}", "a".repeat(9000))).await;
+    assert_eq!(long.status(), 414);
+    let many = h.get(&format!("/zones?{}", "tag=eu&".repeat(40))).await;
+    assert_eq!(many.status(), 400);
+    assert!(many.text().await.unwrap_or_default().contains("\"tag\""));
+}
