@@ -26,6 +26,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DIR" --save '' --appe
   --daemonize no --loglevel warning >/dev/null & REDIS_PID=$!
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & DEMO_PID=$!
 export CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn
+# Thousands of sign-ins from one address, on purpose.
+export DASHBOARD_SIGNIN_BURST=1000000 DASHBOARD_SIGNIN_TOTAL_BURST=1000000
 DASHBOARD_LISTEN=127.0.0.1:$EMB_PORT $BIN & EMB_PID=$!
 DASHBOARD_LISTEN=127.0.0.1:$RED_PORT DASHBOARD_SESSION_STORE=redis://127.0.0.1:$REDIS_PORT \
   DASHBOARD_SECRET_KEY=$KEY $BIN & RED_PID=$!

@@ -1,6 +1,7 @@
 //! `POST /login` and `POST /logout`: the only places a token enters or leaves a session.
 
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::sessions;
 use app::error::AppError;
 use app::model::logs::EndedBy;
@@ -9,6 +10,7 @@ use app::ssr::session::{SessionUser, TOKEN_KEY, USER_KEY};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -24,12 +26,44 @@ fn back_to_login(code: &str) -> Response {
     Redirect::to(&format!("/login?error={code}")).into_response()
 }
 
-/// Validates the token with `GET /v2/self`, then starts a fresh session holding it.
+/// The form again, with a 429, when a client tries too often (nothing went upstream).
+fn too_many_attempts(wait: std::time::Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Sign in</title><link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head>\
+        <body><main class=\"login\"><h1>☁ Clever dashboard</h1>\
+        <p class=\"notice error\" role=\"alert\">Too many sign-in attempts from your address: \
+        try again in {secs} s.</p>\
+        <form method=\"post\" action=\"/login\" class=\"login-form\">\
+        <label for=\"token\">API token</label>\
+        <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" required>\
+        <button type=\"submit\">Sign in</button></form></main></body></html>"
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::RETRY_AFTER, secs.to_string()),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// Validates the token with `GET /v2/self`, then starts a fresh session holding it. Attempts
+/// are limited per client address and in total before anything goes upstream.
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     session: Session,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    if let Err(wait) = state.signin.check(client) {
+        tracing::warn!(%client, wait_secs = wait.as_secs_f64(), "sign-in refused: too many attempts");
+        return too_many_attempts(wait);
+    }
     let Some(token) = form.ok().and_then(|Form(f)| ApiToken::new(&f.token)) else {
         return back_to_login("empty");
     };

@@ -125,6 +125,27 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_SHUTDOWN_DEADLINE_SECS", default_value_t = 25.0)]
     pub shutdown_deadline_secs: f64,
 
+    /// Sign-in attempts allowed at once from one client address…
+    #[arg(long, env = "DASHBOARD_SIGNIN_BURST", default_value_t = 10)]
+    pub signin_burst: u32,
+
+    /// …then one more every this many seconds.
+    #[arg(long, env = "DASHBOARD_SIGNIN_EVERY_SECS", default_value_t = 6.0)]
+    pub signin_every_secs: f64,
+
+    /// Sign-in attempts allowed at once from all addresses together…
+    #[arg(long, env = "DASHBOARD_SIGNIN_TOTAL_BURST", default_value_t = 100)]
+    pub signin_total_burst: u32,
+
+    /// …then this many more per second.
+    #[arg(long, env = "DASHBOARD_SIGNIN_TOTAL_PER_SEC", default_value_t = 10.0)]
+    pub signin_total_per_sec: f64,
+
+    /// Proxies whose X-Forwarded-For / Forwarded headers name the client (comma-separated
+    /// CIDRs or addresses). Unset: the socket's peer is the client.
+    #[arg(long, env = "DASHBOARD_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Log filter (tracing-subscriber syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,

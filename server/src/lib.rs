@@ -1,6 +1,7 @@
 //! The dashboard server: configuration, router assembly, login, security, demo upstream.
 
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod demo;
 pub mod downloads;
@@ -9,6 +10,7 @@ pub mod map;
 pub mod relay;
 pub mod security;
 pub mod sessions;
+pub mod throttle;
 
 use app::ssr::{DemoMode, Timeouts, Upstream};
 use app::{App, shell};
@@ -42,6 +44,10 @@ pub struct AppState {
     pub touched: sessions::Touched,
     pub store: sessions::Store,
     pub streams: Arc<relay::Streams>,
+    /// The proxies whose forwarding headers name the client.
+    pub trusted_proxies: client::TrustedProxies,
+    /// Sign-in attempts per client address and in total.
+    pub signin: Arc<throttle::SignInLimits>,
     /// Set at SIGTERM: `/readyz` answers 503 from then on.
     pub draining: Arc<AtomicBool>,
 }
@@ -108,6 +114,18 @@ pub fn app(
         touched: sessions::Touched::new(&lifetimes, config.session_capacity),
         store: store.clone(),
         draining: Arc::new(AtomicBool::new(false)),
+        trusted_proxies: client::TrustedProxies::parse(&config.trusted_proxies)
+            .map_err(std::io::Error::other)?,
+        signin: throttle::SignInLimits::new(
+            throttle::Rate {
+                burst: config.signin_burst,
+                every: Duration::from_secs_f64(config.signin_every_secs.max(0.001)),
+            },
+            throttle::Rate {
+                burst: config.signin_total_burst,
+                every: Duration::from_secs_f64(1.0 / config.signin_total_per_sec.max(0.001)),
+            },
+        ),
         streams: relay::Streams::new(relay::RelaySettings {
             max_total: config.max_streams,
             max_per_user: config.max_streams_per_user,

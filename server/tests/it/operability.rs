@@ -234,3 +234,64 @@ async fn long_addresses_and_repeated_query_keys_are_refused_before_any_session_r
     assert_eq!(many.status(), 400);
     assert!(many.text().await.unwrap_or_default().contains("\"tag\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_eleventh_sign_in_in_a_minute_gets_429_without_an_upstream_call() {
+    let h = Harness::start().await;
+    h.upstream_requests().await;
+    for i in 0..10 {
+        // A spoofed X-Forwarded-For from an untrusted peer changes nothing.
+        let resp = h
+            .http
+            .post(h.url("/login"))
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .form(&[("token", "wrong-token")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 303, "attempt {i}");
+    }
+    assert_eq!(h.upstream_requests().await.len(), 10);
+    let resp = h
+        .http
+        .post(h.url("/login"))
+        .header("x-forwarded-for", "203.0.113.99")
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 429);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap_or_default()
+        .parse()
+        .expect("seconds");
+    assert!((1..=6).contains(&wait), "{wait}");
+    let page = resp.text().await.unwrap_or_default();
+    assert!(page.contains("Too many sign-in attempts"), "{page}");
+    assert!(page.contains("name=\"token\""), "the form is shown again");
+    assert!(
+        h.upstream_requests().await.is_empty(),
+        "nothing went upstream"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let mut config = Config::for_tests();
+    config.trusted_proxies = "127.0.0.0/8".into();
+    config.signin_burst = 2;
+    let h = Harness::start_with(config).await;
+    let attempt = |client: &'static str| {
+        h.http
+            .post(h.url("/login"))
+            .header("x-forwarded-for", client)
+            .form(&[("token", "wrong-token")])
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(attempt("198.51.100.1").await.expect("post").status(), 303);
+    }
+    assert_eq!(attempt("198.51.100.1").await.expect("post").status(), 429);
+    assert_eq!(attempt("198.51.100.2").await.expect("post").status(), 303);
+}
