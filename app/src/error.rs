@@ -35,6 +35,11 @@ pub enum AppError {
     /// The upstream is down, slow or answered garbage.
     #[error("The Clever Cloud API is unavailable right now. Please retry in a moment.")]
     Unavailable { sozu_id: Option<String> },
+    /// The upstream answered more than the dashboard reads at once.
+    #[error(
+        "The Clever Cloud API answered with more than {limit_mib} MiB; the dashboard does not read that much at once."
+    )]
+    UpstreamTooLarge { limit_mib: u32 },
     /// The dashboard's own session store does not answer (a shared Redis that is away).
     #[error(
         "The session store is unavailable, so the dashboard cannot tell who you are. Nothing is lost: please retry in a moment."
@@ -63,7 +68,7 @@ impl AppError {
             Self::BadRequest(_) => 400,
             Self::TooManyRequests(_) => 429,
             Self::Upstream { status, .. } => *status,
-            Self::Unavailable { .. } => 502,
+            Self::Unavailable { .. } | Self::UpstreamTooLarge { .. } => 502,
             Self::Transport(_) | Self::SessionStoreUnavailable | Self::Restarting => 503,
         }
     }

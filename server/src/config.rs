@@ -146,6 +146,10 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
+    /// Reconnections of a log stream to the upstream tried in a row before giving up.
+    #[arg(long, env = "CC_STREAM_MAX_RETRIES", default_value_t = 30)]
+    pub stream_max_retries: u32,
+
     /// Log filter (tracing-subscriber syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
@@ -172,6 +176,27 @@ pub struct DemoKnobs {
     /// Cut every demo log stream after this many events, without END_OF_STREAM.
     #[arg(long = "demo-drop-stream-after", env = "DEMO_DROP_STREAM_AFTER")]
     pub drop_stream_after: Option<u64>,
+
+    /// Answer every demo log stream with a 503 (an upstream whose streams are down).
+    #[arg(long = "demo-streams-down", env = "DEMO_STREAMS_DOWN", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub streams_down: bool,
+
+    /// Answer every operator's details in a shape the dashboard cannot read (a list around
+    /// the object), secrets included: for the test that such a payload leaves no secret in
+    /// the log.
+    #[arg(long = "demo-garble-operators", env = "DEMO_GARBLE_OPERATORS", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub garble_operators: bool,
+
+    /// Pad the demo's organisation summary with this many bytes, sent as a stream with no
+    /// length (an upstream answer too large to read).
+    #[arg(
+        long = "demo-summary-padding-bytes",
+        env = "DEMO_SUMMARY_PADDING_BYTES",
+        default_value_t = 0
+    )]
+    pub summary_padding_bytes: usize,
 
     /// Pad every demo invoice PDF to at least this many bytes (large-download benchmarks).
     #[arg(

@@ -130,6 +130,7 @@ pub fn app(
             max_total: config.max_streams,
             max_per_user: config.max_streams_per_user,
             silence: Duration::from_millis(config.stream_silence_ms),
+            max_retries: config.stream_max_retries,
             ..relay::RelaySettings::default()
         }),
     };

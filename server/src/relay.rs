@@ -57,9 +57,13 @@ pub struct RelaySettings {
     pub max_per_user: usize,
     /// Silence after which the upstream counts as dead (its heartbeat comes every 2 s).
     pub silence: Duration,
-    /// First reconnection delay; each next one is 1.25 times longer, up to `max_backoff`.
+    /// First reconnection delay; each next one is 1.25 times longer, up to `max_backoff`,
+    /// each drawn at random between half and all of it (so replicas that lost the upstream
+    /// together do not come back together).
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// Reconnections tried in a row before the relay gives up and says so.
+    pub max_retries: u32,
     /// Keep-alive comment period towards the browser.
     pub keep_alive: Duration,
 }
@@ -72,6 +76,7 @@ impl Default for RelaySettings {
             silence: Duration::from_millis(5000),
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
+            max_retries: 30,
             keep_alive: Duration::from_secs(5),
         }
     }
@@ -302,6 +307,16 @@ fn retryable(e: &AppError) -> bool {
     e.is_retryable() || matches!(e, AppError::Upstream { status: 408, .. })
 }
 
+/// A factor drawn between 0.5 and 1 (not for cryptography: the standard library's randomly
+/// keyed hasher, fresh keys on each call, is random enough to spread reconnections).
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let draw = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    0.5 + (draw >> 11) as f64 / (1u64 << 53) as f64 / 2.0
+}
+
 /// Writes one event in the SSE format. `name` and `id` are clean already; `data` is split
 /// into `data:` lines (a CR, which the upstream's parser would have taken as a line end
 /// anyway, is dropped).
@@ -380,11 +395,30 @@ impl Relay {
             .first_backoff
             .mul_f64(factor)
             .min(self.settings.max_backoff)
+            .mul_f64(jitter())
     }
 
     fn lost(&mut self, out: &mut String, reason: &str) {
         self.events = None;
         self.retries += 1;
+        if self.retries > self.settings.max_retries {
+            self.done = true;
+            tracing::warn!(
+                reason,
+                tries = self.settings.max_retries,
+                "log stream: gave up"
+            );
+            let message = format!(
+                "The log stream was lost ({reason}) and could not be reconnected after {} tries.",
+                self.settings.max_retries
+            );
+            write_status(
+                out,
+                "error",
+                serde_json::json!({ "status": 502, "message": message }),
+            );
+            return;
+        }
         tracing::info!(
             reason,
             attempt = self.retries,
@@ -655,6 +689,17 @@ pub async fn app_logs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reconnection_delays_are_spread_between_half_and_all() {
+        let draws: Vec<f64> = (0..200).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|j| (0.5..=1.0).contains(j)));
+        let distinct = draws
+            .iter()
+            .map(|j| (j * 1000.0) as u32)
+            .collect::<std::collections::HashSet<_>>();
+        assert!(distinct.len() > 100, "{} distinct", distinct.len());
+    }
 
     #[test]
     fn events_are_written_in_the_sse_format() {

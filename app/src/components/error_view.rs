@@ -46,6 +46,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Unavailable { .. } | AppError::Transport(_) => "Upstream unavailable",
         AppError::SessionStoreUnavailable => "Session store unavailable",
         AppError::Restarting => "Restarting",
+        AppError::UpstreamTooLarge { .. } => "Upstream answer too large",
     };
     let sozu = error.sozu_id().map(|id| {
         view! {

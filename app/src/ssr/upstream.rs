@@ -16,6 +16,7 @@ use crate::model::operators::{Operator, OperatorKind, VersionCheck, VersionUpdat
 use crate::model::pulsar::StoragePolicies;
 use crate::model::zones::Zone;
 use crate::query::{DeploymentQuery, DrainQuery, InstanceQuery, InvoiceQuery, LogQuery, ZoneQuery};
+use bytes::Bytes;
 use reqwest::{Method, Response, StatusCode, Url, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -92,6 +93,54 @@ impl<'a> From<&'a SegmentId> for Seg<'a> {
 
 macro_rules! path {
     ($($seg:expr),+ $(,)?) => { [$(Seg::from($seg)),+] };
+}
+
+/// The path as a template (`/v4/logs/organisations/{}/…`): what logs name, never the ids.
+fn template(segments: &[Seg<'_>]) -> String {
+    segments.iter().fold(String::new(), |mut t, seg| {
+        t.push('/');
+        match seg {
+            Seg::Lit(s) => t.push_str(s),
+            Seg::Id(_) => t.push_str("{}"),
+            Seg::IdWith(_, suffix) => {
+                t.push_str("{}");
+                t.push_str(suffix);
+            }
+        }
+        t
+    })
+}
+
+/// Most bytes of one JSON answer read from the upstream; past it the answer is refused.
+pub const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
+/// Most bytes of an error answer read (only its short message is used).
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+/// Longest wait for an error answer's body (stream requests have no overall timeout).
+const ERROR_BODY_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Why a body could not be read whole.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Longer than the cap: nothing past it was read.
+    TooLarge,
+    /// The connection failed or timed out.
+    Broken(reqwest::Error),
+}
+
+/// Reads a body up to `cap` bytes, chunk by chunk; a longer body is refused as soon as it is
+/// known to be (from its `Content-Length`, or once the cap is passed).
+pub async fn read_capped(mut resp: Response, cap: usize) -> Result<Bytes, ReadError> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(ReadError::Broken)? {
+        if body.len() + chunk.len() > cap {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 struct Inner {
@@ -262,7 +311,7 @@ impl Authed<'_> {
         let resp = self
             .send(method, segments, query, body, Accept::Json, false)
             .await?;
-        parse_json(resp).await
+        parse_json(resp, &template(segments)).await
     }
 
     async fn get<T: DeserializeOwned>(
@@ -800,7 +849,7 @@ impl Authed<'_> {
             )
             .await?;
         // The answer's shape is not settled upstream; read the policies back when it differs.
-        match parse_json::<StoragePolicies>(resp).await {
+        match parse_json::<StoragePolicies>(resp, &template(&p)).await {
             Ok(p) if p.retention_policies.is_some() || p.offload_policies.is_some() => Ok(p),
             _ => self.pulsar_policies(id).await,
         }
@@ -847,16 +896,29 @@ fn garbage(what: &str) -> AppError {
     AppError::Unavailable { sozu_id: None }
 }
 
-async fn parse_json<T: DeserializeOwned>(resp: Response) -> Result<T, AppError> {
+/// Reads a JSON answer (at most `MAX_JSON_BYTES`) and parses it. A failure is logged with
+/// the answer's length, status, path template and the parse error's kind and position,
+/// never its content (an operator's payload holds admin passwords).
+async fn parse_json<T: DeserializeOwned>(resp: Response, path: &str) -> Result<T, AppError> {
     let sozu_id = sozu_id(&resp);
-    let bytes = resp.bytes().await.map_err(|e| {
-        tracing::warn!(error = %redact(&e), "upstream body could not be read");
-        AppError::Unavailable {
-            sozu_id: sozu_id.clone(),
+    let status = resp.status().as_u16();
+    let bytes = read_capped(resp, MAX_JSON_BYTES).await.map_err(|e| match e {
+        ReadError::TooLarge => {
+            tracing::warn!(path, status, cap = MAX_JSON_BYTES, "upstream answer too large");
+            AppError::UpstreamTooLarge {
+                limit_mib: (MAX_JSON_BYTES >> 20) as u32,
+            }
+        }
+        ReadError::Broken(e) => {
+            tracing::warn!(path, status, error = %redact(&e), "upstream body could not be read");
+            AppError::Unavailable {
+                sozu_id: sozu_id.clone(),
+            }
         }
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        tracing::warn!(error = %e, body = %snippet(&bytes), sozu_id, "upstream JSON unreadable");
+        tracing::warn!(path, status, len = bytes.len(), kind = ?e.classify(), line = e.line(),
+            column = e.column(), sozu_id, "upstream JSON unreadable");
         AppError::Unavailable { sozu_id }
     })
 }
@@ -867,7 +929,8 @@ pub fn lenient_items<T: DeserializeOwned>(raw: Vec<serde_json::Value>) -> Vec<T>
         .filter_map(|v| match serde_json::from_value(v) {
             Ok(t) => Some(t),
             Err(e) => {
-                tracing::warn!(error = %e, "left out one malformed upstream list item");
+                // The error's text may quote a value: only its kind is logged.
+                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
                 None
             }
         })
@@ -882,17 +945,19 @@ fn sozu_id(resp: &Response) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// Maps a non-2xx upstream answer to an `AppError`; the raw body goes to the log only.
+/// Maps a non-2xx upstream answer to an `AppError`. Its body is read within a deadline and a
+/// size cap (a stream request has no overall timeout); only its length and its short
+/// `message` go to the log.
 async fn error_from_response(method: &Method, path: &str, resp: Response) -> AppError {
     let status = resp.status();
     let sozu_id = sozu_id(&resp);
-    let body = resp.bytes().await.unwrap_or_default();
-    tracing::warn!(%method, path, status = status.as_u16(), sozu_id, body = %snippet(&body),
+    let body = tokio::time::timeout(ERROR_BODY_DEADLINE, read_capped(resp, MAX_ERROR_BYTES))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    tracing::warn!(%method, path, status = status.as_u16(), sozu_id, len = body.len(),
+        message = upstream_message(&body).as_deref().unwrap_or(""),
         "upstream answered with an error");
     map_error(status, sozu_id, &body)
 }
@@ -941,6 +1006,44 @@ mod tests {
 
     fn id(s: &str) -> SegmentId {
         SegmentId::parse("id", s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn bodies_past_the_cap_are_refused_without_reading_on() {
+        let sized = |n: usize| Response::from(http::Response::new(vec![b'x'; n]));
+        assert!(matches!(read_capped(sized(100), 100).await, Ok(b) if b.len() == 100));
+        assert!(matches!(
+            read_capped(sized(101), 100).await,
+            Err(ReadError::TooLarge)
+        ));
+        // No length announced: refused once the cap is passed, the rest never polled.
+        let polled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&polled);
+        let chunks = futures::StreamExt::map(futures::stream::iter(0..1000), move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok::<_, std::io::Error>(vec![b'x'; 64])
+        });
+        let streamed = Response::from(http::Response::new(reqwest::Body::wrap_stream(chunks)));
+        assert!(matches!(
+            read_capped(streamed, 1000).await,
+            Err(ReadError::TooLarge)
+        ));
+        assert!(polled.load(std::sync::atomic::Ordering::SeqCst) <= 17);
+    }
+
+    #[test]
+    fn path_templates_name_no_ids() {
+        let o = id("orga_secret_1");
+        let a = id("app_2");
+        let t = template(&path![
+            "v4",
+            "logs",
+            "organisations",
+            &o,
+            "applications",
+            &a
+        ]);
+        assert_eq!(t, "/v4/logs/organisations/{}/applications/{}");
     }
 
     #[test]

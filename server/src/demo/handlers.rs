@@ -82,7 +82,25 @@ pub async fn self_user(State(demo): State<Shared>) -> Response {
 
 /// `GET /v2/summary`.
 pub async fn summary(State(demo): State<Shared>) -> Response {
-    Json(&demo.world.summary).into_response()
+    let padding = demo.knobs.summary_padding_bytes;
+    if padding == 0 {
+        return Json(&demo.world.summary).into_response();
+    }
+    // `{"padding":"xxx…", <the summary's own fields>}`, streamed in 64 KiB chunks.
+    let json = serde_json::to_string(&demo.world.summary).unwrap_or_default();
+    let rest = format!("\",{}", json.strip_prefix('{').unwrap_or("}"));
+    const CHUNK: usize = 64 * 1024;
+    let pad = (0..padding.div_ceil(CHUNK))
+        .map(move |i| bytes::Bytes::from(vec![b'x'; CHUNK.min(padding - i * CHUNK)]));
+    let chunks = std::iter::once(bytes::Bytes::from_static(b"{\"padding\":\""))
+        .chain(pad)
+        .chain(std::iter::once(bytes::Bytes::from(rest)))
+        .map(Ok::<_, std::convert::Infallible>);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(futures::stream::iter(chunks)),
+    )
+        .into_response()
 }
 
 /// `GET .../invoices?since&until&limit`, newest first.
@@ -565,8 +583,13 @@ pub async fn operator(
     State(demo): State<Shared>,
     Path((provider, id)): Path<(String, String)>,
 ) -> Response {
+    let garble = demo.knobs.garble_operators;
     with_operator(&demo, &provider, &id, |_, op| {
-        Json(op.clone()).into_response()
+        if garble {
+            Json(vec![op.clone()]).into_response()
+        } else {
+            Json(op.clone()).into_response()
+        }
     })
     .unwrap_or_else(|r| r)
 }

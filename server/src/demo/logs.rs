@@ -77,6 +77,12 @@ pub async fn stream(
     if demo.world.owner_of.get(&app) != Some(&owner) {
         return api_error(StatusCode::NOT_FOUND, "Application not found");
     }
+    if demo.knobs.streams_down {
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Demo upstream: log streams are down",
+        );
+    }
     let anchor = demo.world.started - time::Duration::days(HISTORY_DAYS);
     let get = |name: &str| q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let all = |name: &str| -> Vec<String> {

@@ -338,3 +338,22 @@ async fn a_fast_burst_comes_through_whole_in_few_chunks() {
          a burst should not be a write per line"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_gives_up_after_the_configured_tries_and_says_so() {
+    let mut config = Config::for_tests();
+    config.demo.streams_down = true;
+    config.stream_max_retries = 2;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let events = read_all(open(&h, "?service=all").await).await;
+    let reconnecting = events
+        .iter()
+        .filter(|e| e.event == "relay" && e.data.contains("reconnecting"))
+        .count();
+    assert_eq!(reconnecting, 1, "{events:?}");
+    let last = events.last().expect("events");
+    assert_eq!(last.event, "relay");
+    assert!(last.data.contains("\"state\":\"error\""), "{}", last.data);
+    assert!(last.data.contains("after 2 tries"), "{}", last.data);
+}

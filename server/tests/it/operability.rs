@@ -103,6 +103,10 @@ struct Process {
 
 impl Process {
     fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_with(env, Stdio::null())
+    }
+
+    fn start_with(env: &[(&str, &str)], output: Stdio) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("port")
@@ -110,9 +114,10 @@ impl Process {
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
             .env("DASHBOARD_PLAIN_HTTP", "1")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
+            .stdout(output)
+            .stderr(Stdio::null())
             .spawn()
             .expect("server binary");
         Self {
@@ -294,4 +299,57 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
     }
     assert_eq!(attempt("198.51.100.1").await.expect("post").status(), 429);
     assert_eq!(attempt("198.51.100.2").await.expect("post").status(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_operator_payload_leaves_no_secret_in_the_log() {
+    let mut server = Process::start_with(&[("DEMO_GARBLE_OPERATORS", "1")], Stdio::piped());
+    server.ready().await;
+    let http = browser();
+    let token = "demo";
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .expect("login");
+    let (o, kc) = (demo::acme_id(), demo::real_id("keycloak", "auth"));
+    let page = http
+        .get(format!("{}/orgs/{o}/operators/keycloak/{kc}", server.base))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(
+        page.status(),
+        502,
+        "an unreadable answer is an upstream error"
+    );
+    let body = page.text().await.unwrap_or_default();
+    let _ = server.child.kill();
+    let mut log = String::new();
+    if let Some(mut out) = server.child.stdout.take() {
+        use std::io::Read;
+        let _ = out.read_to_string(&mut log);
+    }
+    assert!(log.contains("upstream JSON unreadable"), "{log}");
+    assert!(
+        log.contains("/v4/addon-providers/addon-keycloak/addons/{}"),
+        "{log}"
+    );
+    for secret in ["pw-", "initialCredentials", "password", "Bearer"] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+    }
+    assert!(!body.contains("pw-"), "a secret in the page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_50_mib_upstream_answer_is_refused_with_a_clear_error() {
+    let mut config = Config::for_tests();
+    config.demo.summary_padding_bytes = 50 << 20;
+    let h = Harness::start_with(config).await;
+    // Sign-in reads /v2/self, which is small; the home page reads the padded summary.
+    assert_eq!(h.login("demo").await.status(), 303);
+    let started = Instant::now();
+    let page = h.page("/", 502).await;
+    assert!(page.contains("more than 16 MiB"), "{page}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
