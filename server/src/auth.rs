@@ -6,7 +6,7 @@ use crate::sessions;
 use app::error::AppError;
 use app::model::logs::EndedBy;
 use app::ssr::ApiToken;
-use app::ssr::session::{SessionUser, TOKEN_KEY, USER_KEY};
+use app::ssr::session::{SessionUser, TOKEN_KEY, USER_KEY, current_user_of};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -61,7 +61,8 @@ pub async fn login(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     if let Err(wait) = state.signin.check(client) {
-        tracing::warn!(%client, wait_secs = wait.as_secs_f64(), "sign-in refused: too many attempts");
+        tracing::warn!(target: "audit", action = "sign-in", outcome = "too many attempts",
+            %client, wait_secs = wait.as_secs_f64(), "sign-in refused");
         return too_many_attempts(wait);
     }
     let Some(token) = form.ok().and_then(|Form(f)| ApiToken::new(&f.token)) else {
@@ -73,14 +74,17 @@ pub async fn login(
             // A refused token leaves no session behind, not even an earlier one (whose log
             // streams end on every replica with it).
             end_streams(&state, &session, EndedBy::SignedOut);
-            let _ = session.flush().await;
+            if session.id().is_some() {
+                let _ = session.flush().await;
+            }
             let code = match e {
                 AppError::Unauthorized | AppError::Forbidden { .. } | AppError::NotFound { .. } => {
                     "invalid"
                 }
                 _ => "unavailable",
             };
-            tracing::info!(outcome = code, "sign-in refused");
+            tracing::info!(target: "audit", action = "sign-in", outcome = code, %client,
+                "sign-in refused");
             return back_to_login(code);
         }
     };
@@ -106,10 +110,12 @@ pub async fn login(
         sessions::start(&session, &state.lifetimes).await
     };
     if let Err(e) = stored.await {
-        tracing::error!(error = %e, "session store failed at sign-in");
+        tracing::error!(target: "audit", action = "sign-in", outcome = "store unavailable",
+            user_id = %user.id, %client, error = %e, "sign-in failed");
         return back_to_login("store");
     }
-    tracing::info!(user = %user.id, "signed in");
+    tracing::info!(target: "audit", action = "sign-in", outcome = "ok", user_id = %user.id,
+        email = %user.email, %client, "signed in");
     Redirect::to("/").into_response()
 }
 
@@ -123,11 +129,20 @@ fn end_streams(state: &AppState, session: &Session, why: EndedBy) {
 
 /// Deletes the session record and goes back to the login page. When the store does not
 /// answer, the session cannot be deleted: the page says so rather than pretend.
-pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    session: Session,
+) -> Response {
     end_streams(&state, &session, EndedBy::SignedOut);
+    let user = current_user_of(&session).await.unwrap_or_default();
     if let Err(e) = session.flush().await {
-        tracing::warn!(error = %e, "session could not be deleted at sign-out");
+        tracing::warn!(target: "audit", action = "sign-out", outcome = "store unavailable",
+            user_id = %user.id, email = %user.email, %client, error = %e,
+            "session could not be deleted at sign-out");
         return crate::security::store_unavailable("/logout");
     }
+    tracing::info!(target: "audit", action = "sign-out", outcome = "ok", user_id = %user.id,
+        email = %user.email, %client, "signed out");
     Redirect::to("/login?reason=logged_out").into_response()
 }

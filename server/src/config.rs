@@ -150,12 +150,23 @@ pub struct Config {
     #[arg(long, env = "CC_STREAM_MAX_RETRIES", default_value_t = 30)]
     pub stream_max_retries: u32,
 
+    /// Log lines for people (`text`) or one JSON object per line (`json`).
+    #[arg(long, env = "DASHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Log filter (tracing-subscriber syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
 
     #[command(flatten)]
     pub demo: DemoKnobs,
+}
+
+/// How log lines are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Knobs of the demo upstream, used by tests and benchmarks.

@@ -1,5 +1,6 @@
 //! The dashboard server: configuration, router assembly, login, security, demo upstream.
 
+pub mod access;
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -206,6 +207,7 @@ pub fn app(
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::request_limits))
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(access::requests))
         .with_state(state.clone());
     Ok((router, state))
 }

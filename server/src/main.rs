@@ -1,14 +1,22 @@
 //! Reads the configuration, starts the demo upstream if needed, and serves the dashboard.
 
 use clap::Parser;
-use server::config::Config;
+use server::config::{Config, LogFormat};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::new(&config.log);
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            // Every span of the line: the request's (its id) and those of the crates below.
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .init(),
+    }
     if config.demo.only {
         let addr = server::demo::spawn(config.demo.clone()).await?;
         tracing::info!(%addr, "demo upstream only");

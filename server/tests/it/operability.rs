@@ -353,3 +353,114 @@ async fn a_50_mib_upstream_answer_is_refused_with_a_clear_error() {
     assert!(page.contains("more than 16 MiB"), "{page}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_request_ids_one_access_line_per_request_and_audit_events() {
+    let mut server = Process::start_with(&[("DASHBOARD_LOG_FORMAT", "json")], Stdio::piped());
+    server.ready().await;
+    let http = browser();
+    let kept = http
+        .get(format!("{}/login?token=should-not-be-logged", server.base))
+        .header("x-request-id", "proxy-id-123")
+        .send()
+        .await
+        .expect("login page");
+    assert_eq!(kept.headers()["x-request-id"], "proxy-id-123");
+    let made = http
+        .get(format!("{}/livez", server.base))
+        .header("x-request-id", "not a sane id <>")
+        .send()
+        .await
+        .expect("livez");
+    let made = made.headers()["x-request-id"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(made.len(), 16, "{made}");
+    let refused = http
+        .post(format!("{}/login", server.base))
+        .form(&[("token", "wrong-token")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(refused.status(), 303);
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    http.post(format!("{}/logout", server.base))
+        .send()
+        .await
+        .expect("logout");
+    let _ = server.child.kill();
+    let mut log = String::new();
+    if let Some(mut out) = server.child.stdout.take() {
+        use std::io::Read;
+        let _ = out.read_to_string(&mut log);
+    }
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    // The request id of a line: from the request's span, among the line's spans.
+    let request_id = |l: &serde_json::Value| -> String {
+        l["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find_map(|s| s["request_id"].as_str()))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let access: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["target"] == "access" && l["fields"]["route"] != "/readyz")
+        .collect();
+    assert_eq!(access.len(), 5, "one access line per request: {log}");
+    let first = access[0];
+    assert_eq!(request_id(first), "proxy-id-123");
+    assert_eq!(first["fields"]["route"], "/login");
+    assert_eq!(first["fields"]["status"], 200);
+    assert!(first["fields"]["ms"].is_number());
+    assert_eq!(request_id(access[1]), made);
+    assert!(
+        !log.contains("should-not-be-logged"),
+        "a query value was logged"
+    );
+    let audit: Vec<&serde_json::Value> = lines.iter().filter(|l| l["target"] == "audit").collect();
+    let outcomes: Vec<(String, String)> = audit
+        .iter()
+        .map(|l| {
+            (
+                l["fields"]["action"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                l["fields"]["outcome"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("sign-in".to_owned(), "invalid".to_owned()),
+            ("sign-in".to_owned(), "ok".to_owned()),
+            ("sign-out".to_owned(), "ok".to_owned())
+        ]
+    );
+    let signed_in = audit[1];
+    assert_eq!(signed_in["fields"]["user_id"], demo::user_id());
+    assert_eq!(signed_in["fields"]["client"], "127.0.0.1");
+    assert!(
+        signed_in["fields"]["email"]
+            .as_str()
+            .is_some_and(|e| e.contains('@'))
+    );
+    assert_eq!(
+        request_id(signed_in),
+        request_id(access[3]),
+        "the sign-in's own request"
+    );
+}
