@@ -54,11 +54,16 @@ pub async fn requests(mut req: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
-    // Entered for this one line (no await while entered), so every formatter sees it.
-    let _entered = span.enter();
-    tracing::info!(target: "access", %method, route,
-        status = resp.status().as_u16(), ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request");
+    let (status, secs) = (resp.status().as_u16(), started.elapsed().as_secs_f64());
+    {
+        // Entered for this one line (no await while entered), so every formatter sees it.
+        let _entered = span.enter();
+        tracing::info!(target: "access", %method, route, status, ms = secs * 1000.0, "request");
+    }
+    metrics::counter!("dashboard_http_requests_total", "route" => route.clone(),
+        "status" => status.to_string())
+    .increment(1);
+    metrics::histogram!("dashboard_http_request_duration_seconds", "route" => route).record(secs);
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, v);
     }

@@ -22,7 +22,12 @@ pub struct LoginForm {
     token: String,
 }
 
-fn back_to_login(code: &str) -> Response {
+fn attempt(outcome: &'static str) {
+    metrics::counter!("dashboard_sign_in_attempts_total", "outcome" => outcome).increment(1);
+}
+
+fn back_to_login(code: &'static str) -> Response {
+    attempt(code);
     Redirect::to(&format!("/login?error={code}")).into_response()
 }
 
@@ -63,6 +68,7 @@ pub async fn login(
     if let Err(wait) = state.signin.check(client) {
         tracing::warn!(target: "audit", action = "sign-in", outcome = "too many attempts",
             %client, wait_secs = wait.as_secs_f64(), "sign-in refused");
+        attempt("too many attempts");
         return too_many_attempts(wait);
     }
     let Some(token) = form.ok().and_then(|Form(f)| ApiToken::new(&f.token)) else {
@@ -114,6 +120,8 @@ pub async fn login(
             user_id = %user.id, %client, error = %e, "sign-in failed");
         return back_to_login("store");
     }
+    attempt("ok");
+    metrics::counter!("dashboard_signed_in_total").increment(1);
     tracing::info!(target: "audit", action = "sign-in", outcome = "ok", user_id = %user.id,
         email = %user.email, %client, "signed in");
     Redirect::to("/").into_response()
@@ -142,6 +150,7 @@ pub async fn logout(
             "session could not be deleted at sign-out");
         return crate::security::store_unavailable("/logout");
     }
+    metrics::counter!("dashboard_signed_out_total").increment(1);
     tracing::info!(target: "audit", action = "sign-out", outcome = "ok", user_id = %user.id,
         email = %user.email, %client, "signed out");
     Redirect::to("/login?reason=logged_out").into_response()

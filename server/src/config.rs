@@ -150,6 +150,10 @@ pub struct Config {
     #[arg(long, env = "CC_STREAM_MAX_RETRIES", default_value_t = 30)]
     pub stream_max_retries: u32,
 
+    /// Address serving Prometheus metrics on /metrics (keep it private). Unset: no metrics.
+    #[arg(long, env = "DASHBOARD_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log lines for people (`text`) or one JSON object per line (`json`).
     #[arg(long, env = "DASHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

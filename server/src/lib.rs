@@ -11,6 +11,7 @@ pub mod map;
 pub mod relay;
 pub mod security;
 pub mod sessions;
+pub mod telemetry;
 pub mod throttle;
 
 use app::ssr::{DemoMode, Timeouts, Upstream};
@@ -258,6 +259,14 @@ pub async fn serve(
     let (base, demo) = upstream_base(&config).await?;
     let addr = config.listen.unwrap_or(leptos.site_addr);
     let (app, state) = app(&config, leptos, base, demo)?;
+    if let Some(metrics) = config.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(metrics).await?;
+        tokio::spawn(async move {
+            if let Err(e) = telemetry::serve(listener).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
     let grace = Duration::from_secs_f64(config.shutdown_grace_secs.max(0.0));

@@ -169,6 +169,7 @@ impl Streams {
         watched.streams += 1;
         watched.ends = ends;
         let ended = watched.end.subscribe();
+        metrics::gauge!("dashboard_log_streams_open").set(open.total as f64);
         Ok(Slot {
             streams: Arc::clone(self),
             user: user.to_owned(),
@@ -259,6 +260,7 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let mut open = self.streams.open();
         open.total = open.total.saturating_sub(1);
+        metrics::gauge!("dashboard_log_streams_open").set(open.total as f64);
         if let Some(n) = open.users.get_mut(&self.user) {
             *n = n.saturating_sub(1);
             if *n == 0 {

@@ -111,6 +111,17 @@ fn template(segments: &[Seg<'_>]) -> String {
     })
 }
 
+/// Counts an upstream call by endpoint template and status, with its time to the answer's
+/// head (Prometheus, when the server installed a recorder).
+fn record(endpoint: &str, status: &str, started: std::time::Instant) {
+    metrics::counter!("dashboard_upstream_requests_total", "endpoint" => endpoint.to_owned(),
+        "status" => status.to_owned())
+    .increment(1);
+    metrics::histogram!("dashboard_upstream_request_duration_seconds",
+        "endpoint" => endpoint.to_owned())
+    .record(started.elapsed().as_secs_f64());
+}
+
 /// Most bytes of one JSON answer read from the upstream; past it the answer is refused.
 pub const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
 /// Most bytes of an error answer read (only its short message is used).
@@ -291,10 +302,14 @@ impl Authed<'_> {
                 .body(body);
         }
         let path = url.path().to_owned();
+        let endpoint = format!("{method} {}", template(segments));
+        let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| {
+            record(&endpoint, "error", started);
             tracing::warn!(%method, path, error = %redact(&e), "upstream request failed");
             AppError::Unavailable { sozu_id: None }
         })?;
+        record(&endpoint, resp.status().as_str(), started);
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -511,10 +526,14 @@ impl Authed<'_> {
         if let Some(id) = last_event_id.filter(|id| is_header_safe(id)) {
             req = req.header("last-event-id", id);
         }
+        let endpoint = "GET /v4/logs/organisations/{}/applications/{}/logs";
+        let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| {
+            record(endpoint, "error", started);
             tracing::warn!(path = url.path(), error = %redact(&e), "upstream log stream failed");
             AppError::Unavailable { sozu_id: None }
         })?;
+        record(endpoint, resp.status().as_str(), started);
         if resp.status().is_success() {
             Ok(resp)
         } else {

@@ -189,6 +189,7 @@ pub async fn state(session: &Session, lifetimes: &Lifetimes) -> State {
     match read.await {
         Err(e) => {
             tracing::warn!(error = %e, "session store unavailable");
+            metrics::counter!("dashboard_session_store_errors_total").increment(1);
             State::StoreDown
         }
         Ok((token, since, seen)) => {

@@ -464,3 +464,64 @@ async fn json_logs_carry_request_ids_one_access_line_per_request_and_audit_event
         "the sign-in's own request"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_on_their_own_address() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = Process::start(&[("DASHBOARD_METRICS_LISTEN", metrics.as_str())]);
+    server.ready().await;
+    let http = browser();
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", "wrong")])
+        .send()
+        .await
+        .expect("login");
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    http.get(format!("{}/", server.base))
+        .send()
+        .await
+        .expect("home");
+    let path = format!(
+        "{}/stream/orgs/{}/apps/{}/logs?service=all",
+        server.base,
+        demo::acme_id(),
+        demo::app_id("api-gateway")
+    );
+    let _stream = http.get(&path).send().await.expect("stream");
+    assert_eq!(
+        http.get(format!("{}/metrics", server.base))
+            .send()
+            .await
+            .expect("not here")
+            .status(),
+        404,
+        "no metrics on the public address"
+    );
+    let text = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for series in [
+        "dashboard_http_requests_total{route=\"/login\",status=\"303\"}",
+        "dashboard_http_request_duration_seconds_bucket{route=\"/readyz\"",
+        "dashboard_upstream_requests_total{endpoint=\"GET /v2/self\",status=\"200\"}",
+        "dashboard_upstream_requests_total{endpoint=\"GET /v2/self\",status=\"401\"}",
+        "dashboard_upstream_request_duration_seconds_bucket{endpoint=\"GET /v2/summary\"",
+        "dashboard_log_streams_open 1",
+        "dashboard_sign_in_attempts_total{outcome=\"ok\"} 1",
+        "dashboard_sign_in_attempts_total{outcome=\"invalid\"} 1",
+        "dashboard_signed_in_total 1",
+    ] {
+        assert!(text.contains(series), "{series} missing from:\n{text}");
+    }
+}
