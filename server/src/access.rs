@@ -4,11 +4,13 @@
 //! route template, status, duration. Never the query string (it may hold a secret) nor the
 //! concrete path (it holds ids); the route template says what was asked.
 
-use axum::extract::{MatchedPath, Request};
+use crate::client::TrustedProxies;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::hash::{BuildHasher, Hasher};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tracing::Instrument;
 
 /// The response and request header of the id.
@@ -37,8 +39,18 @@ fn new_id() -> String {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// The middleware (see the module comment).
-pub async fn requests(mut req: Request, next: Next) -> Response {
+/// The middleware (see the module comment). The request's span also names the client's
+/// address (`client::ClientAddr`), so audit events carry it.
+pub async fn requests(
+    State(proxies): State<TrustedProxies>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client = proxies.client(peer, req.headers());
     let id = req
         .headers()
         .get(REQUEST_ID)
@@ -51,7 +63,7 @@ pub async fn requests(mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "(page or file)".to_owned(), |p| p.as_str().to_owned());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id);
+    let span = tracing::info_span!("request", request_id = %id, %client);
     let started = std::time::Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
     let (status, secs) = (resp.status().as_u16(), started.elapsed().as_secs_f64());

@@ -208,7 +208,10 @@ pub fn app(
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::request_limits))
         .layer(middleware::from_fn(security::headers))
-        .layer(middleware::from_fn(access::requests))
+        .layer(middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            access::requests,
+        ))
         .with_state(state.clone());
     Ok((router, state))
 }

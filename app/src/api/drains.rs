@@ -182,7 +182,10 @@ pub async fn create_drain(
             let d = crate::ssr::authed_call(async |api| {
                 api.create_drain(&owner, &resource, &body).await
             })
-            .await?;
+            .await;
+            let d =
+                crate::ssr::session::audited("drain.create", owner.as_str(), resource.as_str(), d)
+                    .await?;
             Ok(CreateResult {
                 created: Some(redact(d)),
                 errors: vec![],
@@ -203,7 +206,14 @@ pub async fn drain_action(
     crate::ssr::with_status(
         async move {
             let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
-            crate::ssr::authed_call(async |api| match action.as_str() {
+            let audit = match action.as_str() {
+                "enable" => "drain.enable",
+                "disable" => "drain.disable",
+                "delete" => "drain.delete",
+                "reset" => "drain.reset_cursor",
+                _ => "drain.unknown_action",
+            };
+            let done = crate::ssr::authed_call(async |api| match action.as_str() {
                 "enable" => api
                     .set_drain_enabled(&owner, &resource, &id, true)
                     .await
@@ -225,7 +235,9 @@ pub async fn drain_action(
                     crate::logic::filters::clip(other)
                 ))),
             })
-            .await
+            .await;
+            let resource = format!("{}/drains/{}", resource.as_str(), id.as_str());
+            crate::ssr::session::audited(audit, owner.as_str(), &resource, done).await
         }
         .await,
     )

@@ -114,12 +114,16 @@ pub async fn reveal_operator_secret(
             let (owner, kind, id) = checked(&owner, &kind, &id)?;
             let op = crate::ssr::authed_call(async |api| api.operator(kind, &id).await).await?;
             let op = owned_by(op, &owner, kind, &id)?;
-            let secret = match which.as_str() {
-                "credentials" => op.initial_credentials.map(|c| c.password),
-                "api" => op.api.and_then(|a| a.secret),
-                _ => None,
+            let (action, secret) = match which.as_str() {
+                "credentials" => (
+                    "operator.reveal_credentials",
+                    op.initial_credentials.map(|c| c.password),
+                ),
+                "api" => ("operator.reveal_api_secret", op.api.and_then(|a| a.secret)),
+                _ => ("operator.reveal_unknown", None),
             };
-            secret.ok_or_else(|| AppError::not_found("such a secret".to_owned()))
+            let secret = secret.ok_or_else(|| AppError::not_found("such a secret".to_owned()));
+            crate::ssr::session::audited(action, owner.as_str(), id.as_str(), secret).await
         }
         .await,
     )
@@ -139,7 +143,15 @@ pub async fn operator_action(
         async move {
             use crate::model::operators::VersionUpdate;
             let (owner, kind, id) = checked(&owner, &kind, &id)?;
-            crate::ssr::authed_call(async |api| {
+            let audit = match action.as_str() {
+                "reboot" => "operator.reboot",
+                "rebuild" => "operator.rebuild",
+                "update" => "operator.update_version",
+                "network_on" => "operator.network_group_on",
+                "network_off" => "operator.network_group_off",
+                _ => "operator.unknown_action",
+            };
+            let done = crate::ssr::authed_call(async |api| {
                 let op = owned_by(api.operator(kind, &id).await?, &owner, kind, &id)?;
                 match action.as_str() {
                     "reboot" => api
@@ -186,7 +198,8 @@ pub async fn operator_action(
                     ))),
                 }
             })
-            .await
+            .await;
+            crate::ssr::session::audited(audit, owner.as_str(), id.as_str(), done).await
         }
         .await,
     )

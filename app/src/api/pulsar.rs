@@ -95,7 +95,7 @@ pub async fn save_pulsar(
                     });
                 }
             };
-            crate::ssr::authed_call(async |api| {
+            let done = crate::ssr::authed_call(async |api| {
                 let old = api.pulsar_policies(&id).await?;
                 let Some(body) = patch_body(&old, &new) else {
                     return Ok(SaveResult {
@@ -111,7 +111,8 @@ pub async fn save_pulsar(
                     saved: Some(saved),
                 })
             })
-            .await
+            .await;
+            crate::ssr::session::audited("pulsar.save_policies", &owner, id.as_str(), done).await
         }
         .await,
     )

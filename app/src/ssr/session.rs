@@ -60,3 +60,24 @@ where
     let token = token_of(&session).await.ok_or(AppError::Unauthorized)?;
     f(upstream.with_token(&token)).await
 }
+
+/// Writes the audit event (target `audit`) of a mutating action and passes its result on:
+/// who (user id and email), what, where (organisation and resource), the outcome, and when it
+/// failed the status and the upstream's `Sozu-Id`. The request's span adds its id and the
+/// client's address.
+pub async fn audited<T>(
+    action: &'static str,
+    owner: &str,
+    resource: &str,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    let user = current_user().await.unwrap_or_default();
+    match &result {
+        Ok(_) => tracing::info!(target: "audit", action, owner, resource, outcome = "ok",
+            user_id = %user.id, email = %user.email, "action"),
+        Err(e) => tracing::warn!(target: "audit", action, owner, resource, outcome = "failed",
+            status = e.status(), sozu_id = e.sozu_id(), error = %e, user_id = %user.id,
+            email = %user.email, "action"),
+    }
+    result
+}

@@ -525,3 +525,80 @@ async fn metrics_are_served_on_their_own_address() {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutating_action_writes_one_audit_line_and_no_token() {
+    let mut server = Process::start_with(&[("DASHBOARD_LOG_FORMAT", "json")], Stdio::piped());
+    server.ready().await;
+    let http = browser();
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    let (o, kc) = (demo::acme_id(), demo::real_id("keycloak", "auth"));
+    let call = |endpoint: &str, form: Vec<(&'static str, String)>| {
+        http.post(format!("{}/api/{endpoint}", server.base))
+            .header("accept", "application/json")
+            .form(&form)
+            .send()
+    };
+    let rebooted = call(
+        "operator_action",
+        vec![
+            ("owner", o.clone()),
+            ("kind", "keycloak".into()),
+            ("id", kc.clone()),
+            ("action", "reboot".into()),
+        ],
+    )
+    .await
+    .expect("reboot");
+    assert_eq!(rebooted.status(), 200);
+    let missing = call(
+        "drain_action",
+        vec![
+            ("owner", o.clone()),
+            ("resource", demo::app_id("api-gateway")),
+            ("drain", "drain_nope".into()),
+            ("action", "disable".into()),
+        ],
+    )
+    .await
+    .expect("disable");
+    assert_eq!(missing.status(), 404);
+    let _ = server.child.kill();
+    let mut log = String::new();
+    if let Some(mut out) = server.child.stdout.take() {
+        use std::io::Read;
+        let _ = out.read_to_string(&mut log);
+    }
+    let audit: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["target"] == "audit" && l["fields"]["message"] == "action")
+        .collect();
+    assert_eq!(audit.len(), 2, "one line per action: {log}");
+    let span = |l: &serde_json::Value, field: &str| -> String {
+        l["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find_map(|s| s[field].as_str()))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let reboot = &audit[0]["fields"];
+    assert_eq!(reboot["action"], "operator.reboot");
+    assert_eq!(reboot["outcome"], "ok");
+    assert_eq!(reboot["owner"], o.as_str());
+    assert_eq!(reboot["resource"], kc.as_str());
+    assert_eq!(reboot["user_id"], demo::user_id());
+    assert!(reboot["email"].as_str().is_some_and(|e| e.contains('@')));
+    assert_eq!(span(&audit[0], "client"), "127.0.0.1");
+    assert_eq!(span(&audit[0], "request_id").len(), 16);
+    let failed = &audit[1]["fields"];
+    assert_eq!(failed["action"], "drain.disable");
+    assert_eq!(failed["outcome"], "failed");
+    assert_eq!(failed["status"], 404);
+    assert!(failed["sozu_id"].is_null() || failed["sozu_id"].is_string());
+    assert!(!log.contains("Bearer"), "a token in the log");
+}
