@@ -45,6 +45,13 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_LISTEN")]
     pub listen: Option<SocketAddr>,
 
+    /// The dashboard's public address (scheme, host, port), as users type it: what the
+    /// cross-origin check compares against when the browser sends no `Sec-Fetch-Site`. When
+    /// it is https, the session cookie takes the `__Host-` prefix and Strict-Transport-Security
+    /// is sent.
+    #[arg(long, env = "DASHBOARD_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+
     /// Served over plain HTTP: session cookies without the Secure flag.
     #[arg(long, env = "DASHBOARD_PLAIN_HTTP", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]

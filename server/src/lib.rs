@@ -139,11 +139,20 @@ pub fn app(
     state
         .streams
         .watch_sessions(store.clone(), lifetimes, SESSION_CHECK_EVERY);
+    let public = security::PublicOrigin::new(config.public_url.as_ref());
+    // Over https the cookie takes the `__Host-` prefix: Secure, Path=/ and no Domain, so no
+    // other host (a sibling subdomain) can set or shadow it.
+    let cookie = if public.https() {
+        "__Host-cc_dashboard_session"
+    } else {
+        "cc_dashboard_session"
+    };
     let sessions = SessionManagerLayer::new(store)
-        .with_name("cc_dashboard_session")
+        .with_name(cookie)
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
-        .with_secure(!config.plain_http)
+        .with_secure(public.https() || !config.plain_http)
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(lifetimes.idle).unwrap_or(time::Duration::HOUR),
         ));
@@ -205,9 +214,13 @@ pub fn app(
         ))
         .layer(sessions)
         .layer(middleware::from_fn(security::store_errors))
-        .layer(middleware::from_fn(security::refuse_cross_origin))
+        .layer(middleware::from_fn_with_state(
+            public.clone(),
+            security::refuse_cross_origin,
+        ))
         .layer(middleware::from_fn(security::request_limits))
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(public, security::hsts))
         .layer(middleware::from_fn_with_state(
             state.trusted_proxies.clone(),
             access::requests,

@@ -184,9 +184,13 @@ pub async fn request_limits(req: Request, next: Next) -> Response {
 /// Refuses state-changing requests sent by another site (CSRF): `Sec-Fetch-Site` when the
 /// browser sends it, else `Origin` against `Host`. Requests with neither (not from a browser)
 /// pass.
-pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
+pub async fn refuse_cross_origin(
+    State(public): State<PublicOrigin>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || same_origin(req.headers())
+        || same_origin(req.headers(), &public)
     {
         return next.run(req).await;
     }
@@ -194,20 +198,49 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
     error_response(&AppError::Forbidden { sozu_id: None })
 }
 
-fn same_origin(headers: &HeaderMap) -> bool {
+/// The dashboard's public origin (`DASHBOARD_PUBLIC_URL`), as `scheme://host[:port]`, when
+/// configured.
+#[derive(Clone, Debug, Default)]
+pub struct PublicOrigin(pub Option<String>);
+
+impl PublicOrigin {
+    /// From the configured public URL (its path is ignored).
+    pub fn new(url: Option<&reqwest::Url>) -> Self {
+        Self(url.map(|u| u.origin().ascii_serialization()))
+    }
+
+    /// Whether it is served over https (cookie prefix, HSTS).
+    pub fn https(&self) -> bool {
+        self.0.as_deref().is_some_and(|o| o.starts_with("https://"))
+    }
+}
+
+fn same_origin(headers: &HeaderMap, public: &PublicOrigin) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return site == "same-origin" || site == "none";
     }
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return headers.get(header::ORIGIN).is_none();
     };
+    if let Some(public) = &public.0 {
+        // Scheme, host and port, as the browser wrote them.
+        return origin.eq_ignore_ascii_case(public);
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest);
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
     matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// `Strict-Transport-Security` on every answer, when the public URL is https.
+pub async fn hsts(State(public): State<PublicOrigin>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if public.https() {
+        resp.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    resp
 }
 
 /// The policy of answers that did not set their own (pages set one with a nonce).
@@ -276,6 +309,8 @@ mod tests {
 
     #[test]
     fn same_origin_rules() {
+        let none = PublicOrigin::default();
+        let same_origin = |h: &HeaderMap| same_origin(h, &none);
         assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
@@ -289,6 +324,37 @@ mod tests {
         ])));
         assert!(!same_origin(&headers(&[("origin", "null"), ("host", "a")])));
         assert!(same_origin(&headers(&[])));
+    }
+
+    #[test]
+    fn the_public_origin_is_compared_scheme_included() {
+        let url = reqwest::Url::parse("https://dash.example/some/path").unwrap();
+        let public = PublicOrigin::new(Some(&url));
+        assert!(public.https());
+        let check = |origin: &'static str| {
+            same_origin(
+                &headers(&[("origin", origin), ("host", "dash.example")]),
+                &public,
+            )
+        };
+        assert!(check("https://dash.example"));
+        assert!(!check("http://dash.example"), "another scheme");
+        assert!(!check("https://dash.example:8443"), "another port");
+        assert!(!check("https://evil.example"));
+        // The browser's own word still comes first.
+        assert!(!same_origin(
+            &headers(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://dash.example")
+            ]),
+            &public
+        ));
+        let plain = PublicOrigin::new(Some(&reqwest::Url::parse("http://10.0.0.5:3000").unwrap()));
+        assert!(!plain.https());
+        assert!(same_origin(
+            &headers(&[("origin", "http://10.0.0.5:3000")]),
+            &plain
+        ));
     }
 
     #[test]

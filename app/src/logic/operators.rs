@@ -77,6 +77,16 @@ pub fn redact(mut op: Operator) -> Operator {
     op
 }
 
+/// A link taken from an upstream payload, kept only when it is an absolute `http` or `https`
+/// URL (never `javascript:`, `data:` or a relative path that would point into the dashboard).
+pub fn web_link(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (web && !host.is_empty() && !url.chars().any(char::is_control)).then(|| url.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +144,26 @@ mod tests {
         });
         assert_eq!(op.initial_credentials.unwrap().password, "••••••word");
         assert_eq!(op.api.unwrap().secret.as_deref(), Some("••••••"));
+    }
+
+    #[test]
+    fn only_web_links_from_the_upstream_are_kept() {
+        assert_eq!(
+            web_link("https://kc.example/admin").as_deref(),
+            Some("https://kc.example/admin")
+        );
+        assert!(web_link("HTTP://a.example").is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://%0aalert(1)",
+            "data:text/html,x",
+            "/orgs/x",
+            "//evil.example",
+            "https://",
+            "ftp://files.example",
+            "https://a.example/\nx",
+        ] {
+            assert_eq!(web_link(bad), None, "{bad}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use crate::api::operators::{OperatorAction, OperatorPanel, load_operator, reveal
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
-use crate::logic::operators::{resources, visible};
+use crate::logic::operators::{resources, visible, web_link};
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -112,7 +112,7 @@ fn Panel(
     let logs = entry.as_ref().map(|app| {
         view! { <A href=urls::app(&owner, app, "/logs") attr:class="button secondary">"View logs"</A> }
     });
-    let open = op.access_url.clone().map(|u| view! { <a class="button" href=u.clone() rel="noopener noreferrer" target="_blank">"Open " {p.kind.label()}</a> });
+    let open = op.access_url.as_deref().and_then(web_link).map(|u| view! { <a class="button" href=u.clone() rel="noopener noreferrer" target="_blank">"Open " {p.kind.label()}</a> });
     let mut fields: Vec<(&'static str, String)> = vec![
         ("Plan", op.plan.to_string()),
         ("Version", op.version.clone()),
@@ -154,7 +154,7 @@ fn Panel(
             }
         });
     let api = (show.api).then(|| op.api.clone()).flatten().map(|a| {
-        let link = |label: &'static str, u: Option<String>| u.map(|u| view! { <a href=u.clone() rel="noopener noreferrer" target="_blank">{label}</a> " " });
+        let link = |label: &'static str, u: Option<String>| u.as_deref().and_then(web_link).map(|u| view! { <a href=u.clone() rel="noopener noreferrer" target="_blank">{label}</a> " " });
         view! {
             <section>
                 <h2>"Admin API"</h2>

@@ -602,3 +602,38 @@ async fn every_mutating_action_writes_one_audit_line_and_no_token() {
     assert!(failed["sozu_id"].is_null() || failed["sozu_id"].is_string());
     assert!(!log.contains("Bearer"), "a token in the log");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_public_url_sets_the_cookie_prefix_hsts_and_the_origin_checked() {
+    let mut config = Config::for_tests();
+    config.public_url = Some("https://dash.example".parse().expect("url"));
+    let h = Harness::start_with(config).await;
+    let post = |origin: &'static str| {
+        h.http
+            .post(h.url("/login"))
+            .header("origin", origin)
+            .form(&[("token", "demo")])
+            .send()
+    };
+    let other_scheme = post("http://dash.example").await.expect("post");
+    assert_eq!(other_scheme.status(), 403, "the scheme counts");
+    let resp = post("https://dash.example").await.expect("post");
+    assert_eq!(resp.status(), 303);
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap_or_default();
+    assert!(
+        cookie.starts_with("__Host-cc_dashboard_session="),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let plain = Harness::start().await;
+    let resp = plain.get("/login").await;
+    assert!(resp.headers().get("strict-transport-security").is_none());
+}
