@@ -94,6 +94,24 @@ pub async fn login(
             return back_to_login(code);
         }
     };
+    if state.allow.restricted() {
+        let owners = if state.allow.needs_orgs() {
+            match state.upstream.with_token(&token).summary().await {
+                Ok(summary) => summary.owners().into_iter().map(|o| o.id).collect(),
+                Err(_) => return back_to_login("unavailable"),
+            }
+        } else {
+            Vec::new()
+        };
+        if !state
+            .allow
+            .allows(&user.id, &user.email, owners.iter().map(String::as_str))
+        {
+            tracing::warn!(target: "audit", action = "sign-in", outcome = "not allowed",
+                user_id = %user.id, email = %user.email, %client, "sign-in refused");
+            return back_to_login("not_allowed");
+        }
+    }
     // A session replaced by this sign-in ends, streams included.
     end_streams(&state, &session, EndedBy::SignedOut);
     let stored = async {

@@ -161,6 +161,15 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Organisation ids whose members may sign in (comma-separated); the navigation shows
+    /// these only. Unset, with no user list either: anyone with a valid token.
+    #[arg(long, env = "DASHBOARD_ALLOWED_ORGS", default_value = "")]
+    pub allowed_orgs: String,
+
+    /// User ids or emails that may sign in (comma-separated).
+    #[arg(long, env = "DASHBOARD_ALLOWED_USERS", default_value = "")]
+    pub allowed_users: String,
+
     /// Log lines for people (`text`) or one JSON object per line (`json`).
     #[arg(long, env = "DASHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

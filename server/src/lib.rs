@@ -1,6 +1,7 @@
 //! The dashboard server: configuration, router assembly, login, security, demo upstream.
 
 pub mod access;
+pub mod allow;
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub touched: sessions::Touched,
     pub store: sessions::Store,
     pub streams: Arc<relay::Streams>,
+    /// Who may sign in, and which organisations the navigation shows.
+    pub allow: allow::AllowList,
     /// The proxies whose forwarding headers name the client.
     pub trusted_proxies: client::TrustedProxies,
     /// Sign-in attempts per client address and in total.
@@ -59,9 +62,11 @@ impl AppState {
     fn provide(&self) -> impl Fn() + Clone + Send + Sync + 'static + use<> {
         let upstream = self.upstream.clone();
         let demo = self.demo;
+        let orgs = self.allow.org_filter();
         move || {
             provide_context(upstream.clone());
             provide_context(demo);
+            provide_context(orgs.clone());
         }
     }
 }
@@ -116,6 +121,7 @@ pub fn app(
         touched: sessions::Touched::new(&lifetimes, config.session_capacity),
         store: store.clone(),
         draining: Arc::new(AtomicBool::new(false)),
+        allow: allow::AllowList::new(&config.allowed_orgs, &config.allowed_users),
         trusted_proxies: client::TrustedProxies::parse(&config.trusted_proxies)
             .map_err(std::io::Error::other)?,
         signin: throttle::SignInLimits::new(

@@ -42,12 +42,16 @@ impl ShellData {
 /// Loads the frame of every page (one `/v2/summary` call).
 #[server(prefix = "/api", endpoint = "shell")]
 pub async fn load_shell() -> Result<ShellData, AppError> {
-    use crate::ssr::{DemoMode, session};
+    use crate::ssr::{AllowedOrgs, DemoMode, session};
     let user = session::current_user().await?;
     let demo = use_context::<DemoMode>().is_some_and(|d| d.0);
+    let allowed = use_context::<AllowedOrgs>().unwrap_or_default();
     let owners = session::authed_call(async |api| api.summary().await)
         .await?
-        .owners();
+        .owners()
+        .into_iter()
+        .filter(|o| allowed.allows(&o.id))
+        .collect();
     Ok(ShellData {
         user_name: user.name,
         user_email: user.email,

@@ -23,6 +23,10 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "error",
             "The dashboard's session store is unavailable, so you cannot sign in right now. Please retry in a moment.",
         ),
+        "not_allowed" => (
+            "error",
+            "This Clever Cloud account is not allowed on this dashboard. Ask the people who run it.",
+        ),
         "expired" => ("info", "Your session has expired. Please sign in again."),
         "logged_out" => ("info", "You are signed out."),
         _ => return None,

@@ -6,6 +6,19 @@ pub mod upstream;
 pub use session::{SessionUser, authed_call};
 pub use upstream::{ApiToken, Timeouts, Upstream};
 
+/// The organisations this dashboard may show (`DASHBOARD_ALLOWED_ORGS`); `None`: all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowedOrgs(pub Option<Vec<String>>);
+
+impl AllowedOrgs {
+    /// Whether the owner `id` may be shown.
+    pub fn allows(&self, id: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|a| a == id))
+    }
+}
+
 /// Whether the server talks to its embedded demo upstream (shows the banner).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoMode(pub bool);

@@ -637,3 +637,23 @@ async fn an_https_public_url_sets_the_cookie_prefix_hsts_and_the_origin_checked(
     let resp = plain.get("/login").await;
     assert!(resp.headers().get("strict-transport-security").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_lists_refuse_other_users_and_narrow_the_navigation() {
+    let mut config = Config::for_tests();
+    config.allowed_users = "someone@else.example".into();
+    let h = Harness::start_with(config).await;
+    let resp = h.login("demo").await;
+    assert_eq!(super::harness::location(&resp), "/login?error=not_allowed");
+    assert_eq!(super::harness::location(&h.get("/").await), "/login");
+    let page = h.page("/login?error=not_allowed", 200).await;
+    assert!(page.contains("not allowed on this dashboard"), "{page}");
+
+    let mut config = Config::for_tests();
+    config.allowed_orgs = demo::acme_id();
+    let h = Harness::start_with(config).await;
+    assert_eq!(super::harness::location(&h.login("demo").await), "/");
+    let home = h.page("/", 200).await;
+    assert!(home.contains(&demo::acme_id()), "the allowed organisation");
+    assert!(!home.contains(&demo::globex_id()), "another organisation");
+}
