@@ -53,6 +53,8 @@ pub struct AppState {
     pub trusted_proxies: client::TrustedProxies,
     /// Sign-in attempts per client address and in total.
     pub signin: Arc<throttle::SignInLimits>,
+    /// The last readiness verdict (`/readyz`).
+    pub readiness: Arc<Readiness>,
     /// Set at SIGTERM: `/readyz` answers 503 from then on.
     pub draining: Arc<AtomicBool>,
 }
@@ -121,6 +123,7 @@ pub fn app(
         touched: sessions::Touched::new(&lifetimes, config.session_capacity),
         store: store.clone(),
         draining: Arc::new(AtomicBool::new(false)),
+        readiness: Arc::default(),
         allow: allow::AllowList::new(&config.allowed_orgs, &config.allowed_users),
         trusted_proxies: client::TrustedProxies::parse(&config.trusted_proxies)
             .map_err(std::io::Error::other)?,
@@ -238,23 +241,50 @@ pub fn app(
 /// How often each replica checks the sessions of its open log streams against the store.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
 
-/// `GET /readyz`: 200 when the session store answers a ping in time and the server is not
-/// shutting down, else 503.
+/// The last readiness checks of the store and the upstream, reused for a second so probes
+/// from many load balancers cost one check each per second.
+#[derive(Default)]
+pub struct Readiness(std::sync::Mutex<Option<(std::time::Instant, Result<(), &'static str>)>>);
+
+/// How long a readiness verdict is reused, and the longest each check may take.
+const READY_FOR: Duration = Duration::from_secs(1);
+
+/// `GET /readyz`: 200 when the session store and the upstream answer within a second and the
+/// server is not shutting down, else 503 saying which.
 async fn ready(State(state): State<AppState>) -> axum::response::Response {
-    if state.draining.load(Ordering::SeqCst) {
-        (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: shutting down",
-        )
-            .into_response()
-    } else if state.store.ping().await {
-        (axum::http::StatusCode::OK, "ready").into_response()
+    let verdict = if state.draining.load(Ordering::SeqCst) {
+        Err("shutting down")
     } else {
-        (
+        let cached = state
+            .readiness
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .filter(|(at, _)| at.elapsed() < READY_FOR)
+            .map(|(_, v)| v);
+        match cached {
+            Some(v) => v,
+            None => {
+                let (store, upstream) =
+                    tokio::join!(state.store.ping(), state.upstream.reachable(READY_FOR));
+                let v = match (store, upstream) {
+                    (false, _) => Err("session store unavailable"),
+                    (true, false) => Err("upstream unreachable"),
+                    (true, true) => Ok(()),
+                };
+                *state.readiness.0.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((std::time::Instant::now(), v));
+                v
+            }
+        }
+    };
+    match verdict {
+        Ok(()) => (axum::http::StatusCode::OK, "ready".to_owned()).into_response(),
+        Err(why) => (
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: session store unavailable",
+            format!("not ready: {why}"),
         )
-            .into_response()
+            .into_response(),
     }
 }
 

@@ -192,6 +192,13 @@ impl Upstream {
         })
     }
 
+    /// Whether the upstream answers at all (any HTTP status) within `within`: for readiness,
+    /// so no token is sent.
+    pub async fn reachable(&self, within: Duration) -> bool {
+        let probe = self.inner.http.get(self.inner.base.clone()).timeout(within);
+        probe.send().await.is_ok()
+    }
+
     /// The configured base URL.
     pub fn base(&self) -> &Url {
         &self.inner.base

@@ -62,6 +62,15 @@ async fn an_unreachable_upstream_says_so_at_login() {
     let h = Harness::start_with(config).await;
     let resp = h.login("demo").await;
     assert_eq!(location(&resp), "/login?error=unavailable");
+    let ready = h.get("/readyz").await;
+    assert_eq!(ready.status().as_u16(), 503);
+    assert!(
+        ready
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("upstream unreachable")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
