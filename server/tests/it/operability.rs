@@ -95,6 +95,15 @@ async fn probes_answer_without_a_session() {
     }
 }
 
+/// A field of the request's span (its id, the client) among a JSON log line's spans.
+fn span_field(line: &serde_json::Value, field: &str) -> String {
+    line["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find_map(|s| s[field].as_str()))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The server binary, started as an orchestrator would.
 struct Process {
     child: std::process::Child,
@@ -136,6 +145,17 @@ impl Process {
             assert!(Instant::now() < deadline, "the server did not get ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Kills it and returns what it wrote to its standard output (started with it piped).
+    fn stop_and_read_log(&mut self) -> String {
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut out) = self.child.stdout.take() {
+            use std::io::Read;
+            let _ = out.read_to_string(&mut log);
+        }
+        log
     }
 
     fn terminate(&self) {
@@ -196,11 +216,21 @@ async fn sigterm_drains_streams_with_a_restarting_event_and_exits_in_time() {
     }
     let term = Instant::now();
     server.terminate();
-    // Not ready at once, while still serving.
-    let ready = reqwest::get(format!("{}/readyz", server.base))
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), 503);
+    // Not ready at once (the signal reaches the process asynchronously: within moments),
+    // while still serving.
+    loop {
+        let ready = reqwest::get(format!("{}/readyz", server.base))
+            .await
+            .expect("readyz");
+        if ready.status() == 503 {
+            break;
+        }
+        assert!(
+            term.elapsed() < Duration::from_millis(500),
+            "still ready after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     // Every stream ends with the restarting event, after the grace.
     let lasts = futures::future::join_all(streams.into_iter().map(|mut s| async move {
         let mut last: Option<Event> = None;
@@ -324,12 +354,7 @@ async fn an_unreadable_operator_payload_leaves_no_secret_in_the_log() {
         "an unreadable answer is an upstream error"
     );
     let body = page.text().await.unwrap_or_default();
-    let _ = server.child.kill();
-    let mut log = String::new();
-    if let Some(mut out) = server.child.stdout.take() {
-        use std::io::Read;
-        let _ = out.read_to_string(&mut log);
-    }
+    let log = server.stop_and_read_log();
     assert!(log.contains("upstream JSON unreadable"), "{log}");
     assert!(
         log.contains("/v4/addon-providers/addon-keycloak/addons/{}"),
@@ -393,24 +418,12 @@ async fn json_logs_carry_request_ids_one_access_line_per_request_and_audit_event
         .send()
         .await
         .expect("logout");
-    let _ = server.child.kill();
-    let mut log = String::new();
-    if let Some(mut out) = server.child.stdout.take() {
-        use std::io::Read;
-        let _ = out.read_to_string(&mut log);
-    }
+    let log = server.stop_and_read_log();
     let lines: Vec<serde_json::Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
-    // The request id of a line: from the request's span, among the line's spans.
-    let request_id = |l: &serde_json::Value| -> String {
-        l["spans"]
-            .as_array()
-            .and_then(|spans| spans.iter().find_map(|s| s["request_id"].as_str()))
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let request_id = |l: &serde_json::Value| span_field(l, "request_id");
     let access: Vec<&serde_json::Value> = lines
         .iter()
         .filter(|l| l["target"] == "access" && l["fields"]["route"] != "/readyz")
@@ -567,25 +580,14 @@ async fn every_mutating_action_writes_one_audit_line_and_no_token() {
     .await
     .expect("disable");
     assert_eq!(missing.status(), 404);
-    let _ = server.child.kill();
-    let mut log = String::new();
-    if let Some(mut out) = server.child.stdout.take() {
-        use std::io::Read;
-        let _ = out.read_to_string(&mut log);
-    }
+    let log = server.stop_and_read_log();
     let audit: Vec<serde_json::Value> = log
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|l| l["target"] == "audit" && l["fields"]["message"] == "action")
         .collect();
     assert_eq!(audit.len(), 2, "one line per action: {log}");
-    let span = |l: &serde_json::Value, field: &str| -> String {
-        l["spans"]
-            .as_array()
-            .and_then(|spans| spans.iter().find_map(|s| s[field].as_str()))
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let span = span_field;
     let reboot = &audit[0]["fields"];
     assert_eq!(reboot["action"], "operator.reboot");
     assert_eq!(reboot["outcome"], "ok");
