@@ -26,7 +26,11 @@ export function watchPage(page: Page): string[] {
   return problems;
 }
 
-/** Signs in with the demo token through the login form. */
+/**
+ * Signs in with the demo token through the login form. Hydrated, it waits until the page it
+ * lands on is hydrated too: the sign-in is a full page load, and a click before hydration
+ * would be a plain link or form post (a race that shows on a loaded machine).
+ */
 export async function signIn(page: Page, testInfo: TestInfo, token = "demo") {
   await page.goto("/login");
   if (hydrated(testInfo)) {
@@ -34,4 +38,9 @@ export async function signIn(page: Page, testInfo: TestInfo, token = "demo") {
   }
   await page.getByLabel("API token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // Landed: the home page, or the form again with a message.
+  await page.waitForURL((url) => url.pathname !== "/login" || url.search !== "");
+  if (hydrated(testInfo)) {
+    await expect(page.locator("[data-hydrated]").first()).toHaveAttribute("data-hydrated", "true");
+  }
 }
