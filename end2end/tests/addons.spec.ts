@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn, watchPage } from "./helpers";
+import { hydrated, signIn, waitHydrated, watchPage } from "./helpers";
 
 test("the zones map has a marker per zone; filtering by tag; row and marker highlight", async ({ page }, testInfo) => {
   const problems = watchPage(page);
@@ -75,6 +75,7 @@ test("a Pulsar retention time is edited and shown saved", async ({ page }, testI
   await signIn(page, testInfo);
   await openAddon(page, "events");
   await expect(page.getByRole("heading", { name: "Current policies" })).toBeVisible();
+  await waitHydrated(page, testInfo);
   const days = hydrated(testInfo) ? "5" : "6";
   const field = page.locator('fieldset[data-field="retention_duration"]');
   await field.getByLabel("Value:").check();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn, watchPage } from "./helpers";
+import { hydrated, signIn, waitHydrated, watchPage } from "./helpers";
 
 test("create drains of two types, disable one, delete both", async ({ page }, testInfo) => {
   const problems = watchPage(page);
@@ -21,6 +21,7 @@ test("create drains of two types, disable one, delete both", async ({ page }, te
   await page.getByRole("combobox", { name: "Recipient type" }).selectOption("RAW_HTTP");
   await page.getByRole("button", { name: "Choose" }).click();
   await expect(page).toHaveURL(/new=RAW_HTTP/);
+  await waitHydrated(page, testInfo);
   const form = page.getByRole("form", { name: "New drain" });
   if (hydrated(testInfo)) {
     await form.getByLabel("URL (required)").fill("ftp://nowhere");
@@ -41,6 +42,8 @@ test("create drains of two types, disable one, delete both", async ({ page }, te
   // 2. Syslog over UDP.
   await page.getByRole("combobox", { name: "Recipient type" }).selectOption("SYSLOG_UDP");
   await page.getByRole("button", { name: "Choose" }).click();
+  await expect(page).toHaveURL(/new=SYSLOG_UDP/);
+  await waitHydrated(page, testInfo);
   await form.getByLabel("URL (required)").fill(`udp://${tag}.syslog.example.net:514`);
   await form.getByRole("button", { name: "Create drain" }).click();
   const syslog = page.locator("article.drain", { hasText: `${tag}.syslog.example.net` });

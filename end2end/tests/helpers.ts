@@ -26,11 +26,7 @@ export function watchPage(page: Page): string[] {
   return problems;
 }
 
-/**
- * Signs in with the demo token through the login form. Hydrated, it waits until the page it
- * lands on is hydrated too: the sign-in is a full page load, and a click before hydration
- * would be a plain link or form post (a race that shows on a loaded machine).
- */
+/** Signs in with the demo token through the login form. */
 export async function signIn(page: Page, testInfo: TestInfo, token = "demo") {
   await page.goto("/login");
   if (hydrated(testInfo)) {
@@ -38,9 +34,14 @@ export async function signIn(page: Page, testInfo: TestInfo, token = "demo") {
   }
   await page.getByLabel("API token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
-  // Landed: the home page, or the form again with a message.
-  await page.waitForURL((url) => url.pathname !== "/login" || url.search !== "");
+}
+
+/**
+ * Hydrated, waits until the page is hydrated: after a full page load (a form sent with GET, a
+ * link followed before hydration), a click before that would be a plain form post.
+ */
+export async function waitHydrated(page: Page, testInfo: TestInfo) {
   if (hydrated(testInfo)) {
-    await expect(page.locator("[data-hydrated]").first()).toHaveAttribute("data-hydrated", "true");
+    await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
   }
 }
