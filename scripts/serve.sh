@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
+# One local process behind no load balancer: no shutdown grace, so restarts are immediate.
+export DASHBOARD_SHUTDOWN_GRACE_SECS=${DASHBOARD_SHUTDOWN_GRACE_SECS:-0}
 exec cargo leptos serve "$@"
