@@ -5,12 +5,11 @@
 //! concrete path (it holds ids); the route template says what was asked.
 
 use crate::client::TrustedProxies;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::hash::{BuildHasher, Hasher};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tracing::Instrument;
 
 /// The response and request header of the id.
@@ -46,11 +45,7 @@ pub async fn requests(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let client = proxies.client(peer, req.headers());
+    let client = proxies.client_of(req.extensions(), req.headers());
     let id = req
         .headers()
         .get(REQUEST_ID)

@@ -6,8 +6,8 @@
 //! forged). `Forwarded: for=…` is read the same way when `X-Forwarded-For` is absent.
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -35,6 +35,15 @@ impl TrustedProxies {
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client's address of a request, from the peer `listen::serve` recorded in its
+    /// extensions (unspecified when none was) and its headers.
+    pub fn client_of(&self, extensions: &Extensions, headers: &HeaderMap) -> IpAddr {
+        let peer = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        self.client(peer, headers)
     }
 
     /// The client's address for a request from `peer` with these headers.
@@ -118,12 +127,8 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
         Ok(Self(
-            TrustedProxies::from_ref(state).client(peer, &parts.headers),
+            TrustedProxies::from_ref(state).client_of(&parts.extensions, &parts.headers),
         ))
     }
 }
