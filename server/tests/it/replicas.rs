@@ -235,10 +235,13 @@ async fn idle_timeout_slides_and_absolute_lifetime_ends_the_session_in_both_stor
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_record_activity_once() {
     let redis = RedisServer::start();
-    let h = Harness::start_with(short_lived(portal(&redis, KEY))).await;
+    // Idle 20 s: activity is due a record after a tenth of it (2 s), far longer than the
+    // burst below takes even on a loaded machine.
+    let mut config = portal(&redis, KEY);
+    config.session_idle_minutes = 20.0 / 60.0;
+    let h = Harness::start_with(config).await;
     h.login("demo").await;
-    // Activity is due a record after a tenth of the idle timeout (300 ms here).
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     redis.cli(&["CONFIG", "RESETSTAT"]);
     let pages = (0..8).map(|_| h.get("/"));
     for resp in futures::future::join_all(pages).await {
