@@ -16,6 +16,15 @@ pub enum AppError {
     /// The upstream refused the request for this token.
     #[error("You do not have access to this resource.")]
     Forbidden { sozu_id: Option<String> },
+    /// The upstream refused a "Sign in with Clever Cloud" session because the dashboard's
+    /// OAuth consumer was not granted the right this action needs.
+    #[error(
+        "Clever Cloud refused this: the dashboard's sign-in was not granted the right \"{right}\" it needs. Ask the people who run this dashboard to grant it to its OAuth consumer, then sign in again."
+    )]
+    MissingRight {
+        right: String,
+        sozu_id: Option<String>,
+    },
     /// The thing asked for does not exist.
     #[error("Not found: {what}.")]
     NotFound { what: String },
@@ -63,7 +72,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden { .. } => 403,
+            Self::Forbidden { .. } | Self::MissingRight { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::BadRequest(_) => 400,
             Self::TooManyRequests(_) => 429,
@@ -77,6 +86,7 @@ impl AppError {
     pub fn sozu_id(&self) -> Option<&str> {
         match self {
             Self::Forbidden { sozu_id }
+            | Self::MissingRight { sozu_id, .. }
             | Self::Upstream { sozu_id, .. }
             | Self::Unavailable { sozu_id } => sozu_id.as_deref(),
             _ => None,

@@ -5,8 +5,11 @@ use crate::client::ClientAddr;
 use crate::sessions;
 use app::error::AppError;
 use app::model::logs::EndedBy;
-use app::ssr::ApiToken;
-use app::ssr::session::{SessionUser, TOKEN_KEY, USER_KEY, current_user_of};
+use app::model::navigation::SelfUser;
+use app::ssr::session::{
+    SessionUser, SignedInWith, USER_KEY, credentials_of, current_user_of, store_credentials,
+};
+use app::ssr::{ApiToken, Credentials};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -26,13 +29,13 @@ fn attempt(outcome: &'static str) {
     metrics::counter!("dashboard_sign_in_attempts_total", "outcome" => outcome).increment(1);
 }
 
-fn back_to_login(code: &'static str) -> Response {
+pub(crate) fn back_to_login(code: &'static str) -> Response {
     attempt(code);
     Redirect::to(&format!("/login?error={code}")).into_response()
 }
 
 /// The form again, with a 429, when a client tries too often (nothing went upstream).
-fn too_many_attempts(wait: std::time::Duration) -> Response {
+pub(crate) fn too_many_attempts(wait: std::time::Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -94,11 +97,33 @@ pub async fn login(
             return back_to_login(code);
         }
     };
+    let credentials = Credentials::Token(token);
+    match establish(&state, &session, client, &credentials, user, None).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(code) => back_to_login(code),
+    }
+}
+
+/// Starts a session for `user` signed in with `credentials` (after checking the allow-lists):
+/// the session id is cycled, an earlier session's streams end, and the audit event is
+/// written. `Err` is the code of the login page's message.
+pub(crate) async fn establish(
+    state: &AppState,
+    session: &Session,
+    client: std::net::IpAddr,
+    credentials: &Credentials,
+    user: SelfUser,
+    expires: Option<time::OffsetDateTime>,
+) -> Result<(), &'static str> {
+    let via = match credentials {
+        Credentials::Token(_) => SignedInWith::ApiToken,
+        Credentials::OAuth(_) => SignedInWith::CleverCloud,
+    };
     if state.allow.restricted() {
         let owners = if state.allow.needs_orgs() {
-            match state.upstream.with_token(&token).summary().await {
+            match state.upstream.with(credentials).summary().await {
                 Ok(summary) => summary.owners().into_iter().map(|o| o.id).collect(),
-                Err(_) => return back_to_login("unavailable"),
+                Err(_) => return Err("unavailable"),
             }
         } else {
             Vec::new()
@@ -108,15 +133,15 @@ pub async fn login(
             .allows(&user.id, &user.email, owners.iter().map(String::as_str))
         {
             tracing::warn!(target: "audit", action = "sign-in", outcome = "not allowed",
-                user_id = %user.id, email = %user.email, %client, "sign-in refused");
-            return back_to_login("not_allowed");
+                user_id = %user.id, email = %user.email, %client, via = ?via, "sign-in refused");
+            return Err("not_allowed");
         }
     }
     // A session replaced by this sign-in ends, streams included.
-    end_streams(&state, &session, EndedBy::SignedOut);
+    end_streams(state, session, EndedBy::SignedOut);
     let stored = async {
         session.cycle_id().await?;
-        session.insert(TOKEN_KEY, token.expose()).await?;
+        store_credentials(session, credentials).await?;
         session
             .insert(
                 USER_KEY,
@@ -128,26 +153,28 @@ pub async fn login(
                         user.name.clone()
                     },
                     email: user.email.clone(),
+                    via,
+                    expires: expires.map(|t| t.unix_timestamp()),
                 },
             )
             .await?;
-        sessions::start(&session, &state.lifetimes).await
+        sessions::start(session, &state.lifetimes).await
     };
     if let Err(e) = stored.await {
         tracing::error!(target: "audit", action = "sign-in", outcome = "store unavailable",
             user_id = %user.id, %client, error = %e, "sign-in failed");
-        return back_to_login("store");
+        return Err("store");
     }
     attempt("ok");
     metrics::counter!("dashboard_signed_in_total").increment(1);
     tracing::info!(target: "audit", action = "sign-in", outcome = "ok", user_id = %user.id,
-        email = %user.email, %client, "signed in");
-    Redirect::to("/").into_response()
+        email = %user.email, %client, via = ?via, "signed in");
+    Ok(())
 }
 
 /// Ends the log streams of this session on this replica now (the other replicas see the
 /// record gone within a second).
-fn end_streams(state: &AppState, session: &Session, why: EndedBy) {
+pub(crate) fn end_streams(state: &AppState, session: &Session, why: EndedBy) {
     if let Some(id) = session.id() {
         state.streams.end_session(&id, why);
     }
@@ -162,6 +189,21 @@ pub async fn logout(
 ) -> Response {
     end_streams(&state, &session, EndedBy::SignedOut);
     let user = current_user_of(&session).await.unwrap_or_default();
+    // An OAuth access token is revoked upstream; when that fails the user is signed out all
+    // the same (the token then lives on until its expiry date, which the log says).
+    if let Some(credentials) = credentials_of(&session).await {
+        let api = state.upstream.with(&credentials);
+        if api.is_oauth() {
+            match api.revoke().await {
+                Ok(()) => tracing::info!(target: "audit", action = "revoke token", outcome = "ok",
+                    user_id = %user.id, email = %user.email, %client, "OAuth token revoked"),
+                Err(e) => tracing::warn!(target: "audit", action = "revoke token",
+                    outcome = "failed", status = e.status(), sozu_id = e.sozu_id(),
+                    user_id = %user.id, email = %user.email, %client,
+                    "OAuth token could not be revoked; signing out anyway"),
+            }
+        }
+    }
     if let Err(e) = session.flush().await {
         tracing::warn!(target: "audit", action = "sign-out", outcome = "store unavailable",
             user_id = %user.id, email = %user.email, %client, error = %e,

@@ -41,6 +41,33 @@ pub struct Config {
     #[arg(long, env = "CC_API_URL")]
     pub api_url: Option<Url>,
 
+    /// Base of "Sign in with Clever Cloud" (OAuth 1.0a) and of the calls of sessions signed in
+    /// that way. In demo mode: the demo upstream.
+    #[arg(
+        long,
+        env = "CC_OAUTH_API_URL",
+        default_value = "https://api.clever-cloud.com"
+    )]
+    pub oauth_api_url: Url,
+
+    /// Key of the dashboard's OAuth consumer: set it (with the secret and
+    /// DASHBOARD_PUBLIC_URL) to offer "Sign in with Clever Cloud". In demo mode: the demo's.
+    #[arg(long, env = "CC_OAUTH_CONSUMER_KEY")]
+    pub oauth_consumer_key: Option<String>,
+
+    /// Secret of the dashboard's OAuth consumer.
+    #[arg(long, env = "CC_OAUTH_CONSUMER_SECRET", hide_env_values = true)]
+    pub oauth_consumer_secret: Option<Secret>,
+
+    /// A file holding the OAuth consumer's secret (instead of CC_OAUTH_CONSUMER_SECRET).
+    #[arg(long, env = "CC_OAUTH_CONSUMER_SECRET_FILE")]
+    pub oauth_consumer_secret_file: Option<PathBuf>,
+
+    /// Seconds a "Sign in with Clever Cloud" may take, from leaving for the authorize page to
+    /// coming back (the request token is kept that long, 10 minutes at most).
+    #[arg(long, env = "CC_OAUTH_HANDSHAKE_SECS", default_value_t = 600.0)]
+    pub oauth_handshake_secs: f64,
+
     /// Address to listen on (default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000).
     #[arg(long, env = "DASHBOARD_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -236,6 +263,21 @@ pub struct DemoKnobs {
         default_value_t = 0
     )]
     pub pdf_padding_bytes: usize,
+
+    /// The demo world's start, in unix seconds (default: when the demo starts). A demo
+    /// restarted with the same epoch serves the same data and the same log line numbers, so a
+    /// stream resumed from its `Last-Event-ID` goes on with no gap (fault benchmarks and tests).
+    #[arg(long = "demo-epoch", env = "DEMO_EPOCH")]
+    pub epoch: Option<i64>,
+
+    /// Rights granted to the demo's OAuth consumer, comma-separated (default: all). Calls
+    /// needing another right get a 403, as Clever Cloud answers them.
+    #[arg(
+        long = "demo-oauth-rights",
+        env = "DEMO_OAUTH_RIGHTS",
+        value_delimiter = ','
+    )]
+    pub oauth_rights: Vec<String>,
 
     /// Address of the demo upstream (loopback only; port 0 picks a free one).
     #[arg(

@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::billing::{self, InvoiceFilter};
 use app::model::billing::Invoice;
-use app::ssr::session::token_of;
+use app::ssr::session::credentials_of;
 use app::ssr::upstream::InvoiceFormat;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -97,12 +97,12 @@ pub async fn invoice_document(
         Ok(v) => v,
         Err(e) => return failure(&e),
     };
-    let Some(token) = token_of(&session).await else {
+    let Some(credentials) = credentials_of(&session).await else {
         return failure(&AppError::Unauthorized);
     };
     let upstream = match state
         .upstream
-        .with_token(&token)
+        .with(&credentials)
         .invoice_document(&owner, &number, format)
         .await
     {
@@ -215,12 +215,12 @@ pub async fn invoices_csv_download(
         Ok(q) => q,
         Err(m) => return failure(&AppError::BadRequest(m)),
     };
-    let Some(token) = token_of(&session).await else {
+    let Some(credentials) = credentials_of(&session).await else {
         return failure(&AppError::Unauthorized);
     };
     let mut list = match state
         .upstream
-        .with_token(&token)
+        .with(&credentials)
         .invoices(&owner, &query)
         .await
     {
@@ -271,10 +271,10 @@ pub async fn otoroshi_config(
         Err(true) => return failure(&AppError::BadRequest("Invalid add-on id.".into())),
         Err(false) => return failure(&AppError::not_found(format!("Otoroshi add-on {id}"))),
     };
-    let Some(token) = token_of(&session).await else {
+    let Some(credentials) = credentials_of(&session).await else {
         return failure(&AppError::Unauthorized);
     };
-    let api = state.upstream.with_token(&token);
+    let api = state.upstream.with(&credentials);
     match api.operator(OperatorKind::Otoroshi, &id).await {
         Ok(op) if op.owner_id == owner.as_str() => {}
         Ok(_) | Err(AppError::NotFound { .. }) => {

@@ -9,13 +9,15 @@ pub mod demo;
 pub mod downloads;
 pub mod listen;
 pub mod map;
+pub mod oauth;
 pub mod relay;
 pub mod security;
 pub mod sessions;
 pub mod telemetry;
 pub mod throttle;
 
-use app::ssr::{DemoMode, Timeouts, Upstream};
+use app::ssr::oauth::Consumer;
+use app::ssr::{DemoMode, OAuthProvider, Timeouts, Upstream};
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -57,6 +59,8 @@ pub struct AppState {
     pub readiness: Arc<Readiness>,
     /// Set at SIGTERM: `/readyz` answers 503 from then on.
     pub draining: Arc<AtomicBool>,
+    /// "Sign in with Clever Cloud", when offered.
+    pub oauth: Option<Arc<oauth::Settings>>,
 }
 
 impl AppState {
@@ -87,14 +91,107 @@ pub async fn upstream_base(config: &Config) -> std::io::Result<(reqwest::Url, De
 
 /// Builds the whole application router; fails when the HTTP client cannot be built (a broken
 /// TLS backend) or the session settings are wrong, which is reported at startup instead of a
-/// panic.
+/// panic. `bound` is where the server listens: in demo mode, without a public URL, the
+/// callback of "Sign in with Clever Cloud" points there.
 pub fn router(
     config: &Config,
     leptos: LeptosOptions,
     base: reqwest::Url,
     demo: DemoMode,
+    bound: SocketAddr,
 ) -> std::io::Result<Router> {
-    app(config, leptos, base, demo).map(|(router, _)| router)
+    app(config, leptos, base, demo, bound).map(|(router, _)| router)
+}
+
+/// The OAuth provider: the demo's own consumer in demo mode, else the configured consumer
+/// (key and secret both, or neither).
+fn oauth_provider(
+    config: &Config,
+    base: &reqwest::Url,
+    demo: DemoMode,
+) -> std::io::Result<Option<OAuthProvider>> {
+    if demo.0 {
+        return Ok(Some(OAuthProvider {
+            base: base.clone(),
+            consumer: Consumer {
+                key: demo::oauth::CONSUMER_KEY.to_owned(),
+                secret: demo::oauth::CONSUMER_SECRET.to_owned(),
+            },
+        }));
+    }
+    let secret = match (
+        &config.oauth_consumer_secret,
+        &config.oauth_consumer_secret_file,
+    ) {
+        (Some(s), _) => Some(s.expose().trim().to_owned()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| {
+                    std::io::Error::other(format!(
+                        "CC_OAUTH_CONSUMER_SECRET_FILE {} cannot be read: {e}",
+                        path.display()
+                    ))
+                })?
+                .trim()
+                .to_owned(),
+        ),
+        (None, None) => None,
+    };
+    let key = config
+        .oauth_consumer_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    match (key, secret.filter(|s| !s.is_empty())) {
+        (None, None) => Ok(None),
+        (Some(key), Some(secret)) => Ok(Some(OAuthProvider {
+            base: config.oauth_api_url.clone(),
+            consumer: Consumer {
+                key: key.to_owned(),
+                secret,
+            },
+        })),
+        _ => Err(std::io::Error::other(
+            "\"Sign in with Clever Cloud\" needs both CC_OAUTH_CONSUMER_KEY and \
+             CC_OAUTH_CONSUMER_SECRET (or CC_OAUTH_CONSUMER_SECRET_FILE)",
+        )),
+    }
+}
+
+/// Where the handshake comes back: the public URL (in demo mode, the listen address when no
+/// public URL is set); never the `Host` of a request.
+fn oauth_settings(
+    config: &Config,
+    demo: DemoMode,
+    bound: SocketAddr,
+    https: bool,
+) -> std::io::Result<oauth::Settings> {
+    let public = match (&config.public_url, demo.0) {
+        (Some(url), _) => url.clone(),
+        (None, true) => reqwest::Url::parse(&format!("http://{bound}"))
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+        (None, false) => {
+            return Err(std::io::Error::other(
+                "\"Sign in with Clever Cloud\" is configured (CC_OAUTH_CONSUMER_KEY) but \
+                 DASHBOARD_PUBLIC_URL is not: set it to the address users type, from which the \
+                 callback URL is built",
+            ));
+        }
+    };
+    let callback = public
+        .join("/oauth/callback")
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(oauth::Settings {
+        callback: callback.to_string(),
+        cookie: if https {
+            "__Host-cc_oauth_state"
+        } else {
+            "cc_oauth_state"
+        },
+        secure: https || !config.plain_http,
+        handshake: Duration::from_secs_f64(config.oauth_handshake_secs.max(0.0))
+            .min(oauth::HANDSHAKE_AT_MOST),
+    })
 }
 
 /// The router and the state behind it (what a graceful stop needs to reach).
@@ -103,13 +200,25 @@ pub fn app(
     leptos: LeptosOptions,
     base: reqwest::Url,
     demo: DemoMode,
+    bound: SocketAddr,
 ) -> std::io::Result<(Router, AppState)> {
     let timeouts = Timeouts {
         connect: Duration::from_secs(config.connect_timeout_secs),
         request: Duration::from_secs(config.request_timeout_secs),
         stream_read: Duration::from_secs(config.stream_read_timeout_secs),
     };
-    let upstream = Upstream::new(base, timeouts)
+    let provider = oauth_provider(config, &base, demo)?;
+    let public = security::PublicOrigin::new(config.public_url.as_ref());
+    let oauth = match &provider {
+        Some(_) => Some(Arc::new(oauth_settings(
+            config,
+            demo,
+            bound,
+            public.https(),
+        )?)),
+        None => None,
+    };
+    let upstream = Upstream::with_provider(base, provider, timeouts)
         .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
     // A key given without a shared store is still checked, so a typo shows at once.
     sessions::keys_from_config(config)?;
@@ -124,6 +233,7 @@ pub fn app(
         store: store.clone(),
         draining: Arc::new(AtomicBool::new(false)),
         readiness: Arc::default(),
+        oauth,
         allow: allow::AllowList::new(&config.allowed_orgs, &config.allowed_users),
         trusted_proxies: client::TrustedProxies::parse(&config.trusted_proxies)
             .map_err(std::io::Error::other)?,
@@ -148,7 +258,6 @@ pub fn app(
     state
         .streams
         .watch_sessions(store.clone(), lifetimes, SESSION_CHECK_EVERY);
-    let public = security::PublicOrigin::new(config.public_url.as_ref());
     // Over https the cookie takes the `__Host-` prefix: Secure, Path=/ and no Domain, so no
     // other host (a sibling subdomain) can set or shadow it.
     let cookie = if public.https() {
@@ -170,6 +279,8 @@ pub fn app(
     let router = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/login/oauth", get(oauth::start))
+        .route("/oauth/callback", get(oauth::callback))
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
         .route("/livez", get(|| async { "ok" }))
         .route("/healthz", get(|| async { "ok" }))
@@ -310,7 +421,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (base, demo) = upstream_base(&config).await?;
     let addr = config.listen.unwrap_or(leptos.site_addr);
-    let (app, state) = app(&config, leptos, base, demo)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let (app, state) = app(&config, leptos, base, demo, bound)?;
     if let Some(metrics) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics).await?;
         tokio::spawn(async move {
@@ -319,8 +432,7 @@ pub async fn serve(
             }
         });
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    on_bound(listener.local_addr()?);
+    on_bound(bound);
     let grace = Duration::from_secs_f64(config.shutdown_grace_secs.max(0.0));
     let limits = listen::Limits::from_config(&config);
     let stop = async move {

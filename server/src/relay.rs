@@ -26,8 +26,8 @@ use app::ids::SegmentId;
 use app::logic::logs::{LogFilter, clean_field};
 use app::model::logs::{EndOfStream, EndedBy, event};
 use app::query::LogQuery;
-use app::ssr::session::{current_user_of, token_of};
-use app::ssr::{ApiToken, Upstream};
+use app::ssr::session::{credentials_of, current_user_of};
+use app::ssr::{Credentials, Upstream};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -287,7 +287,7 @@ type Upstream_ = Pin<
 /// The relay of one stream: where it reads, how far it got.
 struct Relay {
     upstream: Upstream,
-    token: ApiToken,
+    credentials: Credentials,
     owner: SegmentId,
     app: SegmentId,
     query: LogQuery,
@@ -379,7 +379,7 @@ impl Relay {
         }
         let resp = self
             .upstream
-            .with_token(&self.token)
+            .with(&self.credentials)
             .log_stream(&self.owner, &self.app, &q, self.last_id.as_deref())
             .await?;
         // The parser slices events out of the chunks it is given, and a slice of the HTTP
@@ -631,8 +631,8 @@ pub async fn app_logs(
     };
     // The guard in front (`security::require_session`) judged the session already; this
     // reads the same loaded record.
-    let (Some(token), Some(user), Some(session_id), sessions::State::SignedIn { ends, .. }) = (
-        token_of(&session).await,
+    let (Some(credentials), Some(user), Some(session_id), sessions::State::SignedIn { ends, .. }) = (
+        credentials_of(&session).await,
         current_user_of(&session).await,
         session.id(),
         sessions::state(&session, &state.lifetimes).await,
@@ -651,7 +651,7 @@ pub async fn app_logs(
         .filter(|v| !v.is_empty());
     let mut relay = Relay {
         upstream: state.upstream.clone(),
-        token,
+        credentials,
         owner,
         app,
         query,

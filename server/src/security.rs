@@ -15,6 +15,9 @@ fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/login"
+            | "/login/oauth"
+            | "/oauth/callback"
+            | "/api/sign_in_ways"
             | "/favicon.svg"
             | "/robots.txt"
             | "/livez"

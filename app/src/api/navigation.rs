@@ -12,6 +12,10 @@ pub struct ShellData {
     pub user_email: String,
     pub demo: bool,
     pub owners: Vec<Owner>,
+    /// How the user signed in: "Clever Cloud" or "an API token".
+    pub signed_in_with: String,
+    /// When the credentials stop working upstream (RFC 3339), when known.
+    pub expires: Option<String>,
 }
 
 impl ShellData {
@@ -57,5 +61,31 @@ pub async fn load_shell() -> Result<ShellData, AppError> {
         user_email: user.email,
         demo,
         owners,
+        signed_in_with: match user.via {
+            session::SignedInWith::CleverCloud => "Clever Cloud",
+            session::SignedInWith::ApiToken => "an API token",
+        }
+        .to_owned(),
+        expires: user
+            .expires
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(|t| crate::model::date::format(&t)),
+    })
+}
+
+/// The ways to sign in this server offers (public: the login page asks before anyone has
+/// signed in).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// "Sign in with Clever Cloud" (an OAuth consumer is configured).
+    pub clever_cloud: bool,
+}
+
+/// `GET /api/sign_in_ways`.
+#[server(prefix = "/api", endpoint = "sign_in_ways")]
+pub async fn sign_in_ways() -> Result<SignInOptions, AppError> {
+    let upstream = use_context::<crate::ssr::Upstream>();
+    Ok(SignInOptions {
+        clever_cloud: upstream.is_some_and(|u| u.oauth_offered()),
     })
 }

@@ -39,6 +39,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     let title = match &error {
         AppError::Unauthorized => "Session expired",
         AppError::Forbidden { .. } => "Access denied",
+        AppError::MissingRight { .. } => "Right not granted",
         AppError::NotFound { .. } => "Not found",
         AppError::BadRequest(_) => "Invalid request",
         AppError::TooManyRequests(_) => "Too many requests",

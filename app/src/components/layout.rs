@@ -66,9 +66,15 @@ pub fn hydration_marker() -> impl Fn() -> &'static str + Send + Sync + Copy + 's
 
 #[component]
 fn UserMenu(data: ShellData) -> impl IntoView {
+    let until = match &data.expires {
+        Some(t) => format!("until {}", t.get(..10).unwrap_or(t)),
+        None => "expiry unknown".to_owned(),
+    };
+    let how = format!("Signed in with {} · {until}", data.signed_in_with);
     view! {
         <div class="user">
             <span class="user-name" title=data.user_email>{data.user_name}</span>
+            <span class="user-via muted">{how}</span>
             <form method="post" action="/logout">
                 <button type="submit" class="link-button">"Sign out"</button>
             </form>

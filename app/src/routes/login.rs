@@ -1,6 +1,8 @@
-//! `/login`: paste an API token. A plain form that works without JavaScript; the server
-//! (`POST /login`) validates the token and keeps it in the session.
+//! `/login`: "Sign in with Clever Cloud" when the server offers it (a plain link to
+//! `/login/oauth`, which starts the OAuth handshake), then the API-token form. Both work
+//! without JavaScript; the server keeps the credentials in the session.
 
+use crate::api::navigation::sign_in_ways;
 use crate::components::layout::hydration_marker;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +30,26 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "This Clever Cloud account is not allowed on this dashboard. Ask the people who run it.",
         ),
         "expired" => ("info", "Your session has expired. Please sign in again."),
+        "oauth_denied" => (
+            "error",
+            "You declined to let this dashboard use your Clever Cloud account, so you are not signed in.",
+        ),
+        "oauth_state" => (
+            "error",
+            "That sign-in with Clever Cloud was not started from this browser, or its cookie was lost. Please start again.",
+        ),
+        "oauth_expired" => (
+            "error",
+            "That sign-in with Clever Cloud has expired or was already used. Please start again.",
+        ),
+        "oauth_incomplete" => (
+            "error",
+            "Clever Cloud did not confirm the sign-in (no verifier came back). Please start again.",
+        ),
+        "oauth_consumer" => (
+            "error",
+            "Clever Cloud refused this dashboard's OAuth consumer. Ask the people who run this dashboard to check its key and secret.",
+        ),
         "logged_out" => ("info", "You are signed out."),
         _ => return None,
     })
@@ -48,12 +70,29 @@ pub fn LoginPage() -> impl IntoView {
             view! { <p class=class role="alert">{text}</p> }
         })
     };
+    let ways = Resource::new(|| (), |_| sign_in_ways());
+    let oauth = move || {
+        Suspend::new(async move {
+            ways.await.ok().filter(|w| w.clever_cloud).map(|_| {
+                view! {
+                    <div class="oauth-sign-in">
+                        // rel="external": a full navigation to the server, not a route.
+                        <a class="button oauth-button" href="/login/oauth" rel="external nofollow">
+                            "Sign in with Clever Cloud"
+                        </a>
+                        <p class="muted">"Or paste an API token:"</p>
+                    </div>
+                }
+            })
+        })
+    };
     view! {
         <Title text="Sign in" />
         <main class="login" data-hydrated=hydration_marker()>
             <h1>"☁ Clever dashboard"</h1>
-            <p>"Sign in with a Clever Cloud API token. It is kept on this server only, never in your browser."</p>
+            <p>"Your Clever Cloud credentials are kept on this server only, never in your browser."</p>
             {message}
+            <Suspense fallback=|| ()>{oauth}</Suspense>
             <form method="post" action="/login" class="login-form">
                 <label for="token">"API token"</label>
                 <input

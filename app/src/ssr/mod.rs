@@ -1,10 +1,11 @@
 //! Server-only code: the upstream client and the session helpers.
 
+pub mod oauth;
 pub mod session;
 pub mod upstream;
 
 pub use session::{SessionUser, authed_call};
-pub use upstream::{ApiToken, Timeouts, Upstream};
+pub use upstream::{ApiToken, Credentials, OAuthProvider, Timeouts, Upstream};
 
 /// The organisations this dashboard may show (`DASHBOARD_ALLOWED_ORGS`); `None`: all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! The server-side session: the token lives here and only here.
 
-use super::upstream::{ApiToken, Authed, Upstream};
+use super::oauth::TokenPair;
+use super::upstream::{ApiToken, Authed, Credentials, Upstream};
 use crate::error::AppError;
 use leptos::prelude::use_context;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,8 @@ use tower_sessions::Session;
 
 /// Session key of the API token.
 pub const TOKEN_KEY: &str = "cc.token";
+/// Session key of the OAuth access token and its secret ("Sign in with Clever Cloud").
+pub const OAUTH_KEY: &str = "cc.oauth";
 /// Session key of the signed-in user.
 pub const USER_KEY: &str = "cc.user";
 /// Session key of the sign-in time (unix ms), for the absolute lifetime.
@@ -21,12 +24,65 @@ pub struct SessionUser {
     pub id: String,
     pub name: String,
     pub email: String,
+    /// How they signed in.
+    #[serde(default)]
+    pub via: SignedInWith,
+    /// When their credentials stop working upstream (unix seconds), when known.
+    #[serde(default)]
+    pub expires: Option<i64>,
 }
 
-/// The token of a session, if signed in.
-pub async fn token_of(session: &Session) -> Option<ApiToken> {
+/// How a session signed in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignedInWith {
+    /// A pasted API token.
+    #[default]
+    ApiToken,
+    /// "Sign in with Clever Cloud" (OAuth 1.0a).
+    CleverCloud,
+}
+
+/// The OAuth credentials as stored in the session.
+#[derive(Serialize, Deserialize)]
+struct StoredOAuth {
+    token: String,
+    secret: String,
+}
+
+/// The credentials of a session, if signed in.
+pub async fn credentials_of(session: &Session) -> Option<Credentials> {
     let raw: Option<String> = session.get(TOKEN_KEY).await.ok().flatten();
-    raw.as_deref().and_then(ApiToken::new)
+    if let Some(token) = raw.as_deref().and_then(ApiToken::new) {
+        return Some(Credentials::Token(token));
+    }
+    let oauth: Option<StoredOAuth> = session.get(OAUTH_KEY).await.ok().flatten();
+    oauth.map(|o| {
+        Credentials::OAuth(TokenPair {
+            token: o.token,
+            secret: o.secret,
+        })
+    })
+}
+
+/// Puts credentials into a session (the only place they are written).
+pub async fn store_credentials(
+    session: &Session,
+    credentials: &Credentials,
+) -> Result<(), tower_sessions::session::Error> {
+    match credentials {
+        Credentials::Token(token) => {
+            session.remove_value(OAUTH_KEY).await?;
+            session.insert(TOKEN_KEY, token.expose()).await
+        }
+        Credentials::OAuth(pair) => {
+            session.remove_value(TOKEN_KEY).await?;
+            let stored = StoredOAuth {
+                token: pair.token.clone(),
+                secret: pair.secret.clone(),
+            };
+            session.insert(OAUTH_KEY, stored).await
+        }
+    }
 }
 
 /// The session of the current request (inside a server function or SSR).
@@ -57,8 +113,10 @@ where
 {
     let upstream = use_context::<Upstream>().ok_or(AppError::Unavailable { sozu_id: None })?;
     let session = current_session().await?;
-    let token = token_of(&session).await.ok_or(AppError::Unauthorized)?;
-    f(upstream.with_token(&token)).await
+    let credentials = credentials_of(&session)
+        .await
+        .ok_or(AppError::Unauthorized)?;
+    f(upstream.with(&credentials)).await
 }
 
 /// Writes the audit event (target `audit`) of a mutating action and passes its result on:

@@ -1,5 +1,10 @@
 //! The upstream client: the only code that builds upstream URLs and sets `Authorization`.
 //!
+//! A session's credentials pick the base and the scheme: an API token goes as `Bearer` to the
+//! token base (the API bridge), an OAuth access token ("Sign in with Clever Cloud") goes to the
+//! OAuth base, each request signed with HMAC-SHA512 (`oauth`): the consumer and token secrets
+//! never travel, and a captured header cannot be replayed (nonce and timestamp).
+//!
 //! One shared `reqwest::Client` (connection reuse, rustls, no redirects followed), a connect
 //! timeout, a per-request timeout for JSON calls, and a read timeout with no total deadline
 //! for streams.
@@ -23,6 +28,8 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+use super::oauth::{self, Consumer, Signing, TokenPair};
 
 /// Header the upstream puts on every answer, useful to its support.
 pub const SOZU_ID: &str = "sozu-id";
@@ -49,6 +56,41 @@ impl fmt::Debug for ApiToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ApiToken(<redacted>)")
     }
+}
+
+/// How a session's calls are authorised. `Debug` hides the secrets; there is no `Display` or
+/// `Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// An API token, sent as `Bearer` to the token base.
+    Token(ApiToken),
+    /// An OAuth access token and its secret, signed per request, to the OAuth base.
+    OAuth(TokenPair),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Token(_) => f.write_str("Credentials::Token(<redacted>)"),
+            Self::OAuth(_) => f.write_str("Credentials::OAuth(<redacted>)"),
+        }
+    }
+}
+
+/// The OAuth provider: where "Sign in with Clever Cloud" goes, and who the dashboard is there.
+#[derive(Clone, Debug)]
+pub struct OAuthProvider {
+    /// `CC_OAUTH_API_URL`.
+    pub base: Url,
+    pub consumer: Consumer,
+}
+
+/// An access token as the provider handed it over.
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    pub pair: TokenPair,
+    /// When the provider says it stops working.
+    pub expires: Option<time::OffsetDateTime>,
 }
 
 /// Timeouts of upstream calls.
@@ -156,6 +198,7 @@ pub async fn read_capped(mut resp: Response, cap: usize) -> Result<Bytes, ReadEr
 
 struct Inner {
     base: Url,
+    oauth: Option<OAuthProvider>,
     http: reqwest::Client,
     timeouts: Timeouts,
 }
@@ -177,6 +220,15 @@ impl fmt::Debug for Upstream {
 impl Upstream {
     /// A client for `base` (scheme, host, port and an optional path prefix).
     pub fn new(base: Url, timeouts: Timeouts) -> Result<Self, reqwest::Error> {
+        Self::with_provider(base, None, timeouts)
+    }
+
+    /// A client for the token base `base` and, when configured, an OAuth provider.
+    pub fn with_provider(
+        base: Url,
+        oauth: Option<OAuthProvider>,
+        timeouts: Timeouts,
+    ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.stream_read)
@@ -186,6 +238,7 @@ impl Upstream {
         Ok(Self {
             inner: Arc::new(Inner {
                 base,
+                oauth,
                 http,
                 timeouts,
             }),
@@ -206,39 +259,190 @@ impl Upstream {
 
     /// Calls made with `token`.
     pub fn with_token<'a>(&'a self, token: &'a ApiToken) -> Authed<'a> {
-        Authed { up: self, token }
+        Authed {
+            up: self,
+            auth: Auth::Token(token),
+        }
     }
 
-    /// Builds the URL of `segments` below the base, with `query`; asserts it stays on the base.
+    /// Calls made with a session's credentials.
+    pub fn with<'a>(&'a self, credentials: &'a Credentials) -> Authed<'a> {
+        let auth = match credentials {
+            Credentials::Token(t) => Auth::Token(t),
+            Credentials::OAuth(pair) => Auth::OAuth(pair),
+        };
+        Authed { up: self, auth }
+    }
+
+    /// Whether "Sign in with Clever Cloud" is configured.
+    pub fn oauth_offered(&self) -> bool {
+        self.inner.oauth.is_some()
+    }
+
+    /// Builds the URL of `segments` below the token base, with `query`.
     pub fn url(&self, segments: &[Seg<'_>], query: &[(&str, String)]) -> Result<Url, AppError> {
-        let base = &self.inner.base;
-        let mut url = base.clone();
-        {
-            let mut path = url.path_segments_mut().map_err(|()| internal("base URL"))?;
-            path.pop_if_empty();
-            for seg in segments {
-                match seg {
-                    Seg::Lit(s) => path.push(s),
-                    Seg::Id(id) => path.push(id.as_str()),
-                    Seg::IdWith(id, suffix) => path.push(&format!("{}{suffix}", id.as_str())),
-                };
-            }
-        }
-        url.set_query(None);
-        if !query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in query {
-                pairs.append_pair(k, v);
-            }
-        }
-        let same_origin = url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default();
-        if !same_origin {
-            return Err(internal("upstream URL left the configured base"));
-        }
+        url_on(&self.inner.base, segments, query)
+    }
+
+    fn provider(&self) -> Result<&OAuthProvider, AppError> {
+        self.inner
+            .oauth
+            .as_ref()
+            .ok_or_else(|| internal("no OAuth consumer configured"))
+    }
+
+    /// Handshake step 1: a request token for `callback` (`POST /v2/oauth/request_token`,
+    /// signed with the consumer alone).
+    pub async fn oauth_request_token(&self, callback: &str) -> Result<TokenPair, AppError> {
+        let p = self.provider()?;
+        let mut signing = Signing::new(&p.consumer, None);
+        signing.extra.push(("oauth_callback", callback.to_owned()));
+        let form = self
+            .handshake(&p.base, &["v2", "oauth", "request_token"], &signing)
+            .await?;
+        pair_of(&form)
+    }
+
+    /// Handshake step 2: where the browser goes to authorise the request token.
+    pub fn oauth_authorize_url(&self, request_token: &str) -> Result<Url, AppError> {
+        let p = self.provider()?;
+        let seg = [Seg::Lit("v2"), Seg::Lit("oauth"), Seg::Lit("authorize")];
+        let mut url = url_on(&p.base, &seg, &[])?;
+        url.query_pairs_mut()
+            .append_pair("oauth_token", request_token);
         Ok(url)
     }
+
+    /// Handshake step 3: the access token for an authorised request token
+    /// (`POST /v2/oauth/access_token`, signed with the request token's secret).
+    pub async fn oauth_access_token(
+        &self,
+        request: &TokenPair,
+        verifier: &str,
+    ) -> Result<AccessToken, AppError> {
+        let p = self.provider()?;
+        let mut signing = Signing::new(&p.consumer, Some(request));
+        signing.extra.push(("oauth_verifier", verifier.to_owned()));
+        let form = self
+            .handshake(&p.base, &["v2", "oauth", "access_token"], &signing)
+            .await?;
+        let expires = field(&form, &["expiration_date", "expirationDate"]).and_then(|raw| {
+            crate::model::date::parse(&raw).or_else(|| {
+                raw.parse::<i64>()
+                    .ok()
+                    .and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms / 1000).ok())
+            })
+        });
+        Ok(AccessToken {
+            pair: pair_of(&form)?,
+            expires,
+        })
+    }
+
+    /// One signed handshake POST; its answer as name/value pairs (form-encoded, or JSON
+    /// when the content type says so).
+    async fn handshake(
+        &self,
+        base: &Url,
+        path: &[&'static str],
+        signing: &Signing<'_>,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let segments: Vec<Seg<'_>> = path.iter().map(|p| Seg::Lit(p)).collect();
+        let url = url_on(base, &segments, &[])?;
+        let endpoint = format!("POST {}", template(&segments));
+        let started = std::time::Instant::now();
+        let resp = self
+            .inner
+            .http
+            .post(url.clone())
+            .header(header::AUTHORIZATION, signing.header("POST", &url, &[]))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                header::ACCEPT,
+                "application/x-www-form-urlencoded, application/json",
+            )
+            .timeout(self.inner.timeouts.request)
+            .send()
+            .await
+            .map_err(|e| {
+                record(&endpoint, "error", started);
+                tracing::warn!(path = url.path(), error = %redact(&e), "OAuth handshake failed");
+                AppError::Unavailable { sozu_id: None }
+            })?;
+        record(&endpoint, resp.status().as_str(), started);
+        if !resp.status().is_success() {
+            return Err(error_from_response(&Method::POST, url.path(), resp).await);
+        }
+        let json = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let body = read_capped(resp, MAX_ERROR_BYTES)
+            .await
+            .map_err(|_| garbage("OAuth handshake answer"))?;
+        if json {
+            let v: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&body).map_err(|_| garbage("OAuth handshake answer"))?;
+            Ok(v.into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k, s)),
+                    serde_json::Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect())
+        } else {
+            Ok(url::form_urlencoded::parse(&body).into_owned().collect())
+        }
+    }
+}
+
+fn field(form: &[(String, String)], names: &[&str]) -> Option<String> {
+    form.iter()
+        .find(|(k, _)| names.contains(&k.as_str()))
+        .map(|(_, v)| v.clone())
+}
+
+fn pair_of(form: &[(String, String)]) -> Result<TokenPair, AppError> {
+    match (
+        field(form, &["oauth_token"]),
+        field(form, &["oauth_token_secret"]),
+    ) {
+        (Some(token), Some(secret)) if !token.is_empty() && !secret.is_empty() => {
+            Ok(TokenPair { token, secret })
+        }
+        _ => Err(garbage("OAuth handshake answer without a token")),
+    }
+}
+
+/// The URL of `segments` below `base`, with `query`; asserts it stays on the base.
+fn url_on(base: &Url, segments: &[Seg<'_>], query: &[(&str, String)]) -> Result<Url, AppError> {
+    let mut url = base.clone();
+    {
+        let mut path = url.path_segments_mut().map_err(|()| internal("base URL"))?;
+        path.pop_if_empty();
+        for seg in segments {
+            match seg {
+                Seg::Lit(s) => path.push(s),
+                Seg::Id(id) => path.push(id.as_str()),
+                Seg::IdWith(id, suffix) => path.push(&format!("{}{suffix}", id.as_str())),
+            };
+        }
+    }
+    url.set_query(None);
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in query {
+            pairs.append_pair(k, v);
+        }
+    }
+    let same_origin = url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default();
+    if !same_origin {
+        return Err(internal("upstream URL left the configured base"));
+    }
+    Ok(url)
 }
 
 fn internal(what: &str) -> AppError {
@@ -278,10 +482,75 @@ pub enum InvoiceFormat {
 /// The upstream for one token: every endpoint the dashboard uses.
 pub struct Authed<'a> {
     up: &'a Upstream,
-    token: &'a ApiToken,
+    auth: Auth<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    Token(&'a ApiToken),
+    OAuth(&'a TokenPair),
 }
 
 impl Authed<'_> {
+    /// The URL of `segments` on the base these credentials go to.
+    fn url(&self, segments: &[Seg<'_>], query: &[(&str, String)]) -> Result<Url, AppError> {
+        match self.auth {
+            Auth::Token(_) => self.up.url(segments, query),
+            // A session signed in with Clever Cloud on a server restarted without a consumer
+            // must sign in again.
+            Auth::OAuth(_) => url_on(
+                &self.up.provider().map_err(|_| AppError::Unauthorized)?.base,
+                segments,
+                query,
+            ),
+        }
+    }
+
+    /// Sets `Authorization` on a request to `url`: Bearer, or a fresh OAuth signature.
+    fn authorize(
+        &self,
+        req: reqwest::RequestBuilder,
+        method: &Method,
+        url: &Url,
+    ) -> Result<reqwest::RequestBuilder, AppError> {
+        Ok(match self.auth {
+            Auth::Token(t) => req.bearer_auth(t.expose()),
+            Auth::OAuth(pair) => {
+                let p = self.up.provider().map_err(|_| AppError::Unauthorized)?;
+                let signed =
+                    Signing::new(&p.consumer, Some(pair)).header(method.as_str(), url, &[]);
+                req.header(header::AUTHORIZATION, signed)
+            }
+        })
+    }
+
+    /// A refusal of an OAuth session names the consumer right the call needs.
+    fn refused(&self, method: &Method, template: &str, e: AppError) -> AppError {
+        match (e, self.auth) {
+            (AppError::Forbidden { sozu_id }, Auth::OAuth(_)) => AppError::MissingRight {
+                right: oauth::right_for(method.as_str(), template).to_owned(),
+                sozu_id,
+            },
+            (e, _) => e,
+        }
+    }
+
+    /// Whether these credentials came from "Sign in with Clever Cloud".
+    pub fn is_oauth(&self) -> bool {
+        matches!(self.auth, Auth::OAuth(_))
+    }
+
+    /// Signing out of an OAuth session revokes its access token upstream
+    /// (`DELETE /v2/self/tokens/{token}`); nothing to do for an API token.
+    pub async fn revoke(&self) -> Result<(), AppError> {
+        let Auth::OAuth(pair) = self.auth else {
+            return Ok(());
+        };
+        let token = SegmentId::parse("token", &pair.token).map_err(|_| garbage("OAuth token"))?;
+        self.no_content(Method::DELETE, &path!["v2", "self", "tokens", &token], None)
+            .await
+    }
+
     /// Sends one request and maps any non-2xx answer to an `AppError`.
     async fn send(
         &self,
@@ -292,13 +561,10 @@ impl Authed<'_> {
         accept: Accept,
         streaming: bool,
     ) -> Result<Response, AppError> {
-        let url = self.up.url(segments, query)?;
+        let url = self.url(segments, query)?;
+        let req = self.up.inner.http.request(method.clone(), url.clone());
         let mut req = self
-            .up
-            .inner
-            .http
-            .request(method.clone(), url.clone())
-            .bearer_auth(self.token.expose())
+            .authorize(req, &method, &url)?
             .header(header::ACCEPT, accept.value());
         if !streaming {
             req = req.timeout(self.up.inner.timeouts.request);
@@ -308,8 +574,9 @@ impl Authed<'_> {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let path = url.path().to_owned();
-        let endpoint = format!("{method} {}", template(segments));
+        // Logged as a template: a path may hold a secret (`/v2/self/tokens/{token}`).
+        let path = template(segments);
+        let endpoint = format!("{method} {path}");
         let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| {
             record(&endpoint, "error", started);
@@ -320,7 +587,8 @@ impl Authed<'_> {
         if resp.status().is_success() {
             return Ok(resp);
         }
-        Err(error_from_response(&method, &path, resp).await)
+        let e = error_from_response(&method, &path, resp).await;
+        Err(self.refused(&method, &template(segments), e))
     }
 
     async fn json<T: DeserializeOwned>(
@@ -511,7 +779,7 @@ impl Authed<'_> {
         q: &LogQuery,
         last_event_id: Option<&str>,
     ) -> Result<Response, AppError> {
-        let url = self.up.url(
+        let url = self.url(
             &path![
                 "v4",
                 "logs",
@@ -523,12 +791,9 @@ impl Authed<'_> {
             ],
             &q.pairs(),
         )?;
+        let req = self.up.inner.http.get(url.clone());
         let mut req = self
-            .up
-            .inner
-            .http
-            .get(url.clone())
-            .bearer_auth(self.token.expose())
+            .authorize(req, &Method::GET, &url)?
             .header(header::ACCEPT, Accept::EventStream.value());
         if let Some(id) = last_event_id.filter(|id| is_header_safe(id)) {
             req = req.header("last-event-id", id);
@@ -544,7 +809,12 @@ impl Authed<'_> {
         if resp.status().is_success() {
             Ok(resp)
         } else {
-            Err(error_from_response(&Method::GET, url.path(), resp).await)
+            let e = error_from_response(&Method::GET, url.path(), resp).await;
+            Err(self.refused(
+                &Method::GET,
+                "/v4/logs/organisations/{}/applications/{}/logs",
+                e,
+            ))
         }
     }
 

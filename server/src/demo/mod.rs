@@ -6,6 +6,7 @@ mod data;
 mod handlers;
 mod ids;
 mod logs;
+pub mod oauth;
 mod pdf;
 
 pub use data::{acme_id, app_id, globex_id, hostile_id, real_id, user_id};
@@ -38,6 +39,8 @@ pub struct Demo {
     seen: Mutex<VecDeque<String>>,
     /// Log streams being generated right now, for tests of the relay.
     open_streams: Arc<std::sync::atomic::AtomicUsize>,
+    /// The demo as an OAuth provider ("Sign in with Clever Cloud").
+    oauth: oauth::Provider,
 }
 
 /// How many requests `/demo/requests` remembers.
@@ -47,7 +50,13 @@ type Shared = Arc<Demo>;
 
 impl Demo {
     fn new(knobs: DemoKnobs) -> Self {
-        let (world, mutable) = World::build(time::OffsetDateTime::now_utc());
+        let now = time::OffsetDateTime::now_utc();
+        let start = knobs
+            .epoch
+            .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+            .filter(|start| *start <= now)
+            .unwrap_or(now);
+        let (world, mutable) = World::build(start);
         Self {
             world,
             mutable: Mutex::new(mutable),
@@ -56,6 +65,7 @@ impl Demo {
             requests: AtomicU64::new(0),
             seen: Mutex::new(VecDeque::new()),
             open_streams: Arc::default(),
+            oauth: oauth::Provider::default(),
         }
     }
 
@@ -157,10 +167,21 @@ fn router(demo: Shared) -> Router {
         )
         .route("/v4/products/zones", get(zones))
         .route("/v4/products/zones/{name}", get(zone))
+        .route(
+            "/v2/self/tokens/{token}",
+            axum::routing::delete(oauth::revoke),
+        )
         .layer(middleware::from_fn_with_state(demo.clone(), authenticate))
+        .route("/v2/oauth/request_token", post(oauth::request_token))
+        .route(
+            "/v2/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize),
+        )
+        .route("/v2/oauth/access_token", post(oauth::access_token))
         .route("/demo/tokens", post(issue_token))
         .route("/demo/requests", get(seen_requests).delete(forget_requests))
         .route("/demo/streams", get(open_streams))
+        .route("/demo/oauth", get(oauth::issued))
         .layer(middleware::from_fn_with_state(demo.clone(), knobs))
         .fallback(|| async { api_error(StatusCode::NOT_FOUND, "No such endpoint") })
         .with_state(demo)
@@ -186,16 +207,33 @@ async fn issue_token(State(demo): State<Shared>) -> Response {
     axum::Json(serde_json::json!({ "apiToken": token })).into_response()
 }
 
-async fn authenticate(State(demo): State<Shared>, req: Request, next: Next) -> Response {
-    let token = req
+/// API tokens as `Bearer`; OAuth access tokens signed per request (the signature, nonce and
+/// timestamp checked, and the right the call needs granted to the demo consumer).
+async fn authenticate(State(demo): State<Shared>, mut req: Request, next: Next) -> Response {
+    let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match token {
-        Some(t) if demo.accepts(t) => next.run(req).await,
-        _ => api_error(StatusCode::UNAUTHORIZED, "Invalid or expired token"),
+        .unwrap_or_default();
+    if let Some(t) = authorization.strip_prefix("Bearer ") {
+        if demo.accepts(t) {
+            return next.run(req).await;
+        }
+    } else if authorization.starts_with("OAuth ") {
+        let signer = match oauth::check_call(&demo, &req) {
+            Ok(token) => token,
+            Err(why) => return api_error(StatusCode::UNAUTHORIZED, why),
+        };
+        if let Some(right) = oauth::missing_right(&demo, req.method(), req.uri().path()) {
+            return api_error(
+                StatusCode::FORBIDDEN,
+                &format!("The consumer was not granted the right {right}"),
+            );
+        }
+        req.extensions_mut().insert(oauth::OAuthSigner(signer));
+        return next.run(req).await;
     }
+    api_error(StatusCode::UNAUTHORIZED, "Invalid or expired token")
 }
 
 /// `GET /demo/requests`: the requests received so far, oldest first.
@@ -225,7 +263,14 @@ async fn knobs(State(demo): State<Shared>, req: Request, next: Next) -> Response
         }
         seen.push_back(format!("{} {}", req.method(), req.uri()));
     }
-    tracing::debug!(n, path = req.uri().path(), "demo request");
+    // Never the path of a token's revocation: it names the token.
+    let path = req.uri().path();
+    let path = if path.starts_with("/v2/self/tokens/") {
+        "/v2/self/tokens/{token}"
+    } else {
+        path
+    };
+    tracing::debug!(n, path, "demo request");
     if demo.knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(demo.knobs.latency_ms)).await;
     }

@@ -12,7 +12,7 @@ pub mod seal;
 
 use crate::config::Config;
 use app::model::logs::EndedBy;
-use app::ssr::session::{SEEN_KEY, SINCE_KEY, TOKEN_KEY};
+use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY};
 use seal::{Keys, decode_key};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -182,9 +182,11 @@ pub enum State {
 pub async fn state(session: &Session, lifetimes: &Lifetimes) -> State {
     let read = async {
         let token: Option<String> = session.get(TOKEN_KEY).await?;
+        let oauth: Option<serde_json::Value> = session.get(OAUTH_KEY).await?;
+        let token = token.is_some() || oauth.is_some_and(|o| o.is_object());
         let since: Option<i64> = session.get(SINCE_KEY).await?;
         let seen: Option<i64> = session.get(SEEN_KEY).await?;
-        Ok::<_, tower_sessions::session::Error>((token.is_some(), since, seen))
+        Ok::<_, tower_sessions::session::Error>((token, since, seen))
     };
     match read.await {
         Err(e) => {
@@ -228,7 +230,8 @@ pub fn judge_record(
 ) -> std::result::Result<i64, EndedBy> {
     let number = |k: &str| data.get(k).and_then(serde_json::Value::as_i64);
     judged(
-        data.get(TOKEN_KEY).is_some_and(|t| t.is_string()),
+        data.get(TOKEN_KEY).is_some_and(|t| t.is_string())
+            || data.get(OAUTH_KEY).is_some_and(|o| o.is_object()),
         number(SINCE_KEY),
         number(SEEN_KEY),
         now,

@@ -158,11 +158,17 @@ async fn serve(config: &Config, site_root: &str, upstream: Url, demo: app::ssr::
         .output_name("dashboard")
         .site_root(site_root)
         .build();
-    let app = server::router(config, leptos, upstream, demo).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
+    // A configured OAuth consumer needs the public URL: here, where this server listens.
+    let mut config = config.clone();
+    if config.oauth_consumer_key.is_some() && config.public_url.is_none() {
+        config.public_url = Some(Url::parse(&format!("http://{addr}")).expect("url"));
+    }
+    let config = &config;
+    let app = server::router(config, leptos, upstream, demo, addr).expect("router");
     tokio::spawn(server::listen::serve(
         listener,
         app,

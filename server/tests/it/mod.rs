@@ -6,6 +6,7 @@ mod billing;
 mod client;
 mod drains;
 mod logs;
+mod oauth;
 mod operability;
 mod pages;
 mod redis;

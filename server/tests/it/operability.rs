@@ -105,17 +105,17 @@ fn span_field(line: &serde_json::Value, field: &str) -> String {
 }
 
 /// The server binary, started as an orchestrator would.
-struct Process {
+pub(super) struct Process {
     child: std::process::Child,
-    base: String,
+    pub(super) base: String,
 }
 
 impl Process {
-    fn start(env: &[(&str, &str)]) -> Self {
+    pub(super) fn start(env: &[(&str, &str)]) -> Self {
         Self::start_with(env, Stdio::null())
     }
 
-    fn start_with(env: &[(&str, &str)], output: Stdio) -> Self {
+    pub(super) fn start_with(env: &[(&str, &str)], output: Stdio) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("port")
@@ -135,7 +135,7 @@ impl Process {
         }
     }
 
-    async fn ready(&self) {
+    pub(super) async fn ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let answer = reqwest::get(format!("{}/readyz", self.base)).await;
@@ -148,7 +148,7 @@ impl Process {
     }
 
     /// Kills it and returns what it wrote to its standard output (started with it piped).
-    fn stop_and_read_log(&mut self) -> String {
+    pub(super) fn stop_and_read_log(&mut self) -> String {
         let _ = self.child.kill();
         let mut log = String::new();
         if let Some(mut out) = self.child.stdout.take() {

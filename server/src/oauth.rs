@@ -1,0 +1,241 @@
+//! "Sign in with Clever Cloud": the OAuth 1.0a handshake, next to the API-token form.
+//!
+//! - `GET /login/oauth` asks the provider for a request token (with our callback, built from
+//!   `DASHBOARD_PUBLIC_URL`, never from `Host`), keeps it and its secret in the session store
+//!   under a fresh random id for ten minutes (the callback may reach another replica), gives
+//!   that id to the browser in a short-lived `SameSite=Lax` state cookie (the session cookie is
+//!   `Strict`, which the browser does not send on the provider's cross-site redirect), and
+//!   sends the browser to the provider's authorize page.
+//! - `GET /oauth/callback` takes the kept request token (once: it is deleted on the spot),
+//!   checks that the provider's `oauth_token` is that one, exchanges it with the verifier for
+//!   an access token, starts the session, and answers a page that moves on to `/` (a same-site
+//!   navigation, so the `Strict` session cookie is sent from then on). Anything else (no or a
+//!   foreign state cookie, an unknown, replayed or expired request token, a refusal at the
+//!   authorize page, a missing verifier) goes back to the login page with a clear message and
+//!   no session.
+
+use crate::AppState;
+use crate::auth::{back_to_login, establish, too_many_attempts};
+use crate::client::ClientAddr;
+use app::error::AppError;
+use app::ssr::Credentials;
+use app::ssr::oauth::TokenPair;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::time::Duration;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::{Session, SessionStore};
+
+/// Longest a handshake may take, from the request token to the callback.
+pub const HANDSHAKE_AT_MOST: Duration = Duration::from_secs(10 * 60);
+
+/// Keys of the kept request token in its store record.
+const REQUEST_TOKEN: &str = "oauth.request_token";
+const REQUEST_SECRET: &str = "oauth.request_secret";
+
+/// Where the handshake comes back, and how its state cookie is set.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DASHBOARD_PUBLIC_URL` + `/oauth/callback`.
+    pub callback: String,
+    /// `__Host-cc_oauth_state` over https, else `cc_oauth_state`.
+    pub cookie: &'static str,
+    pub secure: bool,
+    /// How long a handshake may take (`HANDSHAKE_AT_MOST` at most).
+    pub handshake: Duration,
+}
+
+impl Settings {
+    fn set_cookie(&self, value: &str, max_age: u64) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+            self.cookie
+        );
+        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+
+    /// The state cookie's value in a request.
+    fn cookie_of<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == self.cookie)
+            .map(|(_, value)| value)
+    }
+}
+
+fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    resp
+}
+
+/// `GET /login/oauth`: starts the handshake.
+pub async fn start(State(state): State<AppState>, ClientAddr(client): ClientAddr) -> Response {
+    let Some(settings) = state.oauth.clone() else {
+        return Redirect::to("/login").into_response();
+    };
+    if let Err(wait) = state.signin.check(client) {
+        tracing::warn!(target: "audit", action = "sign-in", outcome = "too many attempts",
+            %client, via = "CleverCloud", "sign-in refused");
+        return too_many_attempts(wait);
+    }
+    let request = match state.upstream.oauth_request_token(&settings.callback).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(target: "audit", action = "sign-in", outcome = "refused by the provider",
+                status = e.status(), sozu_id = e.sozu_id(), %client, via = "CleverCloud",
+                "request token refused");
+            return back_to_login(match e {
+                AppError::Unauthorized | AppError::Forbidden { .. } => "oauth_consumer",
+                _ => "unavailable",
+            });
+        }
+    };
+    let authorize = match state.upstream.oauth_authorize_url(&request.token) {
+        Ok(u) => u,
+        Err(_) => return back_to_login("unavailable"),
+    };
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::from([
+            (REQUEST_TOKEN.to_owned(), request.token.clone().into()),
+            (REQUEST_SECRET.to_owned(), request.secret.clone().into()),
+        ]),
+        expiry_date: time::OffsetDateTime::now_utc()
+            + time::Duration::try_from(settings.handshake).unwrap_or(time::Duration::MINUTE),
+    };
+    if let Err(e) = state.store.create(&mut record).await {
+        tracing::warn!(error = %e, "the OAuth handshake could not be kept: session store unavailable");
+        return back_to_login("store");
+    }
+    let cookie = settings.set_cookie(
+        &record.id.to_string(),
+        settings.handshake.as_secs_f64().ceil() as u64,
+    );
+    with_cookie(Redirect::to(authorize.as_str()).into_response(), cookie)
+}
+
+/// The provider's redirect back.
+#[derive(Deserialize, Default)]
+pub struct Callback {
+    oauth_token: Option<String>,
+    oauth_verifier: Option<String>,
+    oauth_problem: Option<String>,
+    denied: Option<String>,
+}
+
+/// Takes the kept request token named by the state cookie, once.
+async fn take_request(
+    state: &AppState,
+    settings: &Settings,
+    headers: &HeaderMap,
+) -> Result<TokenPair, &'static str> {
+    let id: Id = settings
+        .cookie_of(headers)
+        .and_then(|v| v.parse().ok())
+        .ok_or("oauth_state")?;
+    let record = state
+        .store
+        .load(&id)
+        .await
+        .map_err(|_| "store")?
+        .ok_or("oauth_expired")?;
+    if let Err(e) = state.store.delete(&id).await {
+        // The provider refuses a second exchange of the same request token anyway.
+        tracing::warn!(error = %e, "a used OAuth handshake could not be deleted");
+    }
+    if record.expiry_date <= time::OffsetDateTime::now_utc() {
+        return Err("oauth_expired");
+    }
+    let text = |k: &str| {
+        record
+            .data
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    match (text(REQUEST_TOKEN), text(REQUEST_SECRET)) {
+        (Some(token), Some(secret)) => Ok(TokenPair { token, secret }),
+        // A session's id in the state cookie: not a handshake.
+        _ => Err("oauth_state"),
+    }
+}
+
+/// `GET /oauth/callback`: finishes the handshake.
+pub async fn callback(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    session: Session,
+    headers: HeaderMap,
+    query: Result<Query<Callback>, QueryRejection>,
+) -> Response {
+    let Some(settings) = state.oauth.clone() else {
+        return Redirect::to("/login").into_response();
+    };
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let clear = settings.set_cookie("", 0);
+    let refuse = |code: &'static str| {
+        tracing::info!(target: "audit", action = "sign-in", outcome = code, %client,
+            via = "CleverCloud", "sign-in refused");
+        with_cookie(back_to_login(code), clear.clone())
+    };
+    let request = match take_request(&state, &settings, &headers).await {
+        Ok(r) => r,
+        Err(code) => return refuse(code),
+    };
+    if q.denied.is_some() || q.oauth_problem.is_some() {
+        return refuse("oauth_denied");
+    }
+    if q.oauth_token.as_deref() != Some(request.token.as_str()) {
+        return refuse("oauth_state");
+    }
+    let Some(verifier) = q.oauth_verifier.filter(|v| !v.is_empty() && v.len() <= 512) else {
+        return refuse("oauth_incomplete");
+    };
+    let access = match state.upstream.oauth_access_token(&request, &verifier).await {
+        Ok(a) => a,
+        Err(AppError::Unauthorized | AppError::Forbidden { .. } | AppError::NotFound { .. }) => {
+            return refuse("oauth_expired");
+        }
+        Err(_) => return refuse("unavailable"),
+    };
+    let credentials = Credentials::OAuth(access.pair);
+    let user = match state.upstream.with(&credentials).self_user().await {
+        Ok(u) => u,
+        Err(_) => return refuse("unavailable"),
+    };
+    match establish(&state, &session, client, &credentials, user, access.expires).await {
+        Ok(()) => with_cookie(continue_page(), clear),
+        Err(code) => {
+            // Not allowed here (or no store): the fresh token is of no use, give it back.
+            let _ = state.upstream.with(&credentials).revoke().await;
+            with_cookie(back_to_login(code), clear)
+        }
+    }
+}
+
+/// The end of the callback: a page of ours that moves on to `/`, so that the next request is
+/// a same-site navigation and carries the `Strict` session cookie.
+fn continue_page() -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <meta http-equiv=\"refresh\" content=\"0; url=/\">\
+        <title>Signed in</title><link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head>\
+        <body><main class=\"login\"><h1>☁ Clever dashboard</h1>\
+        <p class=\"notice info\" role=\"status\">Signed in with Clever Cloud.</p>\
+        <p><a class=\"button\" href=\"/\">Continue to the dashboard</a></p></main></body></html>";
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page),
+    )
+        .into_response()
+}

@@ -1,0 +1,570 @@
+//! "Sign in with Clever Cloud" against the demo as the OAuth provider, over real HTTP: the
+//! handshake, signed calls to the OAuth base, every refusal, a callback on another replica,
+//! revocation at sign-out, rights, and no secret in any answer or log line.
+
+use super::harness::{Harness, browser, location};
+use super::operability::Process;
+use super::redis::RedisServer;
+use reqwest::{Client, Url};
+use server::config::{Config, DemoKnobs};
+use server::demo;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// The state cookie the handshake sets.
+const STATE: &str = "cc_oauth_state";
+
+/// Leaves for the provider: the authorize page's URL, and the state cookie as set.
+async fn leave(h: &Harness) -> (Url, String) {
+    let resp = h.get("/login/oauth").await;
+    assert_eq!(resp.status().as_u16(), 303, "GET /login/oauth");
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(STATE))
+        .expect("state cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("SameSite=Lax") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    (Url::parse(location(&resp)).expect("authorize URL"), cookie)
+}
+
+/// Answers the demo's authorize page as the user would; the callback URL it sends back to.
+async fn decide(h: &Harness, authorize: &Url, decision: &str) -> Url {
+    let page = h
+        .http
+        .get(authorize.clone())
+        .send()
+        .await
+        .expect("authorize page");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Allow Clever Cloud dashboard to access your account?"));
+    assert!(
+        html.contains("<code>access_organisations</code>"),
+        "the rights are listed"
+    );
+    let token = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_token")
+        .map(|(_, v)| v.into_owned())
+        .expect("request token");
+    let resp = h
+        .http
+        .post(authorize.join("/v2/oauth/authorize").expect("url"))
+        .form(&[("oauth_token", token.as_str()), ("decision", decision)])
+        .send()
+        .await
+        .expect("decision");
+    assert_eq!(resp.status().as_u16(), 303);
+    Url::parse(location(&resp)).expect("callback URL")
+}
+
+/// The whole handshake in `h`'s browser; asserts it ends signed in.
+async fn sign_in(h: &Harness) {
+    let (authorize, _) = leave(h).await;
+    let back = decide(h, &authorize, "allow").await;
+    assert_eq!(back.path(), "/oauth/callback");
+    assert_eq!(
+        back.origin(),
+        h.base.origin(),
+        "the callback is the public URL"
+    );
+    let resp = h.http.get(back).send().await.expect("callback");
+    assert_eq!(resp.status().as_u16(), 200);
+    let page = resp.text().await.expect("page");
+    assert!(
+        page.contains("http-equiv=\"refresh\" content=\"0; url=/\""),
+        "{page}"
+    );
+}
+
+/// Where a refused callback sends the browser.
+async fn refused(h: &Harness, callback: Url, cookie: Option<&str>) -> String {
+    let mut req = browser().get(callback);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c.split(';').next().unwrap_or_default());
+    }
+    let resp = req.send().await.expect("callback");
+    assert_eq!(resp.status().as_u16(), 303);
+    let to = location(&resp).to_owned();
+    let session = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with("cc_dashboard_session=") && !c.contains("Max-Age=0"));
+    assert!(!session, "a refused callback leaves no session");
+    let _ = h;
+    to
+}
+
+async fn demo_get(base: &Url, path: &str) -> serde_json::Value {
+    Client::new()
+        .get(base.join(path).expect("url"))
+        .send()
+        .await
+        .expect("demo")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn signing_in_with_clever_cloud_reaches_the_pages_and_signs_out_revoking_the_token() {
+    let h = Harness::start().await;
+    let login = h.page("/login", 200).await;
+    assert!(login.contains("Sign in with Clever Cloud"));
+    assert!(login.find("Sign in with Clever Cloud") < login.find("API token"));
+    sign_in(&h).await;
+    let home = h.page("/", 200).await;
+    assert!(home.contains("Acme Corp"), "signed in");
+    assert!(home.contains("Signed in with Clever Cloud · until "));
+    // Every call was signed and verified by the demo (which refuses any other): the pages
+    // show data, and the demo saw no bearer token.
+    let seen = h.upstream_requests().await;
+    assert!(seen.iter().any(|r| r == "GET /v2/summary"), "{seen:?}");
+    let invoices = h
+        .page(&format!("/orgs/{}/invoices", demo::acme_id()), 200)
+        .await;
+    assert!(invoices.contains("Invoices"));
+    // A drain reset (PATCH) and a log stream go the same way.
+    let stream = h
+        .get(&format!(
+            "/stream/orgs/{}/apps/{}/logs?limit=3&service=all",
+            demo::acme_id(),
+            demo::app_id("api-gateway")
+        ))
+        .await;
+    assert_eq!(stream.status().as_u16(), 200);
+    let body = stream.text().await.expect("stream");
+    assert_eq!(body.matches("event: APPLICATION_LOG").count(), 3, "{body}");
+    assert_eq!(
+        demo_get(&h.upstream, "/demo/oauth")
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    let out = h.http.post(h.url("/logout")).send().await.expect("logout");
+    assert_eq!(location(&out), "/login?reason=logged_out");
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("DELETE /v2/self/tokens/at_")),
+        "{seen:?}"
+    );
+    assert_eq!(
+        demo_get(&h.upstream, "/demo/oauth")
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(location(&h.get("/").await), "/login");
+}
+
+#[tokio::test]
+async fn oauth_sessions_call_the_oauth_base_and_token_sessions_the_token_base() {
+    let token_base = demo::spawn(DemoKnobs::default()).await.expect("demo");
+    let oauth_base = demo::spawn(DemoKnobs::default()).await.expect("demo");
+    let token_base = Url::parse(&format!("http://{token_base}")).expect("url");
+    let oauth_base = Url::parse(&format!("http://{oauth_base}")).expect("url");
+    let mut config = Config::for_tests();
+    config.api_url = Some(token_base.clone());
+    config.oauth_api_url = oauth_base.clone();
+    config.oauth_consumer_key = Some(demo::oauth::CONSUMER_KEY.into());
+    config.oauth_consumer_secret = Some(demo::oauth::CONSUMER_SECRET.parse().expect("secret"));
+    let h = Harness::start_with(config).await;
+    let forget = |base: &Url| {
+        let url = base.join("/demo/requests").expect("url");
+        async move { Client::new().delete(url).send().await.expect("forget") }
+    };
+    let seen = |base: &Url| {
+        let base = base.clone();
+        async move {
+            let v = demo_get(&base, "/demo/requests").await;
+            serde_json::from_value::<Vec<String>>(v).expect("requests")
+        }
+    };
+
+    sign_in(&h).await;
+    forget(&token_base).await;
+    forget(&oauth_base).await;
+    h.page("/", 200).await;
+    assert!(
+        seen(&oauth_base)
+            .await
+            .contains(&"GET /v2/summary".to_owned())
+    );
+    assert!(
+        seen(&token_base).await.is_empty(),
+        "no call of an OAuth session to the token base"
+    );
+
+    let other = h.browser();
+    assert_eq!(location(&other.login("demo").await), "/");
+    forget(&oauth_base).await;
+    other.page("/", 200).await;
+    assert!(
+        seen(&token_base)
+            .await
+            .contains(&"GET /v2/summary".to_owned())
+    );
+    assert!(
+        seen(&oauth_base).await.is_empty(),
+        "no call of a token session to the OAuth base"
+    );
+}
+
+#[tokio::test]
+async fn every_bad_callback_is_refused_with_a_message_and_no_session() {
+    let mut config = Config::for_tests();
+    config.oauth_handshake_secs = 2.0;
+    let h = Harness::start_with(config).await;
+
+    // Denied at the authorize page.
+    let (authorize, cookie) = leave(&h).await;
+    let back = decide(&h, &authorize, "deny").await;
+    assert!(
+        back.query()
+            .unwrap_or_default()
+            .contains("oauth_problem=user_refused")
+    );
+    assert_eq!(
+        refused(&h, back, Some(&cookie)).await,
+        "/login?error=oauth_denied"
+    );
+
+    // No state cookie, or the state cookie of another handshake.
+    let (authorize, _) = leave(&h).await;
+    let back = decide(&h, &authorize, "allow").await;
+    assert_eq!(
+        refused(&h, back.clone(), None).await,
+        "/login?error=oauth_state"
+    );
+    let other = h.browser();
+    let (_, foreign) = leave(&other).await;
+    assert_eq!(
+        refused(&h, back.clone(), Some(&foreign)).await,
+        "/login?error=oauth_state"
+    );
+
+    // An unknown request token; a missing verifier.
+    let (_, cookie) = leave(&h).await;
+    let mut unknown = h.url("/oauth/callback");
+    unknown.set_query(Some("oauth_token=rt_unknown&oauth_verifier=x"));
+    assert_eq!(
+        refused(&h, unknown, Some(&cookie)).await,
+        "/login?error=oauth_state"
+    );
+    let (authorize, cookie) = leave(&h).await;
+    let back = decide(&h, &authorize, "allow").await;
+    let mut bare = back.clone();
+    let token: String = back
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_token")
+        .map(|(_, v)| v.into_owned())
+        .expect("token");
+    bare.set_query(Some(&format!("oauth_token={token}")));
+    assert_eq!(
+        refused(&h, bare, Some(&cookie)).await,
+        "/login?error=oauth_incomplete"
+    );
+
+    // Replayed: a callback that succeeded once does not work twice.
+    let (authorize, cookie) = leave(&h).await;
+    let back = decide(&h, &authorize, "allow").await;
+    let once = browser()
+        .get(back.clone())
+        .header("cookie", cookie.split(';').next().unwrap_or_default())
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(once.status().as_u16(), 200);
+    assert_eq!(
+        refused(&h, back, Some(&cookie)).await,
+        "/login?error=oauth_expired"
+    );
+
+    // Expired: back after the handshake's time (two seconds here).
+    let (authorize, cookie) = leave(&h).await;
+    let back = decide(&h, &authorize, "allow").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        refused(&h, back, Some(&cookie)).await,
+        "/login?error=oauth_expired"
+    );
+
+    // The messages are the login page's own.
+    for code in [
+        "oauth_denied",
+        "oauth_state",
+        "oauth_incomplete",
+        "oauth_expired",
+    ] {
+        let page = browser()
+            .get(h.url(&format!("/login?error={code}")))
+            .send()
+            .await
+            .expect("login")
+            .text()
+            .await
+            .expect("page");
+        assert!(page.contains("role=\"alert\""), "{code}");
+    }
+}
+
+#[tokio::test]
+async fn the_callback_may_land_on_another_replica_sharing_the_store() {
+    let redis = RedisServer::start();
+    let portal = || {
+        let mut config = Config::for_tests();
+        config.session_store = Some(redis.url().parse().expect("url"));
+        config.secret_key = Some(
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+                .parse()
+                .expect("key"),
+        );
+        config
+    };
+    let a = Harness::start_with(portal()).await;
+    let b = a.replica(portal()).await;
+    let (authorize, _) = leave(&a).await;
+    let mut back = decide(&a, &authorize, "allow").await;
+    // The load balancer sends the callback to B.
+    back.set_port(b.base.port()).expect("port");
+    let resp = b.http.get(back).send().await.expect("callback on B");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(a.page("/", 200).await.contains("Acme Corp"));
+    assert!(b.page("/", 200).await.contains("Acme Corp"));
+    // The request token was kept sealed, under a keyed name: no token in Redis.
+    let dump = redis.cli(&["--no-raw", "KEYS", "*"]);
+    assert!(!String::from_utf8_lossy(&dump).contains("rt_"));
+}
+
+#[tokio::test]
+async fn a_refusal_for_a_missing_right_names_the_right() {
+    let mut config = Config::for_tests();
+    config.demo.oauth_rights = ["access_organisations", "access_personal_information"]
+        .map(String::from)
+        .to_vec();
+    let h = Harness::start_with(config).await;
+    sign_in(&h).await;
+    let page = h
+        .page(&format!("/orgs/{}/invoices", demo::acme_id()), 403)
+        .await;
+    assert!(
+        page.contains("access_organisations_bills"),
+        "the right is named"
+    );
+    assert!(page.contains("Right not granted"));
+    // What the right allows still works.
+    assert!(h.page("/", 200).await.contains("Acme Corp"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_a_page_an_answer_or_a_log_line() {
+    let demo_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let demo_listen = format!("127.0.0.1:{demo_port}");
+    let mut server = Process::start_with(
+        &[("RUST_LOG", "debug"), ("DEMO_LISTEN", demo_listen.as_str())],
+        Stdio::piped(),
+    );
+    server.ready().await;
+    let upstream = Url::parse(&format!("http://{demo_listen}")).expect("url");
+    let h = Harness {
+        base: Url::parse(&server.base).expect("url"),
+        upstream: upstream.clone(),
+        http: browser(),
+    };
+    let mut answers = String::new();
+    let (authorize, cookie) = leave(&h).await;
+    answers.push_str(&cookie);
+    let back = decide(&h, &authorize, "allow").await;
+    let resp = h.http.get(back).send().await.expect("callback");
+    answers.push_str(&format!("{:?}", resp.headers()));
+    answers.push_str(&resp.text().await.expect("page"));
+    for path in [
+        "/",
+        "/zones",
+        &format!("/orgs/{}/invoices", demo::acme_id()),
+    ] {
+        let resp = h.get(path).await;
+        answers.push_str(&format!("{:?}", resp.headers()));
+        answers.push_str(&resp.text().await.expect("page"));
+    }
+    let issued = demo_get(&upstream, "/demo/oauth").await;
+    let issued = issued.as_array().expect("list").clone();
+    assert_eq!(issued.len(), 1);
+    let _ = h.http.post(h.url("/logout")).send().await.expect("logout");
+    let log = server.stop_and_read_log();
+    assert!(log.contains("signed in"), "the log was captured");
+    let secrets = [
+        issued[0]["token"].as_str().expect("token"),
+        issued[0]["secret"].as_str().expect("secret"),
+        demo::oauth::CONSUMER_SECRET,
+    ];
+    for secret in secrets {
+        assert!(!answers.contains(secret), "an answer holds a secret");
+        assert!(!log.contains(secret), "the log holds a secret");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_provider_verifies_every_signature() {
+    use app::ssr::oauth::{Consumer, Signing};
+    use app::ssr::{OAuthProvider, Timeouts, Upstream};
+    let base = Url::parse(&format!(
+        "http://{}",
+        demo::spawn(DemoKnobs::default()).await.expect("demo")
+    ))
+    .expect("url");
+    let consumer = Consumer {
+        key: demo::oauth::CONSUMER_KEY.into(),
+        secret: demo::oauth::CONSUMER_SECRET.into(),
+    };
+    let provider = |consumer: Consumer| {
+        Upstream::with_provider(
+            base.clone(),
+            Some(OAuthProvider {
+                base: base.clone(),
+                consumer,
+            }),
+            Timeouts::default(),
+        )
+        .expect("client")
+    };
+    let up = provider(consumer.clone());
+    // A handshake step signed with the wrong consumer secret is refused.
+    let wrong = provider(Consumer {
+        key: consumer.key.clone(),
+        secret: "not the secret".into(),
+    });
+    assert!(
+        wrong
+            .oauth_request_token("http://127.0.0.1:1/oauth/callback")
+            .await
+            .is_err()
+    );
+    // The handshake, step by step.
+    let request = up
+        .oauth_request_token("http://127.0.0.1:1/oauth/callback")
+        .await
+        .expect("request token");
+    let h = Harness {
+        base: Url::parse("http://127.0.0.1:1").expect("url"),
+        upstream: base.clone(),
+        http: browser(),
+    };
+    let back = decide(
+        &h,
+        &up.oauth_authorize_url(&request.token).expect("url"),
+        "allow",
+    )
+    .await;
+    let verifier = back
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_verifier")
+        .map(|(_, v)| v.into_owned())
+        .expect("verifier");
+    assert!(
+        up.oauth_access_token(&request, "wrong verifier")
+            .await
+            .is_err(),
+        "a wrong verifier is refused (and uses the request token up)"
+    );
+    let request = up
+        .oauth_request_token("http://127.0.0.1:1/oauth/callback")
+        .await
+        .expect("request token");
+    let back = decide(
+        &h,
+        &up.oauth_authorize_url(&request.token).expect("url"),
+        "allow",
+    )
+    .await;
+    let verifier_ok = back
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_verifier")
+        .map(|(_, v)| v.into_owned())
+        .expect("verifier");
+    assert_ne!(verifier, verifier_ok);
+    let access = up
+        .oauth_access_token(&request, &verifier_ok)
+        .await
+        .expect("access token");
+    assert!(
+        access.expires.is_some(),
+        "access tokens have an expiry date"
+    );
+    assert!(
+        up.oauth_access_token(&request, &verifier_ok).await.is_err(),
+        "a request token is exchanged once"
+    );
+
+    let url = base.join("/v2/self").expect("url");
+    let call = |header: String| {
+        let url = url.clone();
+        async move {
+            Client::new()
+                .get(url)
+                .header("authorization", header)
+                .send()
+                .await
+                .expect("call")
+                .status()
+                .as_u16()
+        }
+    };
+    let signed = Signing::new(&consumer, Some(&access.pair)).header("GET", &url, &[]);
+    assert_eq!(call(signed.clone()).await, 200);
+    assert_eq!(call(signed).await, 401, "a replayed nonce");
+    let other_key = Consumer {
+        key: "someone-else".into(),
+        secret: consumer.secret.clone(),
+    };
+    assert_eq!(
+        call(Signing::new(&other_key, Some(&access.pair)).header("GET", &url, &[])).await,
+        401,
+        "an unknown consumer"
+    );
+    let wrong_secret = Consumer {
+        key: consumer.key.clone(),
+        secret: "guess".into(),
+    };
+    assert_eq!(
+        call(Signing::new(&wrong_secret, Some(&access.pair)).header("GET", &url, &[])).await,
+        401,
+        "a wrong signature"
+    );
+    let mut stale = Signing::new(&consumer, Some(&access.pair));
+    stale.timestamp -= 3600;
+    assert_eq!(
+        call(stale.header("GET", &url, &[])).await,
+        401,
+        "a stale timestamp"
+    );
+    let other_url = base.join("/v2/summary").expect("url");
+    assert_eq!(
+        call(Signing::new(&consumer, Some(&access.pair)).header("GET", &other_url, &[])).await,
+        401,
+        "a signature made for another URL"
+    );
+    // Revoked: the token no longer works.
+    let credentials = app::ssr::Credentials::OAuth(access.pair.clone());
+    up.with(&credentials).revoke().await.expect("revoke");
+    assert_eq!(
+        call(Signing::new(&consumer, Some(&access.pair)).header("GET", &url, &[])).await,
+        401,
+        "a revoked token"
+    );
+}
