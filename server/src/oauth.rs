@@ -239,3 +239,71 @@ fn continue_page() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(secure: bool) -> Settings {
+        Settings {
+            callback: "https://dash.example.com/oauth/callback".into(),
+            cookie: if secure {
+                "__Host-cc_oauth_state"
+            } else {
+                "cc_oauth_state"
+            },
+            secure,
+            handshake: Duration::from_secs(600),
+        }
+    }
+
+    #[test]
+    fn the_state_cookie_is_short_lived_lax_and_http_only() {
+        let c = settings(true).set_cookie("abc", 600);
+        assert_eq!(
+            c.to_str().expect("ascii"),
+            "__Host-cc_oauth_state=abc; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"
+        );
+        let cleared = settings(false).set_cookie("", 0);
+        assert_eq!(
+            cleared.to_str().expect("ascii"),
+            "cc_oauth_state=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn the_state_cookie_is_found_by_its_exact_name() {
+        let s = settings(false);
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("x_cc_oauth_state=no; cc_dashboard_session=s"),
+        );
+        assert_eq!(s.cookie_of(&headers), None);
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; cc_oauth_state=the-id"),
+        );
+        assert_eq!(s.cookie_of(&headers), Some("the-id"));
+    }
+
+    #[test]
+    fn callback_parameters_parse_every_way_back() {
+        let parse = |q: &str| serde_urlencoded::from_str::<Callback>(q).expect("parses");
+        let ok = parse("oauth_token=rt_1&oauth_verifier=v%2F1");
+        assert_eq!(ok.oauth_token.as_deref(), Some("rt_1"));
+        assert_eq!(ok.oauth_verifier.as_deref(), Some("v/1"));
+        assert!(ok.denied.is_none() && ok.oauth_problem.is_none());
+        assert_eq!(
+            parse("oauth_token=rt_1&oauth_problem=user_refused")
+                .oauth_problem
+                .as_deref(),
+            Some("user_refused")
+        );
+        assert!(parse("denied=rt_1").denied.is_some());
+        let none = parse("");
+        assert!(none.oauth_token.is_none() && none.oauth_verifier.is_none());
+        // Unknown parameters are ignored.
+        assert!(parse("foo=bar&oauth_token=t").oauth_token.is_some());
+    }
+}

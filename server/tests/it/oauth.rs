@@ -103,6 +103,40 @@ async fn refused(h: &Harness, callback: Url, cookie: Option<&str>) -> String {
     to
 }
 
+/// The id of the first drain of api-gateway, asked of the demo directly.
+async fn a_drain(upstream: &Url) -> String {
+    let path = format!(
+        "/v4/drains/organisations/{}/resources/{}/drains",
+        demo::acme_id(),
+        demo::app_id("api-gateway")
+    );
+    let v: serde_json::Value = Client::new()
+        .get(upstream.join(&path).expect("url"))
+        .bearer_auth("demo")
+        .send()
+        .await
+        .expect("drains")
+        .json()
+        .await
+        .expect("json");
+    v[0]["id"].as_str().expect("drain id").to_owned()
+}
+
+/// Resets a drain's cursor (a PATCH upstream) through the server function.
+async fn reset_drain(h: &Harness) -> (u16, String) {
+    let drain = a_drain(&h.upstream).await;
+    h.call(
+        "drain_action",
+        &[
+            ("owner", demo::acme_id().as_str()),
+            ("resource", demo::app_id("api-gateway").as_str()),
+            ("drain", drain.as_str()),
+            ("action", "reset"),
+        ],
+    )
+    .await
+}
+
 async fn demo_get(base: &Url, path: &str) -> serde_json::Value {
     Client::new()
         .get(base.join(path).expect("url"))
@@ -132,7 +166,36 @@ async fn signing_in_with_clever_cloud_reaches_the_pages_and_signs_out_revoking_t
         .page(&format!("/orgs/{}/invoices", demo::acme_id()), 200)
         .await;
     assert!(invoices.contains("Invoices"));
-    // A drain reset (PATCH) and a log stream go the same way.
+    // Downloads go the same way: an invoice PDF through the dashboard.
+    let number: serde_json::Value = Client::new()
+        .get(
+            h.upstream
+                .join(&format!(
+                    "/v4/billing/organisations/{}/invoices?limit=1",
+                    demo::acme_id()
+                ))
+                .expect("url"),
+        )
+        .bearer_auth("demo")
+        .send()
+        .await
+        .expect("invoices")
+        .json()
+        .await
+        .expect("json");
+    let number = number[0]["invoice_number"].as_str().expect("number");
+    let pdf = h
+        .get(&format!(
+            "/download/orgs/{}/invoices/{number}.pdf",
+            demo::acme_id()
+        ))
+        .await;
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert!(pdf.bytes().await.expect("pdf").starts_with(b"%PDF"));
+    // A mutation, sent as a PATCH (which the API bridge of token sessions does not list).
+    let (status, body) = reset_drain(&h).await;
+    assert_eq!(status, 200, "{body}");
+    // And a log stream.
     let stream = h
         .get(&format!(
             "/stream/orgs/{}/apps/{}/logs?limit=3&service=all",
@@ -364,6 +427,9 @@ async fn a_refusal_for_a_missing_right_names_the_right() {
         "the right is named"
     );
     assert!(page.contains("Right not granted"));
+    let (status, body) = reset_drain(&h).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("manage_organisations_applications"), "{body}");
     // What the right allows still works.
     assert!(h.page("/", 200).await.contains("Acme Corp"));
 }
@@ -566,5 +632,62 @@ async fn the_demo_provider_verifies_every_signature() {
         call(Signing::new(&consumer, Some(&access.pair)).header("GET", &url, &[])).await,
         401,
         "a revoked token"
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_that_fails_still_signs_out() {
+    // The provider as a process of its own, to be stopped before the sign-out.
+    let demo_listen = format!("127.0.0.1:{}", free_port());
+    let mut provider = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DEMO_ONLY", "1")
+        .env("DEMO_LISTEN", &demo_listen)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo");
+    let demo_url = format!("http://{demo_listen}");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let public = format!("http://{listen}");
+    let mut server = Process::start_with(
+        &[
+            ("DASHBOARD_LISTEN", listen.as_str()),
+            ("DASHBOARD_PUBLIC_URL", public.as_str()),
+            ("CC_API_URL", demo_url.as_str()),
+            ("CC_OAUTH_API_URL", demo_url.as_str()),
+            ("CC_OAUTH_CONSUMER_KEY", demo::oauth::CONSUMER_KEY),
+            ("CC_OAUTH_CONSUMER_SECRET", demo::oauth::CONSUMER_SECRET),
+        ],
+        Stdio::piped(),
+    );
+    server.ready().await;
+    let h = Harness {
+        base: Url::parse(&server.base).expect("url"),
+        upstream: Url::parse(&demo_url).expect("url"),
+        http: browser(),
+    };
+    sign_in(&h).await;
+    assert!(h.page("/", 200).await.contains("Acme Corp"));
+    let _ = provider.kill();
+    let _ = provider.wait();
+    let out = h.http.post(h.url("/logout")).send().await.expect("logout");
+    assert_eq!(location(&out), "/login?reason=logged_out");
+    assert_eq!(
+        location(&h.get("/").await),
+        "/login",
+        "signed out all the same"
+    );
+    let log = server.stop_and_read_log();
+    assert!(
+        log.contains("OAuth token could not be revoked; signing out anyway"),
+        "the failure is logged"
     );
 }

@@ -116,10 +116,17 @@ impl Process {
     }
 
     pub(super) fn start_with(env: &[(&str, &str)], output: Stdio) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
+        // The listen address given, or a free port.
+        let port = env
+            .iter()
+            .find(|(k, _)| *k == "DASHBOARD_LISTEN")
+            .and_then(|(_, v)| v.rsplit(':').next()?.parse().ok())
+            .unwrap_or_else(|| {
+                std::net::TcpListener::bind("127.0.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .expect("port")
+                    .port()
+            });
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
             .env("DASHBOARD_PLAIN_HTTP", "1")
