@@ -35,6 +35,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -276,16 +277,10 @@ pub fn app(
         ));
     let routes = route_list();
     let context = state.provide();
-    let router = Router::new()
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/login/oauth", get(oauth::start))
-        .route("/oauth/callback", get(oauth::callback))
+    // Never compressed: the relayed log stream (each event leaves at once) and downloads
+    // (passed through as the upstream sent them).
+    let uncompressed = Router::new()
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
-        .route("/livez", get(|| async { "ok" }))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .route("/map/land.svg", get(map::land))
         .route(
             "/download/orgs/{owner}/invoices/{file}",
             get(downloads::invoice_document),
@@ -297,7 +292,16 @@ pub fn app(
         .route(
             "/download/orgs/{owner}/invoices.csv",
             get(downloads::invoices_csv_download),
-        )
+        );
+    let router = Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/login/oauth", get(oauth::start))
+        .route("/oauth/callback", get(oauth::callback))
+        .route("/livez", get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/map/land.svg", get(map::land))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -311,7 +315,11 @@ pub fn app(
         // that request's response headers (our nonce CSP among them) for the file.
         .nest_service(
             &format!("/{}", leptos.site_pkg_dir),
-            ServeDir::new(format!("{}/{}", leptos.site_root, leptos.site_pkg_dir)),
+            // Files compressed at build time (`cargo leptos build --release --precompress`)
+            // are sent as they are; the others are compressed on the way out.
+            ServeDir::new(format!("{}/{}", leptos.site_root, leptos.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .route_service(
             "/favicon.svg",
@@ -328,6 +336,10 @@ pub fn app(
             });
             move |req: Request<Body>| render(req)
         })
+        // Pages, server-function answers and static files: brotli or gzip, as the browser
+        // accepts (answers already encoded, and tiny ones, are left alone).
+        .layer(CompressionLayer::new())
+        .merge(uncompressed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_session,

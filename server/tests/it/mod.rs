@@ -4,6 +4,7 @@ mod addons;
 mod apps;
 mod billing;
 mod client;
+mod compression;
 mod drains;
 mod logs;
 mod oauth;
