@@ -683,7 +683,7 @@ pub async fn app_logs(
         HeaderValue::from_static("text/event-stream"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // No proxy buffering on this route (and no compression layer anywhere).
+    // No proxy buffering on this route (and the compression layer does not wrap it).
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     resp
 }
