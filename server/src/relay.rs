@@ -24,7 +24,7 @@ use crate::sessions::{self, Lifetimes, Store, judge_record, now_ms};
 use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::logs::{LogFilter, clean_field};
-use app::model::logs::{EndOfStream, EndedBy, event};
+use app::model::logs::{EndOfStream, EndedBy, RELAY_EVENT, RelayState, event};
 use app::query::LogQuery;
 use app::ssr::session::{credentials_of, current_user_of};
 use app::ssr::{Credentials, Upstream};
@@ -349,12 +349,9 @@ fn write_event(out: &mut String, name: &str, id: &str, data: &str, retry: Option
 }
 
 /// A `relay` event telling the browser the relay's state.
-fn write_status(out: &mut String, state: &str, detail: serde_json::Value) {
-    let mut data = serde_json::json!({ "state": state });
-    if let (Some(obj), serde_json::Value::Object(more)) = (data.as_object_mut(), detail) {
-        obj.extend(more);
-    }
-    write_event(out, "relay", "", &data.to_string(), None);
+fn write_status(out: &mut String, state: &RelayState) {
+    let data = serde_json::to_string(state).unwrap_or_default();
+    write_event(out, RELAY_EVENT, "", &data, None);
 }
 
 /// Most bytes put in one chunk when several events are waiting.
@@ -416,8 +413,10 @@ impl Relay {
             );
             write_status(
                 out,
-                "error",
-                serde_json::json!({ "status": 502, "message": message }),
+                &RelayState::Error {
+                    status: 502,
+                    message,
+                },
             );
             return;
         }
@@ -428,8 +427,10 @@ impl Relay {
         );
         write_status(
             out,
-            "reconnecting",
-            serde_json::json!({ "attempt": self.retries, "reason": reason }),
+            &RelayState::Reconnecting {
+                attempt: self.retries,
+                reason: reason.to_owned(),
+            },
         );
     }
 
@@ -437,7 +438,7 @@ impl Relay {
     fn restarting(&mut self) -> Bytes {
         self.done = true;
         let mut out = String::new();
-        write_status(&mut out, "restarting", serde_json::json!({}));
+        write_status(&mut out, &RelayState::Restarting);
         Bytes::from(out)
     }
 
@@ -516,15 +517,17 @@ impl Relay {
                         self.events = Some(ev);
                         self.retries = 0;
                         self.last_seen = Instant::now();
-                        write_status(&mut out, "live", serde_json::json!({}));
+                        write_status(&mut out, &RelayState::Live);
                     }
                     Err(e) if retryable(&e) => self.lost(&mut out, &e.to_string()),
                     Err(e) => {
                         self.done = true;
                         write_status(
                             &mut out,
-                            "error",
-                            serde_json::json!({ "status": e.status(), "message": e.to_string() }),
+                            &RelayState::Error {
+                                status: e.status(),
+                                message: e.to_string(),
+                            },
                         );
                     }
                 }
@@ -720,12 +723,14 @@ mod tests {
         let mut out = String::new();
         write_status(
             &mut out,
-            "reconnecting",
-            serde_json::json!({ "attempt": 2 }),
+            &RelayState::Reconnecting {
+                attempt: 2,
+                reason: "r".into(),
+            },
         );
         assert_eq!(
             out,
-            "event: relay\ndata: {\"attempt\":2,\"state\":\"reconnecting\"}\n\n"
+            "event: relay\ndata: {\"state\":\"reconnecting\",\"attempt\":2,\"reason\":\"r\"}\n\n"
         );
     }
 }

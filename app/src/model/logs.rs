@@ -28,11 +28,65 @@ wire_enum!(
     }
 );
 
+/// Data of the relay's own `relay` events: what the dashboard's relay tells the viewer about
+/// the stream (written by the server, read by the viewer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum RelayState {
+    /// Connected upstream (again).
+    Live,
+    /// The upstream was lost; the relay tries again (`attempt` counts from 1).
+    Reconnecting { attempt: u32, reason: String },
+    /// This replica is shutting down: the browser reconnects (to another replica where there
+    /// is one) and resumes from its last id.
+    Restarting,
+    /// The stream cannot go on.
+    Error { status: u16, message: String },
+}
+
+/// The SSE `event:` name of `RelayState` events.
+pub const RELAY_EVENT: &str = "relay";
+
 /// Data of `END_OF_STREAM`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EndOfStream {
     pub ended_by: EndedBy,
+}
+
+#[cfg(test)]
+mod relay_state_tests {
+    use super::RelayState;
+
+    #[test]
+    fn relay_states_round_trip_with_the_state_first() {
+        let states = [
+            (RelayState::Live, r#"{"state":"live"}"#),
+            (
+                RelayState::Reconnecting {
+                    attempt: 2,
+                    reason: "the upstream went silent".into(),
+                },
+                r#"{"state":"reconnecting","attempt":2,"reason":"the upstream went silent"}"#,
+            ),
+            (RelayState::Restarting, r#"{"state":"restarting"}"#),
+            (
+                RelayState::Error {
+                    status: 502,
+                    message: "lost".into(),
+                },
+                r#"{"state":"error","status":502,"message":"lost"}"#,
+            ),
+        ];
+        for (state, wire) in states {
+            assert_eq!(serde_json::to_string(&state).expect("json"), wire);
+            assert_eq!(
+                serde_json::from_str::<RelayState>(wire).expect("parses"),
+                state
+            );
+        }
+        assert!(serde_json::from_str::<RelayState>(r#"{"state":"other"}"#).is_err());
+    }
 }
 
 /// Data of `APPLICATION_LOG` (and, with `resourceId`, `RESOURCE_LOG`).

@@ -12,7 +12,7 @@ use crate::logic::short_id;
 use crate::model::Timestamp;
 use crate::model::deployments::Deployment;
 use crate::model::instances::Instance;
-use crate::model::logs::{EndOfStream, LogLine};
+use crate::model::logs::{EndOfStream, LogLine, RELAY_EVENT, RelayState};
 use crate::routes::app::{AppHeading, check_app_ids, use_app_ids};
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -322,7 +322,7 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
     });
     use_event_source(
         source.into(),
-        &["APPLICATION_LOG", "relay", "END_OF_STREAM"],
+        &["APPLICATION_LOG", RELAY_EVENT, "END_OF_STREAM"],
         move |m| match m {
             SseMessage::Open => status.set(Status::Live),
             SseMessage::Error { closed: true } => {
@@ -351,25 +351,21 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
                     next_seq.set_value(seq + 1);
                     pending.update_value(|p| p.push(Line { seq, line }));
                 }
-                "relay" => {
-                    let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
-                    match v["state"].as_str() {
-                        Some("reconnecting") => status.set(Status::Reconnecting(
-                            v["attempt"].as_u64().unwrap_or(1) as u32,
-                        )),
-                        Some("live") => status.set(Status::Live),
-                        // The server is restarting: the browser reconnects by itself (to
-                        // another replica where there is one) and resumes from the last id.
-                        Some("restarting") => status.set(Status::Reconnecting(1)),
-                        Some("error") => {
-                            source.set(None);
-                            status.set(Status::Ended(
-                                v["message"].as_str().unwrap_or("error").to_owned(),
-                            ));
-                        }
-                        _ => {}
+                RELAY_EVENT => match serde_json::from_str::<RelayState>(&data) {
+                    Ok(RelayState::Reconnecting { attempt, .. }) => {
+                        status.set(Status::Reconnecting(attempt))
                     }
-                }
+                    Ok(RelayState::Live) => status.set(Status::Live),
+                    // The server is restarting: the browser reconnects by itself (to another
+                    // replica where there is one) and resumes from the last id.
+                    Ok(RelayState::Restarting) => status.set(Status::Reconnecting(1)),
+                    Ok(RelayState::Error { message, .. }) => {
+                        source.set(None);
+                        status.set(Status::Ended(message));
+                    }
+                    // A state this viewer does not know (a newer server): keep going.
+                    Err(_) => {}
+                },
                 "END_OF_STREAM" => {
                     let why = serde_json::from_str::<EndOfStream>(&data)
                         .map(|e| e.ended_by.to_string())
