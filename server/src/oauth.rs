@@ -27,6 +27,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Duration;
+use tower_sessions::cookie::Cookie;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::{Session, SessionStore};
 
@@ -59,16 +60,16 @@ impl Settings {
         HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 
-    /// The state cookie's value in a request.
+    /// The state cookie's value in a request (parsed by the `cookie` crate).
     fn cookie_of<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(name, _)| *name == self.cookie)
-            .map(|(_, value)| value)
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == self.cookie)
+            .and_then(|c| c.value_raw())
     }
 }
 

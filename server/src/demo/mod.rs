@@ -224,12 +224,7 @@ async fn authenticate(State(demo): State<Shared>, mut req: Request, next: Next) 
             Ok(token) => token,
             Err(why) => return api_error(StatusCode::UNAUTHORIZED, why),
         };
-        // A token may always revoke itself.
-        let revoking = req.method() == axum::http::Method::DELETE
-            && req.uri().path().starts_with("/v2/self/tokens/");
-        if let Some(right) =
-            oauth::missing_right(&demo, req.method(), req.uri().path()).filter(|_| !revoking)
-        {
+        if let Some(right) = oauth::missing_right(&demo, req.method(), req.uri().path()) {
             return api_error(
                 StatusCode::FORBIDDEN,
                 &format!("The consumer was not granted the right {right}"),

@@ -2,7 +2,7 @@
 //! handshake, signed calls to the OAuth base, every refusal, a callback on another replica,
 //! revocation at sign-out, rights, and no secret in any answer or log line.
 
-use super::harness::{Harness, browser, location};
+use super::harness::{Harness, browser, free_port, location};
 use super::operability::Process;
 use super::redis::RedisServer;
 use reqwest::{Client, Url};
@@ -10,6 +10,13 @@ use server::config::{Config, DemoKnobs};
 use server::demo;
 use std::process::Stdio;
 use std::time::Duration;
+
+/// The value of query parameter `name` of `url`.
+fn param_of(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
 
 /// The state cookie the handshake sets.
 const STATE: &str = "cc_oauth_state";
@@ -48,11 +55,7 @@ async fn decide(h: &Harness, authorize: &Url, decision: &str) -> Url {
         html.contains("<code>access_organisations</code>"),
         "the rights are listed"
     );
-    let token = authorize
-        .query_pairs()
-        .find(|(k, _)| k == "oauth_token")
-        .map(|(_, v)| v.into_owned())
-        .expect("request token");
+    let token = param_of(authorize, "oauth_token").expect("request token");
     let resp = h
         .http
         .post(authorize.join("/v2/oauth/authorize").expect("url"))
@@ -329,11 +332,7 @@ async fn every_bad_callback_is_refused_with_a_message_and_no_session() {
     let (authorize, cookie) = leave(&h).await;
     let back = decide(&h, &authorize, "allow").await;
     let mut bare = back.clone();
-    let token: String = back
-        .query_pairs()
-        .find(|(k, _)| k == "oauth_token")
-        .map(|(_, v)| v.into_owned())
-        .expect("token");
+    let token: String = param_of(&back, "oauth_token").expect("token");
     bare.set_query(Some(&format!("oauth_token={token}")));
     assert_eq!(
         refused(&h, bare, Some(&cookie)).await,
@@ -436,10 +435,7 @@ async fn a_refusal_for_a_missing_right_names_the_right() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_a_page_an_answer_or_a_log_line() {
-    let demo_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let demo_port = free_port();
     let demo_listen = format!("127.0.0.1:{demo_port}");
     let mut server = Process::start_with(
         &[("RUST_LOG", "debug"), ("DEMO_LISTEN", demo_listen.as_str())],
@@ -537,11 +533,7 @@ async fn the_demo_provider_verifies_every_signature() {
         "allow",
     )
     .await;
-    let verifier = back
-        .query_pairs()
-        .find(|(k, _)| k == "oauth_verifier")
-        .map(|(_, v)| v.into_owned())
-        .expect("verifier");
+    let verifier = param_of(&back, "oauth_verifier").expect("verifier");
     assert!(
         up.oauth_access_token(&request, "wrong verifier")
             .await
@@ -558,11 +550,7 @@ async fn the_demo_provider_verifies_every_signature() {
         "allow",
     )
     .await;
-    let verifier_ok = back
-        .query_pairs()
-        .find(|(k, _)| k == "oauth_verifier")
-        .map(|(_, v)| v.into_owned())
-        .expect("verifier");
+    let verifier_ok = param_of(&back, "oauth_verifier").expect("verifier");
     assert_ne!(verifier, verifier_ok);
     let access = up
         .oauth_access_token(&request, &verifier_ok)
@@ -633,13 +621,6 @@ async fn the_demo_provider_verifies_every_signature() {
         401,
         "a revoked token"
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! Serving under pressure and stopping gracefully: slow and idle sockets, the connection cap,
 //! probes, and SIGTERM with log streams open (a real server process).
 
-use super::harness::{Harness, browser};
+use super::harness::{Harness, browser, free_port};
 use eventsource_stream::{Event, Eventsource};
 use futures::StreamExt;
 use server::config::Config;
@@ -121,12 +121,7 @@ impl Process {
             .iter()
             .find(|(k, _)| *k == "DASHBOARD_LISTEN")
             .and_then(|(_, v)| v.rsplit(':').next()?.parse().ok())
-            .unwrap_or_else(|| {
-                std::net::TcpListener::bind("127.0.0.1:0")
-                    .and_then(|l| l.local_addr())
-                    .expect("port")
-                    .port()
-            });
+            .unwrap_or_else(free_port);
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
             .env("DASHBOARD_PLAIN_HTTP", "1")
@@ -487,10 +482,7 @@ async fn json_logs_carry_request_ids_one_access_line_per_request_and_audit_event
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_served_on_their_own_address() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
     let server = Process::start(&[("DASHBOARD_METRICS_LISTEN", metrics.as_str())]);
     server.ready().await;

@@ -2,7 +2,7 @@
 //! rest, lifetimes every replica enforces alike, sign-out reaching every replica's streams,
 //! and a store that goes away and comes back.
 
-use super::harness::{Harness, browser, location};
+use super::harness::{Harness, browser, free_port, location};
 use super::redis::RedisServer;
 use eventsource_stream::{Event, Eventsource};
 use futures::{Stream, StreamExt};
@@ -301,10 +301,7 @@ async fn a_lost_store_gives_503s_then_everything_recovers_by_itself() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_store_at_start_is_not_ready_and_refuses_sign_in_clearly() {
-    let nothing = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let nothing = free_port();
     let mut config = Config::for_tests();
     config.session_store = Some(format!("redis://127.0.0.1:{nothing}").parse().expect("url"));
     config.secret_key = Some(KEY.parse().expect("key"));
