@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod hooks;
 pub mod ids;
 pub mod logic;
 pub mod model;
@@ -37,11 +38,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // names, so it holds even when the response header is not the page's own.
                 {csp.map(|c| view! { <meta http-equiv="Content-Security-Policy" content=c /> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <components::hydration::HydrationMark />
             </body>
         </html>
     }

@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod demo;
 pub mod downloads;
+pub mod flash;
 pub mod listen;
 pub mod map;
 pub mod oauth;
@@ -336,10 +337,13 @@ pub fn app(
             });
             move |req: Request<Body>| render(req)
         })
+        // Inside the compression: it reads the server functions' answers as they were sent.
+        .layer(middleware::from_fn(flash::keep))
         // Pages, server-function answers and static files: brotli or gzip, as the browser
         // accepts (answers already encoded, and tiny ones, are left alone).
         .layer(CompressionLayer::new())
         .merge(uncompressed)
+        .layer(middleware::from_fn(flash::take))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_session,

@@ -1,14 +1,14 @@
 //! A copy-to-clipboard button for a value shown as text beside it (the text stays selectable
-//! without JavaScript; the button appears once the page is hydrated).
+//! without JavaScript; the button appears once its island is hydrated).
 
+use crate::components::hydration::use_hydrated;
 use leptos::prelude::*;
 
 /// The button; `label` names what is copied, for screen readers.
-#[component]
+#[island]
 pub fn CopyButton(#[prop(into)] value: String, #[prop(into)] label: String) -> impl IntoView {
     let (copied, set_copied) = signal(false);
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move || set_hydrated.set(true));
+    let hydrated = use_hydrated();
     let on_click = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {

@@ -16,9 +16,9 @@ pub type ShellResource = Resource<Result<ShellData, AppError>>;
 pub fn Shell() -> impl IntoView {
     let shell: ShellResource = Resource::new(|| (), |_| load_shell());
     provide_context(shell);
-    let hydrated = hydration_marker();
     view! {
-        <div class="app" data-hydrated=hydrated>
+        // "false" here; the page's last island (`HydrationMark`) turns it "true".
+        <div class="app" data-hydrated="false">
             <header class="topbar">
                 <a class="brand" href="/">"☁ Clever dashboard"</a>
                 <Suspense fallback=|| view! { <span class="muted">"Loading…"</span> }>
@@ -54,14 +54,6 @@ pub fn Shell() -> impl IntoView {
             </div>
         </div>
     }
-}
-
-/// `"true"` once the WASM has taken over the page (tests and styles can tell), `"false"` in
-/// the server-rendered HTML.
-pub fn hydration_marker() -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move || set_hydrated.set(true));
-    move || if hydrated.get() { "true" } else { "false" }
 }
 
 #[component]

@@ -1,9 +1,14 @@
-//! Reusable views.
+//! Reusable views. The islands (the only parts whose code reaches the browser) are
+//! `auto_refresh`, `copy_button`, `hydration`, `zone_highlight` and the log viewer
+//! (`routes/logs.rs`); everything else renders on the server only.
 
+pub mod auto_refresh;
 pub mod badge;
 pub mod bar_chart;
 pub mod copy_button;
 pub mod error_view;
 pub mod event_source;
+pub mod hydration;
 pub mod layout;
 pub mod timeline;
+pub mod zone_highlight;

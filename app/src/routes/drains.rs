@@ -2,12 +2,14 @@
 //! add-on, their health, a create form that follows the recipient type, and every action.
 
 use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_command, list_drains};
+use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
 use crate::components::timeline::short_time;
 use crate::error::AppError;
+use crate::hooks::use_server_action;
 use crate::ids::SegmentId;
 use crate::logic::drains::{fields_of, rate, throughput};
 use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
@@ -57,9 +59,8 @@ pub fn DrainsPage() -> impl IntoView {
     });
     let test = Memo::new(move |_| query.read().get("test"));
     let new_type = Memo::new(move |_| query.read().get("new"));
-    let act = ServerAction::<DrainAction>::new();
-    let create = ServerAction::<CreateDrain>::new();
-    let refresh = RwSignal::new(0u32);
+    let act = use_server_action::<DrainAction>();
+    let create = use_server_action::<CreateDrain>();
     let drains = Resource::new(
         move || {
             (
@@ -67,7 +68,6 @@ pub fn DrainsPage() -> impl IntoView {
                 filter.get(),
                 act.version().get(),
                 create.version().get(),
-                refresh.get(),
             )
         },
         |((owner, resource), filter, ..)| async move {
@@ -77,19 +77,6 @@ pub fn DrainsPage() -> impl IntoView {
             list_drains(owner, resource, filter).await
         },
     );
-    // Create, enable and disable settle upstream a moment later: look again until they have.
-    Effect::new(move || {
-        let pending = drains
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|l| l.iter().any(|d| d.status.status.is_pending()));
-        if pending {
-            leptos::leptos_dom::helpers::set_timeout(
-                move || refresh.update(|n| *n += 1),
-                std::time::Duration::from_millis(1000),
-            );
-        }
-    });
     let (owner, resource) = ids.get_untracked();
     let is_app = resource.starts_with("app_");
     let heading = if is_app {
@@ -138,6 +125,9 @@ pub fn DrainsPage() -> impl IntoView {
             </div>
         </form>
         {message}
+        // Create, enable and disable settle upstream a moment later: look again until they have.
+        <AutoRefresh region="drains-region".to_owned() every_ms=1000 when=RefreshWhen::Holds("[data-pending]".into()) />
+        <div id="drains-region">
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading drains…"</p> }>
             {move || {
                 let (owner, resource) = (o2.clone(), r2.clone());
@@ -157,6 +147,7 @@ pub fn DrainsPage() -> impl IntoView {
                 })
             }}
         </Transition>
+        </div>
         <CreateForm owner resource new_type create />
     }
 }
@@ -282,7 +273,7 @@ fn DrainCard(
     );
     let test_view = test.then(|| view! { <TestCommand owner=owner.clone() resource=resource.clone() drain=d.id.clone() /> });
     view! {
-        <article class="drain" class:attention=attention data-drain=d.id.clone() data-status=d.status.status.to_string()>
+        <article class="drain" class:attention=attention data-pending=pending.then_some("") data-drain=d.id.clone() data-status=d.status.status.to_string()>
             <header>
                 <strong>{r.type_.to_string()}</strong>
                 " " <span class="muted">{d.kind.to_string()}</span>

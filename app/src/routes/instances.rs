@@ -3,6 +3,7 @@
 //! watching a deployment roll out.
 
 use crate::api::apps::list_instances;
+use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
 use crate::components::badge::{Badge, Tone};
 use crate::components::error_view::ErrorView;
 use crate::components::timeline::short_time;
@@ -34,8 +35,8 @@ pub fn instance_tone(state: &InstanceState) -> Tone {
     }
 }
 
-/// Refresh period of the auto-refresh.
-const REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+/// Refresh period of the auto-refresh, in milliseconds.
+const REFRESH_MS: u32 = 5000;
 
 /// The instances page.
 #[component]
@@ -102,7 +103,8 @@ pub fn InstancesPage() -> impl IntoView {
                 <a href=urls::app(&owner, &app, "/instances")>"Reset"</a>
             </div>
         </form>
-        <AutoRefresh on_tick=move || instances.refetch() />
+        <AutoRefresh region="instances-region".to_owned() every_ms=REFRESH_MS when=RefreshWhen::Checked("Auto-refresh every 5 s".into()) />
+        <div id="instances-region">
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading instances…"</p> }>
             {move || Suspend::new(async move {
                 let (owner, app) = ids.get_untracked();
@@ -120,42 +122,7 @@ pub fn InstancesPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// A checkbox shown once hydrated; while checked, `on_tick` runs every 5 s.
-#[component]
-fn AutoRefresh(on_tick: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
-    let (hydrated, set_hydrated) = signal(false);
-    let (on, set_on) = signal(false);
-    Effect::new(move || set_hydrated.set(true));
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = StoredValue::new_local(None::<leptos::leptos_dom::helpers::IntervalHandle>);
-        Effect::new(move || {
-            if let Some(h) = handle.get_value() {
-                h.clear();
-            }
-            let tick = on_tick.clone();
-            let next = on
-                .get()
-                .then(|| leptos::leptos_dom::helpers::set_interval_with_handle(tick, REFRESH).ok())
-                .flatten();
-            handle.set_value(next);
-        });
-        on_cleanup(move || {
-            if let Some(h) = handle.try_get_value().flatten() {
-                h.clear();
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (on_tick, REFRESH);
-    view! {
-        <label class="check auto-refresh" hidden=move || !hydrated.get()>
-            <input type="checkbox" prop:checked=on on:change=move |ev| set_on.set(event_target_checked(&ev)) />
-            "Auto-refresh every 5 s"
-        </label>
+        </div>
     }
 }
 

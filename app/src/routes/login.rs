@@ -3,7 +3,6 @@
 //! without JavaScript; the server keeps the credentials in the session.
 
 use crate::api::navigation::sign_in_ways;
-use crate::components::layout::hydration_marker;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -88,7 +87,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <Title text="Sign in" />
-        <main class="login" data-hydrated=hydration_marker()>
+        <main class="login" data-hydrated="false">
             <h1>"☁ Clever dashboard"</h1>
             <p>"Your Clever Cloud credentials are kept on this server only, never in your browser."</p>
             {message}

@@ -4,6 +4,7 @@
 
 use crate::api::apps::{list_deployments, list_instances};
 use crate::components::event_source::{SseMessage, use_event_source};
+use crate::components::hydration::use_hydrated;
 use crate::components::timeline::short_time;
 use crate::logic::ansi;
 use crate::logic::apps::{DeploymentFilter, InstanceFilter};
@@ -16,8 +17,7 @@ use crate::model::logs::{EndOfStream, LogLine, RELAY_EVENT, RelayState};
 use crate::routes::app::{AppHeading, check_app_ids, use_app_ids};
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use std::collections::{BTreeSet, VecDeque};
 
 /// Height of one line when lines do not wrap, in pixels (the virtual list's unit).
@@ -118,45 +118,29 @@ pub fn LogsPage() -> impl IntoView {
             f.to_url_query()
         ))
     });
+    let shown = settings.get_untracked();
+    let (url, problem) = match stream.get_untracked() {
+        Ok(url) => (Some(url), None),
+        Err(e) => (
+            None,
+            Some(view! { <p class="notice error" role="alert">{e}</p> }),
+        ),
+    };
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="Logs" />
-        <Controls settings pickers />
-        {move || match stream.get() {
-            Ok(url) => view! { <Viewer url settings /> }.into_any(),
-            Err(e) => view! { <p class="notice error" role="alert">{e}</p> }.into_any(),
-        }}
+        <LogViewer url wrap=shown.wrap local_time=shown.local_time>
+            <Controls settings pickers />
+        </LogViewer>
+        {problem}
     }
 }
 
 type Pickers = Resource<Result<(Vec<Deployment>, Vec<Instance>), crate::error::AppError>>;
 
-/// The settings form: a GET form (so it works without JavaScript); the display toggles apply
-/// at once when hydrated.
+/// The settings fields of the GET form (so they work without JavaScript), rendered on the
+/// server inside the viewer's island, which adds the display toggles and the button.
 #[component]
 fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
-    let navigate = use_navigate();
-    let query = use_query_map();
-    let location = use_location();
-    let toggle = move |key: &'static str, on_value: &'static str| {
-        let navigate = navigate.clone();
-        move |ev: leptos::ev::Event| {
-            let mut q = query.get_untracked();
-            if event_target_checked(&ev) {
-                q.replace(key, on_value.to_owned());
-            } else {
-                q.remove(key);
-            }
-            let path = location.pathname.get_untracked();
-            navigate(
-                &format!("{path}{}", q.to_query_string()),
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..NavigateOptions::default()
-                },
-            );
-        }
-    };
     let value = move |get: fn(&ViewerSettings) -> &Option<String>| {
         move || get(&settings.read()).clone().unwrap_or_default()
     };
@@ -232,17 +216,41 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
         })
     };
     view! {
-        <form method="get" class="filters log-controls" aria-label="Log settings">
             <label>"Range" <select name="range">{range_options}</select></label>
             <label>"Since (custom)" <input type="text" name="since" placeholder="2026-11-26 or …T10:00:00Z" value=value(|s| &s.since) /></label>
             <label>"Until (custom)" <input type="text" name="until" placeholder="empty: follow" value=value(|s| &s.until) /></label>
             <label>"Contains" <input type="search" name="filter" placeholder="text, case-insensitive" value=value(|s| &s.filter) /></label>
             <Suspense fallback=|| ()>{pickers_view}</Suspense>
             <fieldset class="states"><legend>"Services (none: bas and bas-deploy)"</legend>{services}</fieldset>
-            <label class="check"><input type="checkbox" name="wrap" value="1" checked=move || settings.read().wrap on:change=toggle("wrap", "1") />"Wrap lines"</label>
-            <label class="check"><input type="checkbox" name="tz" value="local" checked=move || settings.read().local_time on:change=toggle("tz", "local") />"Local time"</label>
+    }
+}
+
+/// The interactive part of the logs page (an island): the settings form around the server's
+/// fields, its display toggles (applied at once, and kept in the address), and the viewer.
+#[island]
+pub fn LogViewer(
+    url: Option<String>,
+    wrap: bool,
+    local_time: bool,
+    children: Children,
+) -> impl IntoView {
+    let wrap = RwSignal::new(wrap);
+    let local = RwSignal::new(local_time);
+    let toggle = move |key: &'static str, on_value: &'static str, flag: RwSignal<bool>| {
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            flag.set(on);
+            browser::set_query(key, on.then_some(on_value));
+        }
+    };
+    view! {
+        <form method="get" class="filters log-controls" aria-label="Log settings">
+            {children()}
+            <label class="check"><input type="checkbox" name="wrap" value="1" checked=wrap.get_untracked() on:change=toggle("wrap", "1", wrap) />"Wrap lines"</label>
+            <label class="check"><input type="checkbox" name="tz" value="local" checked=local.get_untracked() on:change=toggle("tz", "local", local) />"Local time"</label>
             <div class="actions"><button type="submit">"Apply"</button></div>
         </form>
+        {url.map(|url| view! { <Viewer url wrap=wrap.into() local=local.into() /> })}
     }
 }
 
@@ -291,9 +299,8 @@ pub fn window(len: usize, scroll_top: f64, height: f64) -> (usize, usize) {
 }
 
 #[component]
-fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move || set_hydrated.set(true));
+fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView {
+    let hydrated = use_hydrated();
     // Thread-safe storage, not `new_local`: on the server this component renders inside a
     // future that may move between threads, and a local value dropped elsewhere panics.
     let buffer = StoredValue::new(VecDeque::<Line>::new());
@@ -411,7 +418,7 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
         // The list's full height (through the CSSOM: the CSP refuses `style` attributes).
         Effect::new(move || {
             version.track();
-            let wrap = settings.read().wrap;
+            let wrap = wrap.get();
             if let Some(el) = rows_ref.get() {
                 let n = buffer.with_value(|b| b.len());
                 let h = if wrap {
@@ -508,12 +515,8 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
     let offset = browser::utc_offset_minutes();
     let rows = move || {
         version.track();
-        let wrap = settings.read().wrap;
-        let tz = if settings.read().local_time {
-            offset
-        } else {
-            0
-        };
+        let wrap = wrap.get();
+        let tz = if local.get() { offset } else { 0 };
         let sel = selected.get();
         let (lines, start) = buffer.with_value(|b| {
             let total = b.len();
@@ -599,7 +602,7 @@ fn Viewer(url: String, settings: Memo<ViewerSettings>) -> impl IntoView {
                 <button type="button" class="secondary" on:click=download(true)>"Download .ndjson"</button>
             </div>
             <div class="log-list" node_ref=list_ref on:scroll=on_scroll tabindex="0" aria-label="Log lines">
-                <div class="log-rows" class:wrap=move || settings.read().wrap node_ref=rows_ref>{rows}</div>
+                <div class="log-rows" class:wrap=move || wrap.get() node_ref=rows_ref>{rows}</div>
             </div>
             <button type="button" class="to-bottom" hidden=move || following.get() on:click=to_bottom>"↓ Scroll to bottom (follow)"</button>
         </div>
@@ -645,6 +648,36 @@ mod browser {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (name, mime, text);
+    }
+
+    /// Sets (or, given `None`, removes) `key` in the address's query without a page load, so
+    /// a reload or a shared link keeps the display settings.
+    pub fn set_query(key: &str, value: Option<&str>) {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(w) = web_sys::window() else {
+                return;
+            };
+            let Some(url) = w
+                .location()
+                .href()
+                .ok()
+                .and_then(|h| web_sys::Url::new(&h).ok())
+            else {
+                return;
+            };
+            let q = url.search_params();
+            match value {
+                Some(v) => q.set(key, v),
+                None => q.delete(key),
+            }
+            if let Ok(h) = w.history() {
+                let _ =
+                    h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (key, value);
     }
 
     /// Minutes to add to UTC for the browser's local time (0 on the server).

@@ -6,6 +6,7 @@ use crate::api::operators::{OperatorAction, OperatorPanel, load_operator, reveal
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
+use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -26,7 +27,7 @@ pub fn OperatorPage() -> impl IntoView {
             p.get("id").unwrap_or_default(),
         )
     });
-    let act = ServerAction::<OperatorAction>::new();
+    let act = use_server_action::<OperatorAction>();
     let panel = Resource::new(
         move || (ids.get(), act.version().get()),
         |((owner, kind, id), _)| load_operator(owner, kind, id),

@@ -3,6 +3,7 @@
 
 use crate::api::pulsar::{SavePulsar, load_pulsar};
 use crate::components::error_view::ErrorView;
+use crate::hooks::use_server_action;
 use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
 use crate::model::pulsar::StoragePolicies;
 use leptos::prelude::*;
@@ -20,7 +21,7 @@ pub fn PulsarPage() -> impl IntoView {
             p.get("addon_id").unwrap_or_default(),
         )
     });
-    let save = ServerAction::<SavePulsar>::new();
+    let save = use_server_action::<SavePulsar>();
     let policies = Resource::new(
         move || (ids.get(), save.version().get()),
         |((owner, id), _)| load_pulsar(owner, id),

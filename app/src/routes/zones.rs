@@ -1,12 +1,13 @@
 //! `/zones` and `/zones/{name}`: a world map drawn on the server (coastlines from Natural
 //! Earth, served by `/map/land.svg`; markers here), and the table of zones with their
 //! outbound IPs. Hovering or focusing a row highlights its marker and the reverse, once
-//! hydrated.
+//! hydrated (the `ZoneHighlight` island; the map and table are server HTML).
 
 use crate::api::zones::{ZoneFilter, get_zone, list_zones};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
+use crate::components::zone_highlight::ZoneHighlight;
 use crate::logic::geo::{MAP_H, MAP_W, flag, project};
 use crate::model::zones::Zone;
 use leptos::prelude::*;
@@ -123,14 +124,11 @@ fn f1(v: f64) -> String {
 
 #[component]
 fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
-    let highlight = RwSignal::new(None::<String>);
     let markers = zones
         .iter()
         .filter_map(|z| {
             let (x, y) = project(z.lon?, z.lat?)?;
             let name = z.name.clone();
-            let n2 = name.clone();
-            let n3 = name.clone();
             let private = z.is_private();
             let tip = format!(
                 "{} ({}, {}){}",
@@ -151,11 +149,8 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
             Some(view! {
                 <g
                     class=if private { "marker private" } else { "marker public" }
-                    class:highlight=move || highlight.get().as_deref() == Some(n2.as_str())
                     data-zone=name.clone()
                     tabindex="0"
-                    on:mouseenter=move |_| highlight.set(Some(n3.clone()))
-                    on:mouseleave=move |_| highlight.set(None)
                 >
                     <title>{tip}</title>
                     {shape}
@@ -167,7 +162,6 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
         .iter()
         .map(|z| {
             let name = z.name.clone();
-            let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
             let tags = z
                 .tags
                 .iter()
@@ -186,12 +180,8 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
             view! {
                 <tr
                     data-zone=name.clone()
-                    class:highlight=move || highlight.get().as_deref() == Some(n1.as_str())
                     class:private=z.is_private()
                     tabindex="0"
-                    on:mouseenter=move |_| highlight.set(Some(n2.clone()))
-                    on:focusin=move |_| highlight.set(Some(n3.clone()))
-                    on:mouseleave=move |_| highlight.set(None)
                 >
                     <td><A href=href><code>{shown}</code></A>{private}</td>
                     <td>{z.display_name.clone().unwrap_or_default()}</td>
@@ -205,6 +195,7 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
         .collect_view();
     let label = format!("World map with {} zones", zones.len());
     view! {
+        <ZoneHighlight>
         <figure class="zone-map">
             <svg viewBox=format!("0 0 {MAP_W} {}", f1(MAP_H)) role="img" aria-label=label>
                 <rect class="sea" x="0" y="0" width=f1(MAP_W) height=f1(MAP_H) />
@@ -217,5 +208,6 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
             <thead><tr><th>"Name"</th><th>"Display name"</th><th>"City"</th><th>"Country"</th><th>"Tags"</th><th>"Outbound IPs"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        </ZoneHighlight>
     }
 }

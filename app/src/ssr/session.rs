@@ -18,6 +18,30 @@ pub const SINCE_KEY: &str = "cc.since";
 /// Session key of the last recorded activity (unix ms), for the idle timeout.
 pub const SEEN_KEY: &str = "cc.seen";
 
+/// Session key of the outcome of the last action posted as a form (see [`Flash`]).
+pub const FLASH_KEY: &str = "cc.flash";
+
+/// What a server function answered to a form posted without script (a plain POST that the
+/// server answers with a redirect back to the page): kept in the session for the next page
+/// load, which shows it beside the action. Errors travel in the redirect's URL instead
+/// (leptos's `__err`), the way leptos does it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    /// The server function's path, e.g. `/api/drain_action`.
+    pub path: String,
+    /// Its answer, as the JSON it sent.
+    pub body: String,
+}
+
+/// The flash taken from the session for this page load, if it is `path`'s, decoded.
+pub fn flash_for<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
+    let parts = use_context::<http::request::Parts>()?;
+    let flash = parts.extensions.get::<Flash>()?;
+    (flash.path == path)
+        .then(|| serde_json::from_str(&flash.body).ok())
+        .flatten()
+}
+
 /// Who is signed in, as stored at login (no secret in it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionUser {
