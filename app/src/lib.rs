@@ -4,6 +4,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod assets;
 pub mod components;
 pub mod error;
 pub mod hooks;
@@ -16,7 +18,7 @@ pub mod routes;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
@@ -27,6 +29,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let csp = page_policy();
     #[cfg(not(feature = "ssr"))]
     let csp: Option<String> = None;
+    #[cfg(feature = "ssr")]
+    let stylesheet = Some(assets::stylesheet());
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet: Option<&'static str> = None;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -38,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // names, so it holds even when the response header is not the page's own.
                 {csp.map(|c| view! { <meta http-equiv="Content-Security-Policy" content=c /> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                {stylesheet.map(|href| view! { <link id="leptos" rel="stylesheet" href=href /> })}
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -76,7 +83,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let ssr = SsrMode::Async;
     view! {
-        <Stylesheet id="leptos" href="/pkg/dashboard.css" />
         <Title formatter=|t: String| {
             if t.is_empty() { "Clever Cloud dashboard".to_owned() } else { format!("{t} · Clever Cloud dashboard") }
         } />

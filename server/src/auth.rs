@@ -37,10 +37,11 @@ pub(crate) fn back_to_login(code: &'static str) -> Response {
 /// The form again, with a 429, when a client tries too often (nothing went upstream).
 pub(crate) fn too_many_attempts(wait: std::time::Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let css = app::assets::stylesheet();
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-        <title>Sign in</title><link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head>\
+        <title>Sign in</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
         <body><main class=\"login\"><h1>☁ Clever dashboard</h1>\
         <p class=\"notice error\" role=\"alert\">Too many sign-in attempts from your address: \
         try again in {secs} s.</p>\

@@ -49,9 +49,10 @@ fn failure(e: &AppError) -> Response {
             )
         })
         .unwrap_or_default();
+    let css = app::assets::stylesheet();
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Download failed</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head><body><main class=\"narrow\">\
+         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main class=\"narrow\">\
          <h1>Download failed</h1><p>{}</p>{sozu}<p><a href=\"/\">Back to the dashboard</a></p>\
          </main></body></html>",
         escape(&e.to_string())

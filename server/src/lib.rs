@@ -7,12 +7,12 @@ pub mod client;
 pub mod config;
 pub mod demo;
 pub mod downloads;
-pub mod flash;
 pub mod listen;
 pub mod map;
 pub mod oauth;
 pub mod relay;
 pub mod security;
+pub mod server_fns;
 pub mod sessions;
 pub mod telemetry;
 pub mod throttle;
@@ -23,6 +23,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -38,6 +39,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -220,6 +222,7 @@ pub fn app(
         )?)),
         None => None,
     };
+    app::assets::init(&leptos);
     let upstream = Upstream::with_provider(base, provider, timeouts)
         .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
     // A key given without a shared store is still checked, so a typo shows at once.
@@ -317,10 +320,23 @@ pub fn app(
         .nest_service(
             &format!("/{}", leptos.site_pkg_dir),
             // Files compressed at build time (`cargo leptos build --release --precompress`)
-            // are sent as they are; the others are compressed on the way out.
-            ServeDir::new(format!("{}/{}", leptos.site_root, leptos.site_pkg_dir))
-                .precompressed_br()
-                .precompressed_gzip(),
+            // are sent as they are; the others are compressed on the way out. Hashed names
+            // change with their content, so they are kept for a year; unhashed ones (a build
+            // without `hash-files`) are checked each time.
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(if leptos.hash_files {
+                        "public, max-age=31536000, immutable"
+                    } else {
+                        "no-cache"
+                    }),
+                ))
+                .service(
+                    ServeDir::new(format!("{}/{}", leptos.site_root, leptos.site_pkg_dir))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         )
         .route_service(
             "/favicon.svg",
@@ -338,12 +354,12 @@ pub fn app(
             move |req: Request<Body>| render(req)
         })
         // Inside the compression: it reads the server functions' answers as they were sent.
-        .layer(middleware::from_fn(flash::keep))
+        .layer(middleware::from_fn(server_fns::around))
         // Pages, server-function answers and static files: brotli or gzip, as the browser
         // accepts (answers already encoded, and tiny ones, are left alone).
         .layer(CompressionLayer::new())
         .merge(uncompressed)
-        .layer(middleware::from_fn(flash::take))
+        .layer(middleware::from_fn(server_fns::take_outcome))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_session,

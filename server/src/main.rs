@@ -33,9 +33,14 @@ async fn main() -> std::io::Result<()> {
 /// (a plain `cargo build` binary run from the workspace root).
 fn leptos_options() -> std::io::Result<leptos::config::LeptosOptions> {
     if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-        return leptos::config::get_configuration(None)
+        let mut options = leptos::config::get_configuration(None)
             .map(|c| c.leptos_options)
-            .map_err(|e| std::io::Error::other(e.to_string()));
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        // Run by hand rather than by cargo-leptos: hashed names when its build left them.
+        if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+            options.hash_files = app::assets::Hashes::beside_binary(&options).is_some();
+        }
+        return Ok(options);
     }
     Ok(leptos::config::LeptosOptions::builder()
         .output_name("dashboard")

@@ -226,13 +226,16 @@ pub async fn callback(
 /// The end of the callback: a page of ours that moves on to `/`, so that the next request is
 /// a same-site navigation and carries the `Strict` session cookie.
 fn continue_page() -> Response {
-    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
         <meta http-equiv=\"refresh\" content=\"0; url=/\">\
-        <title>Signed in</title><link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head>\
+        <title>Signed in</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
         <body><main class=\"login\"><h1>☁ Clever dashboard</h1>\
         <p class=\"notice info\" role=\"status\">Signed in with Clever Cloud.</p>\
-        <p><a class=\"button\" href=\"/\">Continue to the dashboard</a></p></main></body></html>";
+        <p><a class=\"button\" href=\"/\">Continue to the dashboard</a></p></main></body></html>",
+        css = app::assets::stylesheet()
+    );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],

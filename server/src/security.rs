@@ -96,14 +96,17 @@ pub fn store_unavailable(path: &str) -> Response {
     if is_machine(path) {
         return error_response(&AppError::SessionStoreUnavailable);
     }
-    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
         <title>Session store unavailable</title>\
-        <link rel=\"stylesheet\" href=\"/pkg/dashboard.css\"></head><body>\
+        <link rel=\"stylesheet\" href=\"{css}\"></head><body>\
         <main class=\"login\"><h1>Session store unavailable</h1>\
         <p class=\"notice error\" role=\"alert\">The dashboard cannot reach its session store \
         right now, so it cannot tell who you are. Nothing is lost: try again in a moment.</p>\
-        <p><a href=\"\">Try again</a></p></main></body></html>";
+        <p><a href=\"\">Try again</a></p></main></body></html>",
+        css = app::assets::stylesheet()
+    );
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [

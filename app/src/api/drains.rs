@@ -71,18 +71,12 @@ pub async fn list_drains(
     resource: String,
     filter: DrainFilter,
 ) -> Result<Vec<Drain>, AppError> {
-    crate::ssr::with_status(
-        async move {
-            use crate::ids::SegmentId;
-            let owner = SegmentId::parse("owner id", &owner)?;
-            let resource = SegmentId::parse("resource id", &resource)?;
-            let q = filter.to_query().map_err(AppError::BadRequest)?;
-            let list = crate::ssr::authed_call(async |api| api.drains(&owner, &resource, &q).await)
-                .await?;
-            Ok(list.into_iter().map(crate::logic::drains::redact).collect())
-        }
-        .await,
-    )
+    use crate::ids::SegmentId;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let resource = SegmentId::parse("resource id", &resource)?;
+    let q = filter.to_query().map_err(AppError::BadRequest)?;
+    let list = crate::ssr::authed_call(async |api| api.drains(&owner, &resource, &q).await).await?;
+    Ok(list.into_iter().map(crate::logic::drains::redact).collect())
 }
 
 /// The upstream's test command for a drain, its secrets replaced by placeholders.
@@ -92,39 +86,34 @@ pub async fn drain_test_command(
     resource: String,
     drain: String,
 ) -> Result<String, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
-            crate::ssr::authed_call(async |api| {
-                let (d, cmd) = futures::join!(
-                    api.drain(&owner, &resource, &id),
-                    api.drain_test_command(&owner, &resource, &id)
-                );
-                let (d, mut cmd) = (d?, cmd?.command);
-                let r = &d.recipient;
-                let url_password = r
-                    .url
-                    .split_once("://")
-                    .and_then(|(_, rest)| rest.split_once('@'))
-                    .and_then(|(user, _)| user.split_once(':'))
-                    .map(|(_, p)| p.to_owned());
-                for (secret, name) in [
-                    (&r.password, "<PASSWORD>"),
-                    (&r.api_key, "<API_KEY>"),
-                    (&r.token, "<TOKEN>"),
-                    (&r.source_token, "<SOURCE_TOKEN>"),
-                    (&url_password, "<PASSWORD>"),
-                ] {
-                    if let Some(s) = secret.as_deref().filter(|s| !s.is_empty()) {
-                        cmd = cmd.replace(s, name);
-                    }
-                }
-                Ok(cmd)
-            })
-            .await
+    let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
+    crate::ssr::authed_call(async |api| {
+        let (d, cmd) = futures::join!(
+            api.drain(&owner, &resource, &id),
+            api.drain_test_command(&owner, &resource, &id)
+        );
+        let (d, mut cmd) = (d?, cmd?.command);
+        let r = &d.recipient;
+        let url_password = r
+            .url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split_once('@'))
+            .and_then(|(user, _)| user.split_once(':'))
+            .map(|(_, p)| p.to_owned());
+        for (secret, name) in [
+            (&r.password, "<PASSWORD>"),
+            (&r.api_key, "<API_KEY>"),
+            (&r.token, "<TOKEN>"),
+            (&r.source_token, "<SOURCE_TOKEN>"),
+            (&url_password, "<PASSWORD>"),
+        ] {
+            if let Some(s) = secret.as_deref().filter(|s| !s.is_empty()) {
+                cmd = cmd.replace(s, name);
+            }
         }
-        .await,
-    )
+        Ok(cmd)
+    })
+    .await
 }
 
 /// What creating a drain gave: the drain (redacted) or a message per bad field.
@@ -151,48 +140,40 @@ pub async fn create_drain(
     structured_data: Option<String>,
     source_token: Option<String>,
 ) -> Result<CreateResult, AppError> {
-    crate::ssr::with_status(
-        async move {
-            use crate::ids::SegmentId;
-            use crate::logic::drains::{DrainForm, redact};
-            let owner = SegmentId::parse("owner id", &owner)?;
-            let resource = SegmentId::parse("resource id", &resource)?;
-            let form = DrainForm {
-                kind,
-                recipient_type,
-                url,
-                index,
-                username,
-                password,
-                tls_verification,
-                api_key,
-                token,
-                structured_data,
-                source_token,
-            };
-            let body = match form.validate() {
-                Ok(b) => b,
-                Err(errors) => {
-                    return Ok(CreateResult {
-                        created: None,
-                        errors,
-                    });
-                }
-            };
-            let d = crate::ssr::authed_call(async |api| {
-                api.create_drain(&owner, &resource, &body).await
-            })
-            .await;
-            let d =
-                crate::ssr::session::audited("drain.create", owner.as_str(), resource.as_str(), d)
-                    .await?;
-            Ok(CreateResult {
-                created: Some(redact(d)),
-                errors: vec![],
-            })
+    use crate::ids::SegmentId;
+    use crate::logic::drains::{DrainForm, redact};
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let resource = SegmentId::parse("resource id", &resource)?;
+    let form = DrainForm {
+        kind,
+        recipient_type,
+        url,
+        index,
+        username,
+        password,
+        tls_verification,
+        api_key,
+        token,
+        structured_data,
+        source_token,
+    };
+    let body = match form.validate() {
+        Ok(b) => b,
+        Err(errors) => {
+            return Ok(CreateResult {
+                created: None,
+                errors,
+            });
         }
-        .await,
-    )
+    };
+    let d =
+        crate::ssr::authed_call(async |api| api.create_drain(&owner, &resource, &body).await).await;
+    let d =
+        crate::ssr::session::audited("drain.create", owner.as_str(), resource.as_str(), d).await?;
+    Ok(CreateResult {
+        created: Some(redact(d)),
+        errors: vec![],
+    })
 }
 
 /// Enable, disable, delete or reset the cursor of a drain; a sentence saying what was done.
@@ -203,42 +184,37 @@ pub async fn drain_action(
     drain: String,
     action: String,
 ) -> Result<String, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
-            let audit = match action.as_str() {
-                "enable" => "drain.enable",
-                "disable" => "drain.disable",
-                "delete" => "drain.delete",
-                "reset" => "drain.reset_cursor",
-                _ => "drain.unknown_action",
-            };
-            let done = crate::ssr::authed_call(async |api| match action.as_str() {
-                "enable" => api
-                    .set_drain_enabled(&owner, &resource, &id, true)
-                    .await
-                    .map(|_| format!("Drain {id} is being enabled.")),
-                "disable" => api
-                    .set_drain_enabled(&owner, &resource, &id, false)
-                    .await
-                    .map(|_| format!("Drain {id} is being disabled.")),
-                "delete" => api
-                    .delete_drain(&owner, &resource, &id)
-                    .await
-                    .map(|_| format!("Drain {id} was deleted.")),
-                "reset" => api
-                    .reset_drain_cursor(&owner, &resource, &id)
-                    .await
-                    .map(|_| format!("Drain {id} now forwards from the latest position.")),
-                other => Err(AppError::BadRequest(format!(
-                    "Unknown drain action \"{}\".",
-                    crate::logic::filters::clip(other)
-                ))),
-            })
-            .await;
-            let resource = format!("{}/drains/{}", resource.as_str(), id.as_str());
-            crate::ssr::session::audited(audit, owner.as_str(), &resource, done).await
-        }
-        .await,
-    )
+    let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
+    let audit = match action.as_str() {
+        "enable" => "drain.enable",
+        "disable" => "drain.disable",
+        "delete" => "drain.delete",
+        "reset" => "drain.reset_cursor",
+        _ => "drain.unknown_action",
+    };
+    let done = crate::ssr::authed_call(async |api| match action.as_str() {
+        "enable" => api
+            .set_drain_enabled(&owner, &resource, &id, true)
+            .await
+            .map(|_| format!("Drain {id} is being enabled.")),
+        "disable" => api
+            .set_drain_enabled(&owner, &resource, &id, false)
+            .await
+            .map(|_| format!("Drain {id} is being disabled.")),
+        "delete" => api
+            .delete_drain(&owner, &resource, &id)
+            .await
+            .map(|_| format!("Drain {id} was deleted.")),
+        "reset" => api
+            .reset_drain_cursor(&owner, &resource, &id)
+            .await
+            .map(|_| format!("Drain {id} now forwards from the latest position.")),
+        other => Err(AppError::BadRequest(format!(
+            "Unknown drain action \"{}\".",
+            crate::logic::filters::clip(other)
+        ))),
+    })
+    .await;
+    let resource = format!("{}/drains/{}", resource.as_str(), id.as_str());
+    crate::ssr::session::audited(audit, owner.as_str(), &resource, done).await
 }

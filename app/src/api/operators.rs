@@ -71,33 +71,28 @@ pub async fn load_operator(
     kind: String,
     id: String,
 ) -> Result<OperatorPanel, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let (owner, kind, id) = checked(&owner, &kind, &id)?;
-            crate::ssr::authed_call(async |api| {
-                let version = async {
-                    if kind.has_versions() {
-                        Some(api.operator_version_check(kind, &id).await)
-                    } else {
-                        None
-                    }
-                };
-                let (op, version) = futures::join!(api.operator(kind, &id), version);
-                let op = op.map_err(|e| match e {
-                    AppError::NotFound { .. } => missing(kind, &id),
-                    other => other,
-                })?;
-                let op = owned_by(op, &owner, kind, &id)?;
-                Ok(OperatorPanel {
-                    kind,
-                    operator: crate::logic::operators::redact(op),
-                    version,
-                })
-            })
-            .await
-        }
-        .await,
-    )
+    let (owner, kind, id) = checked(&owner, &kind, &id)?;
+    crate::ssr::authed_call(async |api| {
+        let version = async {
+            if kind.has_versions() {
+                Some(api.operator_version_check(kind, &id).await)
+            } else {
+                None
+            }
+        };
+        let (op, version) = futures::join!(api.operator(kind, &id), version);
+        let op = op.map_err(|e| match e {
+            AppError::NotFound { .. } => missing(kind, &id),
+            other => other,
+        })?;
+        let op = owned_by(op, &owner, kind, &id)?;
+        Ok(OperatorPanel {
+            kind,
+            operator: crate::logic::operators::redact(op),
+            version,
+        })
+    })
+    .await
 }
 
 /// One secret, asked for by the user: `credentials` (the admin password) or `api` (the
@@ -109,24 +104,19 @@ pub async fn reveal_operator_secret(
     id: String,
     which: String,
 ) -> Result<String, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let (owner, kind, id) = checked(&owner, &kind, &id)?;
-            let op = crate::ssr::authed_call(async |api| api.operator(kind, &id).await).await?;
-            let op = owned_by(op, &owner, kind, &id)?;
-            let (action, secret) = match which.as_str() {
-                "credentials" => (
-                    "operator.reveal_credentials",
-                    op.initial_credentials.map(|c| c.password),
-                ),
-                "api" => ("operator.reveal_api_secret", op.api.and_then(|a| a.secret)),
-                _ => ("operator.reveal_unknown", None),
-            };
-            let secret = secret.ok_or_else(|| AppError::not_found("such a secret".to_owned()));
-            crate::ssr::session::audited(action, owner.as_str(), id.as_str(), secret).await
-        }
-        .await,
-    )
+    let (owner, kind, id) = checked(&owner, &kind, &id)?;
+    let op = crate::ssr::authed_call(async |api| api.operator(kind, &id).await).await?;
+    let op = owned_by(op, &owner, kind, &id)?;
+    let (action, secret) = match which.as_str() {
+        "credentials" => (
+            "operator.reveal_credentials",
+            op.initial_credentials.map(|c| c.password),
+        ),
+        "api" => ("operator.reveal_api_secret", op.api.and_then(|a| a.secret)),
+        _ => ("operator.reveal_unknown", None),
+    };
+    let secret = secret.ok_or_else(|| AppError::not_found("such a secret".to_owned()));
+    crate::ssr::session::audited(action, owner.as_str(), id.as_str(), secret).await
 }
 
 /// Reboot, rebuild, update to `version`, or turn the network group on or off; a sentence
@@ -139,68 +129,61 @@ pub async fn operator_action(
     action: String,
     version: Option<String>,
 ) -> Result<String, AppError> {
-    crate::ssr::with_status(
-        async move {
-            use crate::model::operators::VersionUpdate;
-            let (owner, kind, id) = checked(&owner, &kind, &id)?;
-            let audit = match action.as_str() {
-                "reboot" => "operator.reboot",
-                "rebuild" => "operator.rebuild",
-                "update" => "operator.update_version",
-                "network_on" => "operator.network_group_on",
-                "network_off" => "operator.network_group_off",
-                _ => "operator.unknown_action",
-            };
-            let done = crate::ssr::authed_call(async |api| {
-                let op = owned_by(api.operator(kind, &id).await?, &owner, kind, &id)?;
-                match action.as_str() {
-                    "reboot" => api
-                        .reboot_operator(kind, &id)
-                        .await
-                        .map(|_| format!("{} is restarting.", op.name)),
-                    "rebuild" => api
-                        .rebuild_operator(kind, &id)
-                        .await
-                        .map(|_| format!("{} is being rebuilt and restarted.", op.name)),
-                    "update" if kind.has_versions() => {
-                        let v = version.as_deref().map(str::trim).unwrap_or_default();
-                        if !op.available_versions.iter().any(|a| a == v) {
-                            return Err(AppError::BadRequest(format!(
-                                "Version must be one of the available ones (got \"{}\").",
-                                crate::logic::filters::clip(v)
-                            )));
-                        }
-                        let body = VersionUpdate {
-                            target_version: v.to_owned(),
-                        };
-                        api.update_operator_version(kind, &id, &body)
-                            .await
-                            .map(|o| {
-                                format!("{} is being updated to {} (now {}).", o.name, v, o.version)
-                            })
-                    }
-                    "network_on" | "network_off" if kind.has_network_group() => {
-                        let on = action == "network_on";
-                        api.set_operator_network_group(kind, &id, on)
-                            .await
-                            .map(|_| {
-                                format!(
-                                    "Network group turned {} for {}.",
-                                    if on { "on" } else { "off" },
-                                    op.name
-                                )
-                            })
-                    }
-                    other => Err(AppError::BadRequest(format!(
-                        "The action \"{}\" does not apply to {}.",
-                        crate::logic::filters::clip(other),
-                        kind.label()
-                    ))),
+    use crate::model::operators::VersionUpdate;
+    let (owner, kind, id) = checked(&owner, &kind, &id)?;
+    let audit = match action.as_str() {
+        "reboot" => "operator.reboot",
+        "rebuild" => "operator.rebuild",
+        "update" => "operator.update_version",
+        "network_on" => "operator.network_group_on",
+        "network_off" => "operator.network_group_off",
+        _ => "operator.unknown_action",
+    };
+    let done = crate::ssr::authed_call(async |api| {
+        let op = owned_by(api.operator(kind, &id).await?, &owner, kind, &id)?;
+        match action.as_str() {
+            "reboot" => api
+                .reboot_operator(kind, &id)
+                .await
+                .map(|_| format!("{} is restarting.", op.name)),
+            "rebuild" => api
+                .rebuild_operator(kind, &id)
+                .await
+                .map(|_| format!("{} is being rebuilt and restarted.", op.name)),
+            "update" if kind.has_versions() => {
+                let v = version.as_deref().map(str::trim).unwrap_or_default();
+                if !op.available_versions.iter().any(|a| a == v) {
+                    return Err(AppError::BadRequest(format!(
+                        "Version must be one of the available ones (got \"{}\").",
+                        crate::logic::filters::clip(v)
+                    )));
                 }
-            })
-            .await;
-            crate::ssr::session::audited(audit, owner.as_str(), id.as_str(), done).await
+                let body = VersionUpdate {
+                    target_version: v.to_owned(),
+                };
+                api.update_operator_version(kind, &id, &body)
+                    .await
+                    .map(|o| format!("{} is being updated to {} (now {}).", o.name, v, o.version))
+            }
+            "network_on" | "network_off" if kind.has_network_group() => {
+                let on = action == "network_on";
+                api.set_operator_network_group(kind, &id, on)
+                    .await
+                    .map(|_| {
+                        format!(
+                            "Network group turned {} for {}.",
+                            if on { "on" } else { "off" },
+                            op.name
+                        )
+                    })
+            }
+            other => Err(AppError::BadRequest(format!(
+                "The action \"{}\" does not apply to {}.",
+                crate::logic::filters::clip(other),
+                kind.label()
+            ))),
         }
-        .await,
-    )
+    })
+    .await;
+    crate::ssr::session::audited(audit, owner.as_str(), id.as_str(), done).await
 }

@@ -22,18 +22,13 @@ fn checked(owner: &str, id: &str) -> Result<crate::ids::SegmentId, AppError> {
 /// The current policies.
 #[server(prefix = "/api", endpoint = "pulsar")]
 pub async fn load_pulsar(owner: String, id: String) -> Result<StoragePolicies, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let id = checked(&owner, &id)?;
-            crate::ssr::authed_call(async |api| api.pulsar_policies(&id).await)
-                .await
-                .map_err(|e| match e {
-                    AppError::NotFound { .. } => AppError::not_found(format!("Pulsar add-on {id}")),
-                    other => other,
-                })
-        }
-        .await,
-    )
+    let id = checked(&owner, &id)?;
+    crate::ssr::authed_call(async |api| api.pulsar_policies(&id).await)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::not_found(format!("Pulsar add-on {id}")),
+            other => other,
+        })
 }
 
 /// What saving gave: the messages of bad fields, or what was sent and the policies now.
@@ -64,56 +59,51 @@ pub async fn save_pulsar(
     offload_duration_amount: String,
     offload_duration_unit: String,
 ) -> Result<SaveResult, AppError> {
-    crate::ssr::with_status(
-        async move {
-            use crate::logic::pulsar::{PolicyForm, patch_body};
-            let id = checked(&owner, &id)?;
-            let form = PolicyForm {
-                retention_size: (
-                    retention_size_mode,
-                    retention_size_amount,
-                    retention_size_unit,
-                ),
-                retention_duration: (
-                    retention_duration_mode,
-                    retention_duration_amount,
-                    retention_duration_unit,
-                ),
-                offload_size: (offload_size_mode, offload_size_amount, offload_size_unit),
-                offload_duration: (
-                    offload_duration_mode,
-                    offload_duration_amount,
-                    offload_duration_unit,
-                ),
-            };
-            let new = match form.to_policies() {
-                Ok(p) => p,
-                Err(errors) => {
-                    return Ok(SaveResult {
-                        errors,
-                        ..SaveResult::default()
-                    });
-                }
-            };
-            let done = crate::ssr::authed_call(async |api| {
-                let old = api.pulsar_policies(&id).await?;
-                let Some(body) = patch_body(&old, &new) else {
-                    return Ok(SaveResult {
-                        saved: Some(old),
-                        ..SaveResult::default()
-                    });
-                };
-                api.patch_pulsar_policies(&id, &body).await?;
-                let saved = api.pulsar_policies(&id).await?;
-                Ok(SaveResult {
-                    errors: vec![],
-                    sent: Some(body.to_string()),
-                    saved: Some(saved),
-                })
-            })
-            .await;
-            crate::ssr::session::audited("pulsar.save_policies", &owner, id.as_str(), done).await
+    use crate::logic::pulsar::{PolicyForm, patch_body};
+    let id = checked(&owner, &id)?;
+    let form = PolicyForm {
+        retention_size: (
+            retention_size_mode,
+            retention_size_amount,
+            retention_size_unit,
+        ),
+        retention_duration: (
+            retention_duration_mode,
+            retention_duration_amount,
+            retention_duration_unit,
+        ),
+        offload_size: (offload_size_mode, offload_size_amount, offload_size_unit),
+        offload_duration: (
+            offload_duration_mode,
+            offload_duration_amount,
+            offload_duration_unit,
+        ),
+    };
+    let new = match form.to_policies() {
+        Ok(p) => p,
+        Err(errors) => {
+            return Ok(SaveResult {
+                errors,
+                ..SaveResult::default()
+            });
         }
-        .await,
-    )
+    };
+    let done = crate::ssr::authed_call(async |api| {
+        let old = api.pulsar_policies(&id).await?;
+        let Some(body) = patch_body(&old, &new) else {
+            return Ok(SaveResult {
+                saved: Some(old),
+                ..SaveResult::default()
+            });
+        };
+        api.patch_pulsar_policies(&id, &body).await?;
+        let saved = api.pulsar_policies(&id).await?;
+        Ok(SaveResult {
+            errors: vec![],
+            sent: Some(body.to_string()),
+            saved: Some(saved),
+        })
+    })
+    .await;
+    crate::ssr::session::audited("pulsar.save_policies", &owner, id.as_str(), done).await
 }

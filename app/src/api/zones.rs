@@ -73,43 +73,33 @@ pub fn sort_zones(list: &mut [Zone]) {
 /// The zones, filtered, with the tags to choose from (both calls at once).
 #[server(prefix = "/api", endpoint = "zones", input = Json)]
 pub async fn list_zones(filter: ZoneFilter) -> Result<Zones, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let q = filter.to_query().map_err(AppError::BadRequest)?;
-            let all_q = crate::query::ZoneQuery {
-                tags: vec![],
-                owner_id: q.owner_id.clone(),
-            };
-            crate::ssr::authed_call(async |api| {
-                let (zones, all) = futures::join!(api.zones(&q), api.zones(&all_q));
-                let mut zones = zones?;
-                sort_zones(&mut zones);
-                let mut all_tags: Vec<String> = all?.into_iter().flat_map(|z| z.tags).collect();
-                all_tags.sort();
-                all_tags.dedup();
-                Ok(Zones { zones, all_tags })
-            })
-            .await
-        }
-        .await,
-    )
+    let q = filter.to_query().map_err(AppError::BadRequest)?;
+    let all_q = crate::query::ZoneQuery {
+        tags: vec![],
+        owner_id: q.owner_id.clone(),
+    };
+    crate::ssr::authed_call(async |api| {
+        let (zones, all) = futures::join!(api.zones(&q), api.zones(&all_q));
+        let mut zones = zones?;
+        sort_zones(&mut zones);
+        let mut all_tags: Vec<String> = all?.into_iter().flat_map(|z| z.tags).collect();
+        all_tags.sort();
+        all_tags.dedup();
+        Ok(Zones { zones, all_tags })
+    })
+    .await
 }
 
 /// One zone by name.
 #[server(prefix = "/api", endpoint = "zone")]
 pub async fn get_zone(name: String) -> Result<Zone, AppError> {
-    crate::ssr::with_status(
-        async move {
-            let name = crate::ids::SegmentId::parse("zone name", &name)?;
-            crate::ssr::authed_call(async |api| api.zone(&name).await)
-                .await
-                .map_err(|e| match e {
-                    AppError::NotFound { .. } => AppError::not_found(format!("zone {name}")),
-                    other => other,
-                })
-        }
-        .await,
-    )
+    let name = crate::ids::SegmentId::parse("zone name", &name)?;
+    crate::ssr::authed_call(async |api| api.zone(&name).await)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::not_found(format!("zone {name}")),
+            other => other,
+        })
 }
 
 #[cfg(test)]

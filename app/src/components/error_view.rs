@@ -17,9 +17,21 @@ pub fn set_status(code: u16) {
 }
 
 /// An error box: message, a retry link for passing failures, sign-in for expired sessions.
+/// The server-rendered page takes the error's status.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     set_status(error.status());
+    error_box(error)
+}
+
+/// The error box of an action that failed (a form posted and sent back to its page): the
+/// page itself is fine, so its status stays.
+#[component]
+pub fn ActionError(error: AppError) -> impl IntoView {
+    error_box(error)
+}
+
+fn error_box(error: AppError) -> impl IntoView {
     let action = match &error {
         AppError::Unauthorized => Some(
             view! {

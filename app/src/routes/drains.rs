@@ -5,7 +5,7 @@ use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_comma
 use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
-use crate::components::error_view::ErrorView;
+use crate::components::error_view::{ActionError, ErrorView};
 use crate::components::layout::ShellResource;
 use crate::components::timeline::short_time;
 use crate::error::AppError;
@@ -110,7 +110,7 @@ pub fn DrainsPage() -> impl IntoView {
     let message = move || {
         act.value().get().map(|r| match r {
             Ok(m) => view! { <p class="notice info" role="status">{m}</p> }.into_any(),
-            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     let (o2, r2) = (owner.clone(), resource.clone());
@@ -366,7 +366,7 @@ fn CreateForm(
             Ok(r) => r.created.map(|d| {
                 view! { <p class="notice info" role="status">{format!("Drain {} created; it is being enabled.", d.id)}</p> }.into_any()
             }),
-            Err(e) => Some(view! { <ErrorView error=e /> }.into_any()),
+            Err(e) => Some(view! { <ActionError error=e /> }.into_any()),
         })
     };
     let body = move || {

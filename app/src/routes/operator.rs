@@ -5,7 +5,7 @@
 use crate::api::operators::{OperatorAction, OperatorPanel, load_operator, reveal_operator_secret};
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
-use crate::components::error_view::ErrorView;
+use crate::components::error_view::{ActionError, ErrorView};
 use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
 use crate::routes::urls;
@@ -47,7 +47,7 @@ pub fn OperatorPage() -> impl IntoView {
     let message = move || {
         act.value().get().map(|r| match r {
             Ok(m) => view! { <p class="notice info" role="status">{m}</p> }.into_any(),
-            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     view! {

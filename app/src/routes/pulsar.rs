@@ -2,7 +2,7 @@
 //! an editor with units, "no limit" and "not set" as explicit choices.
 
 use crate::api::pulsar::{SavePulsar, load_pulsar};
-use crate::components::error_view::ErrorView;
+use crate::components::error_view::{ActionError, ErrorView};
 use crate::hooks::use_server_action;
 use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
 use crate::model::pulsar::StoragePolicies;
@@ -41,7 +41,7 @@ pub fn PulsarPage() -> impl IntoView {
                 .into_any(),
                 None => view! { <p class="notice info" role="status">"Nothing changed; nothing was sent."</p> }.into_any(),
             },
-            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     view! {

@@ -23,16 +23,3 @@ impl AllowedOrgs {
 /// Whether the server talks to its embedded demo upstream (shows the banner).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoMode(pub bool);
-
-/// Gives a server function's error its HTTP status (400, 404, 429…) instead of the default
-/// 500, for callers other than our pages (scripts, tests, forms without JavaScript).
-pub fn with_status<T>(r: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {
-    if let (Err(e), Some(resp)) = (
-        &r,
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(code) = http::StatusCode::from_u16(e.status())
-    {
-        resp.set_status(code);
-    }
-    r
-}

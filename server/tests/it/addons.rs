@@ -326,3 +326,84 @@ async fn pulsar_policies_are_patched_with_only_what_changed() {
     );
     h.page(&format!("/orgs/{o}/pulsar/keycloak_1"), 404).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let kc = demo::real_id("keycloak", "auth");
+    let page = format!("/orgs/{o}/operators/keycloak/{kc}");
+    let form = |action: &'static str, version: &'static str| {
+        [
+            ("owner", o.clone()),
+            ("kind", "keycloak".to_owned()),
+            ("id", kc.clone()),
+            ("action", action.to_owned()),
+            ("version", version.to_owned()),
+        ]
+    };
+    let fields = |f: &[(&'static str, String); 5]| {
+        f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    let post = async |f: &[(&'static str, String); 5]| {
+        let f = fields(f);
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        h.post_form("operator_action", &page, &pairs).await
+    };
+
+    // Done: back to the page, which says so beside the action, once.
+    let resp = post(&form("reboot", "")).await;
+    assert_eq!(resp.status().as_u16(), 302);
+    let back = super::harness::location(&resp).to_owned();
+    assert!(back.contains(&page) && !back.contains("__err"), "{back}");
+    assert_eq!(
+        resp.text().await.expect("body"),
+        "",
+        "the answer rides in the session"
+    );
+    let shown = h.navigate(&page, 200).await;
+    assert!(
+        shown.contains("auth is restarting."),
+        "the outcome is shown"
+    );
+    let again = h.navigate(&page, 200).await;
+    assert!(!again.contains("is restarting."), "shown once only");
+
+    // Failed: back to the page with the error in the address; the page shows its message.
+    let resp = post(&form("update", "0.0.0-nope")).await;
+    assert_eq!(resp.status().as_u16(), 302);
+    let back = super::harness::location(&resp).to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let path = back
+        .split_once("://")
+        .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+        .expect("path");
+    let shown = h.navigate(&path, 200).await;
+    assert!(
+        shown.contains("0.0.0-nope"),
+        "the error is shown on the page"
+    );
+
+    // A script's call is answered with JSON and leaves nothing for the next page.
+    let (status, body) = h
+        .call(
+            "operator_action",
+            &[
+                ("owner", &o),
+                ("kind", "keycloak"),
+                ("id", &kc),
+                ("action", "reboot"),
+                ("version", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!h.navigate(&page, 200).await.contains("is restarting."));
+    // Its status comes from the error, also when the arguments cannot be read at all.
+    let (status, body) = h
+        .call("operator_action", &[("owner", &o), ("kind", "keycloak")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("BadRequest"), "{body}");
+}

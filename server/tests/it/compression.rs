@@ -107,3 +107,43 @@ async fn static_files_and_pages_go_out_compressed_streams_and_downloads_do_not()
     assert_eq!(encoding(&csv), "identity");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn cache_control(resp: &reqwest::Response) -> &str {
+    resp.headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn hashed_static_files_are_cached_for_a_year() {
+    let dir = site();
+    std::fs::write(
+        dir.join("pkg/dashboard.Ab12-_x.wasm"),
+        b"\0asm wasm bytes ".repeat(300),
+    )
+    .expect("wasm");
+    std::fs::write(dir.join("pkg/dashboard.Ab12-_x.wasm.br"), "BROTLI WASM").expect("br");
+    let h = Harness::start_site(Config::for_tests(), dir.to_str().expect("path"), true).await;
+
+    let wasm = get(&h, "/pkg/dashboard.Ab12-_x.wasm", "gzip, deflate, br").await;
+    assert_eq!(wasm.status().as_u16(), 200);
+    assert_eq!(encoding(&wasm), "br");
+    assert_eq!(cache_control(&wasm), "public, max-age=31536000, immutable");
+    let css = get(&h, "/pkg/dashboard.css", "gzip").await;
+    assert_eq!(encoding(&css), "gzip", "compressed on the way out");
+    assert_eq!(cache_control(&css), "public, max-age=31536000, immutable");
+    // (Pages are `no-store`: static_files_and_pages_go_out_compressed_…; rendering one here
+    // would need cargo-leptos's hash.txt beside the test binary.)
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn unhashed_static_files_are_checked_again_each_time() {
+    let dir = site();
+    let h = Harness::start_site(Config::for_tests(), dir.to_str().expect("path"), false).await;
+    let js = get(&h, "/pkg/dashboard.js", "br").await;
+    assert_eq!(js.status().as_u16(), 200);
+    assert_eq!(cache_control(&js), "no-cache");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -27,12 +27,18 @@ impl Harness {
 
     /// A given configuration and site root (static files).
     pub async fn start_full(config: Config, site_root: &str) -> Self {
+        Self::start_site(config, site_root, false).await
+    }
+
+    /// A given configuration and site root whose `/pkg` names are content-hashed (`hashed`)
+    /// or not.
+    pub async fn start_site(config: Config, site_root: &str, hashed: bool) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
         let (upstream, demo) = server::upstream_base(&config).await.expect("demo upstream");
-        let base = serve(&config, site_root, upstream.clone(), demo).await;
+        let base = serve(&config, site_root, hashed, upstream.clone(), demo).await;
         Self {
             base,
             upstream,
@@ -47,6 +53,7 @@ impl Harness {
         let base = serve(
             &config,
             "target/site",
+            false,
             self.upstream.clone(),
             app::ssr::DemoMode(true),
         )
@@ -124,6 +131,33 @@ impl Harness {
         (status, resp.text().await.unwrap_or_default())
     }
 
+    /// Posts `form` to `/api/{endpoint}` as a browser posts a form from the page `from`
+    /// (HTML accepted, Referer set); the answer (a redirect back, not followed).
+    pub async fn post_form(&self, endpoint: &str, from: &str, form: &[(&str, &str)]) -> Response {
+        self.http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header("referer", self.url(from).as_str())
+            .form(form)
+            .send()
+            .await
+            .expect("form post")
+    }
+
+    /// Gets a page as a browser navigating to it does (HTML accepted), as text, asserting its
+    /// status.
+    pub async fn navigate(&self, path: &str, status: u16) -> String {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), status, "GET {path}");
+        resp.text().await.expect("body")
+    }
+
     /// How many log streams the demo upstream is generating now.
     pub async fn demo_streams(&self) -> usize {
         let url = self.upstream.join("/demo/streams").expect("url");
@@ -153,10 +187,17 @@ impl Harness {
 }
 
 /// Serves a new router on an ephemeral port; its base URL.
-async fn serve(config: &Config, site_root: &str, upstream: Url, demo: app::ssr::DemoMode) -> Url {
+async fn serve(
+    config: &Config,
+    site_root: &str,
+    hashed: bool,
+    upstream: Url,
+    demo: app::ssr::DemoMode,
+) -> Url {
     let leptos = LeptosOptions::builder()
         .output_name("dashboard")
         .site_root(site_root)
+        .hash_files(hashed)
         .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,8 +1,16 @@
-//! Action outcomes for forms posted without script. A form posted to a server function (every
-//! action form: they are plain HTML forms, also when the page is hydrated) is answered with a
-//! redirect back to its page; what the function answered rides along in the session for that
-//! one next page load (`app::ssr::session::Flash`), where the page shows it beside the action.
+//! Around the server functions (`/api/…`), the two things decided in one place for all:
+//!
+//! - the HTTP status of an error: leptos answers every error with 500; the status here comes
+//!   from the `AppError` in the answer (400, 403, 404, 429, 502…), whether the function body
+//!   raised it or the arguments could not be read before it ran;
+//! - the outcome of a form posted without script. A form posted to a server function (every
+//!   action form: they are plain HTML forms, also when the page is hydrated) is answered with
+//!   a redirect back to its page; what the function answered rides along in the session for
+//!   that one next page load (`app::ssr::session::Flash`), where the page shows it beside the
+//!   action. Errors ride in the redirect's address (leptos's `__err`), and the redirect stays
+//!   a redirect whatever the error.
 
+use app::error::AppError;
 use app::ssr::session::{FLASH_KEY, Flash};
 use axum::body::Body;
 use axum::extract::Request;
@@ -11,8 +19,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-/// The most of an answer kept (longer ones are not kept: the page then shows no outcome).
+/// The most of an answer read here (longer ones are passed on untouched; an outcome that long
+/// is not kept, and the page then shows none).
 const MOST: usize = 64 * 1024;
+
+/// The header leptos puts on a server function's error answer.
+const SERVER_FN_ERROR: &str = "serverfnerror";
 
 /// Whether `req` is a form posted by a browser without script (it accepts HTML).
 pub fn is_form_post(req: &Request) -> bool {
@@ -24,20 +36,43 @@ pub fn is_form_post(req: &Request) -> bool {
             .is_some_and(|v| v.contains("text/html"))
 }
 
-/// Around server functions (leptos registers each at its own route, so this is a layer):
-/// when one answered a form post with a redirect and no error, keeps its answer in the
-/// session and sends the redirect without a body.
-pub async fn keep(req: Request, next: Next) -> Response {
-    let session = req.extensions().get::<Session>().cloned();
+/// The layer around server functions (leptos registers each at its own route, so this is a
+/// layer rather than a handler).
+pub async fn around(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let form = path.starts_with("/api/") && is_form_post(&req);
+    if !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let session = req.extensions().get::<Session>().cloned();
+    let form = is_form_post(&req);
     let res = next.run(req).await;
     match session {
         Some(session) if form => kept(&session, &path, res).await,
-        _ => res,
+        _ if form => res,
+        _ => with_status(res).await,
     }
 }
 
+/// An error answer with the status its `AppError` calls for.
+async fn with_status(res: Response) -> Response {
+    if !res.headers().contains_key(SERVER_FN_ERROR) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MOST).await else {
+        parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(e.status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// When a server function answered a form post with a redirect and no error: keeps its
+/// answer in the session and sends the redirect without a body.
 async fn kept(session: &Session, path: &str, res: Response) -> Response {
     let redirect = matches!(res.status(), StatusCode::FOUND | StatusCode::SEE_OTHER);
     let failed = res
@@ -68,7 +103,7 @@ async fn kept(session: &Session, path: &str, res: Response) -> Response {
 
 /// Before a page is rendered: takes the flash out of the session (it is shown once) and hands
 /// it to the render through the request's extensions.
-pub async fn take(mut req: Request, next: Next) -> Response {
+pub async fn take_outcome(mut req: Request, next: Next) -> Response {
     let page = req.method() == Method::GET
         && !["/api/", "/pkg/", "/stream/", "/download/"]
             .iter()
