@@ -212,7 +212,7 @@ pub async fn invoices_csv_download(
         Ok(o) => o,
         Err(e) => return failure(&e),
     };
-    let query = match filter.to_query() {
+    let query = match filter.upstream_query() {
         Ok(q) => q,
         Err(m) => return failure(&AppError::BadRequest(m)),
     };

@@ -619,7 +619,7 @@ pub async fn app_logs(
             serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
                 .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
         let query = LogFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .to_query()
+            .upstream_query()
             .map_err(AppError::BadRequest)?;
         // A paused viewer resumes with `lastEventId` (EventSource cannot set the header).
         let resume = pairs

@@ -95,7 +95,7 @@ pub async fn list_deployments(
     use crate::ids::SegmentId;
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
-    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    let query = filter.upstream_query().map_err(AppError::BadRequest)?;
     crate::ssr::authed_call(async |api| api.deployments(&owner, &app, &query).await)
         .await
         .map(fetched)
@@ -156,7 +156,7 @@ pub async fn list_instances(
     use crate::ids::SegmentId;
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
-    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    let query = filter.upstream_query().map_err(AppError::BadRequest)?;
     crate::ssr::authed_call(async |api| api.instances(&owner, &app, &query).await)
         .await
         .map(fetched)

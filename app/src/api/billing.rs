@@ -13,7 +13,7 @@ pub async fn list_invoices(owner: String, filter: InvoiceFilter) -> Result<Vec<I
     use crate::ids::SegmentId;
     use crate::logic::billing::sort_newest_first;
     let owner = SegmentId::parse("owner id", &owner)?;
-    let query = filter.to_query().map_err(AppError::BadRequest)?;
+    let query = filter.upstream_query().map_err(AppError::BadRequest)?;
     let mut list = crate::ssr::authed_call(async |api| api.invoices(&owner, &query).await).await?;
     list.retain(|i| filter.matches(i));
     sort_newest_first(&mut list);

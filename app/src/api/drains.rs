@@ -6,9 +6,11 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
+use crate::logic::url_filter::{Field, UrlFilter, many};
 use crate::model::drains::Drain;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 
 /// The list filters, as found in the URL query (repeated).
@@ -18,9 +20,25 @@ pub struct DrainFilter {
     pub execution_status: Vec<String>,
 }
 
+impl UrlFilter for DrainFilter {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            status: many(q, "status"),
+            execution_status: many(q, "executionStatus"),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::Many("status", &self.status),
+            Field::Many("executionStatus", &self.execution_status),
+        ]
+    }
+}
+
 impl DrainFilter {
     /// The upstream query, or a message naming an unknown value.
-    pub fn to_query(&self) -> Result<crate::query::DrainQuery, String> {
+    pub fn upstream_query(&self) -> Result<crate::query::DrainQuery, String> {
         use crate::model::drains::{DrainStatus, ExecutionStatus};
         let bad =
             self.status
@@ -74,7 +92,7 @@ pub async fn list_drains(
     use crate::ids::SegmentId;
     let owner = SegmentId::parse("owner id", &owner)?;
     let resource = SegmentId::parse("resource id", &resource)?;
-    let q = filter.to_query().map_err(AppError::BadRequest)?;
+    let q = filter.upstream_query().map_err(AppError::BadRequest)?;
     let list = crate::ssr::authed_call(async |api| api.drains(&owner, &resource, &q).await).await?;
     Ok(list.into_iter().map(crate::logic::drains::redact).collect())
 }

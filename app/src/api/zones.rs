@@ -1,9 +1,11 @@
 //! Zones: where applications and add-ons can run.
 
 use crate::error::AppError;
+use crate::logic::url_filter::{Field, UrlFilter, many, one};
 use crate::model::zones::Zone;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 
 /// The zones page's filters, from its URL query.
@@ -13,9 +15,25 @@ pub struct ZoneFilter {
     pub owner_id: Option<String>,
 }
 
+impl UrlFilter for ZoneFilter {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            tags: many(q, "tag"),
+            owner_id: one(q, "ownerId").filter(|o| !o.is_empty()),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::One("ownerId", &self.owner_id),
+            Field::Many("tag", &self.tags),
+        ]
+    }
+}
+
 impl ZoneFilter {
     /// The upstream query, or a message for a bad owner id or tag.
-    pub fn to_query(&self) -> Result<crate::query::ZoneQuery, String> {
+    pub fn upstream_query(&self) -> Result<crate::query::ZoneQuery, String> {
         let mut c = crate::logic::filters::Checker::default();
         let owner_id = c.id("owner id", &self.owner_id);
         let mut tags = Vec::new();
@@ -73,7 +91,7 @@ pub fn sort_zones(list: &mut [Zone]) {
 /// The zones, filtered, with the tags to choose from (both calls at once).
 #[server(prefix = "/api", endpoint = "zones", input = Json)]
 pub async fn list_zones(filter: ZoneFilter) -> Result<Zones, AppError> {
-    let q = filter.to_query().map_err(AppError::BadRequest)?;
+    let q = filter.upstream_query().map_err(AppError::BadRequest)?;
     let all_q = crate::query::ZoneQuery {
         tags: vec![],
         owner_id: q.owner_id.clone(),
@@ -140,7 +158,7 @@ mod tests {
             tags: vec!["region:eu".into(), "<x>".into()],
             owner_id: Some("../o".into()),
         };
-        let e = bad.to_query().unwrap_err();
+        let e = bad.upstream_query().unwrap_err();
         assert!(
             e.contains("Tag must look like region:eu") && e.contains("owner id"),
             "{e}"
@@ -149,6 +167,6 @@ mod tests {
             tags: vec!["region:eu".into(), "for:applications".into()],
             owner_id: Some("orga_1".into()),
         };
-        assert_eq!(ok.to_query().unwrap().pairs().len(), 3);
+        assert_eq!(ok.upstream_query().unwrap().pairs().len(), 3);
     }
 }

@@ -2,24 +2,12 @@
 //! placing every deployment in time, and one row per deployment with its bar split into steps
 //! on a shared duration scale, each labelled with its duration and state.
 
-use crate::components::badge::Tone;
+use crate::components::badge::deployment_tone;
 use crate::logic::apps::duration;
 use crate::logic::timeline::{DurationScale, segments, strip, total_secs};
 use crate::model::Timestamp;
-use crate::model::deployments::{Deployment, DeploymentState};
+use crate::model::deployments::Deployment;
 use leptos::prelude::*;
-
-/// The colour of a deployment or step state.
-pub fn deployment_tone(state: &DeploymentState) -> Tone {
-    match state {
-        DeploymentState::Succeeded => Tone::Succeeded,
-        DeploymentState::Failed => Tone::Failed,
-        DeploymentState::WorkInProgress | DeploymentState::TaskInProgress => Tone::InProgress,
-        DeploymentState::Queued => Tone::Queued,
-        DeploymentState::Cancelled => Tone::Cancelled,
-        DeploymentState::Unknown(_) => Tone::Unknown,
-    }
-}
 
 /// "Nov 25 14:03" (UTC).
 pub fn short_time(t: Timestamp) -> String {

@@ -1,10 +1,12 @@
 //! Application pages logic: instance counts, ages, and the filters of the deployments and
 //! instances pages.
 
-use super::filters::{Checker, clip, url_query};
+use super::filters::{Checker, clip};
+use super::url_filter::{Field, UrlFilter, many, one};
 use crate::model::Timestamp;
 use crate::model::instances::{Instance, InstanceState};
 use crate::query::{DeploymentQuery, InstanceQuery};
+use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -24,7 +26,7 @@ pub struct DeploymentFilter {
 impl DeploymentFilter {
     /// Checks the filters; the upstream query (newest first and 50 unless told), or a message
     /// naming each bad field.
-    pub fn to_query(&self) -> Result<DeploymentQuery, String> {
+    pub fn upstream_query(&self) -> Result<DeploymentQuery, String> {
         let mut c = Checker::default();
         let limit = c.limit("Limit", &self.limit, MAX_LIMIT);
         let order = c.order(&self.order);
@@ -52,7 +54,7 @@ pub struct InstanceFilter {
 impl InstanceFilter {
     /// Checks the filters; the upstream query or a message naming each bad field. States are
     /// case sensitive upstream, so `up` is taken as `UP`; an unknown state is refused.
-    pub fn to_query(&self) -> Result<InstanceQuery, String> {
+    pub fn upstream_query(&self) -> Result<InstanceQuery, String> {
         let mut c = Checker::default();
         let deployment_id = c.id("deployment id", &self.deployment_id);
         let limit = c.limit("Limit", &self.limit, MAX_LIMIT);
@@ -89,31 +91,49 @@ impl InstanceFilter {
             exclude_states,
         })
     }
+}
 
-    /// The URL query of these filters, states repeated (for links and the refresh).
-    pub fn to_url_query(&self) -> String {
-        let one = [
-            ("deploymentId", &self.deployment_id),
-            ("limit", &self.limit),
-            ("excludeDeleted", &self.exclude_deleted),
-            ("since", &self.since),
-            ("until", &self.until),
-            ("order", &self.order),
-        ];
-        url_query(
-            one.into_iter()
-                .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
-                .chain(
-                    self.include_states
-                        .iter()
-                        .map(|s| ("includeState", s.as_str())),
-                )
-                .chain(
-                    self.exclude_states
-                        .iter()
-                        .map(|s| ("excludeState", s.as_str())),
-                ),
-        )
+impl UrlFilter for DeploymentFilter {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            limit: one(q, "limit"),
+            order: one(q, "order"),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::One("limit", &self.limit),
+            Field::One("order", &self.order),
+        ]
+    }
+}
+
+impl UrlFilter for InstanceFilter {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            deployment_id: one(q, "deploymentId"),
+            limit: one(q, "limit"),
+            exclude_deleted: one(q, "excludeDeleted"),
+            since: one(q, "since"),
+            until: one(q, "until"),
+            order: one(q, "order"),
+            include_states: many(q, "includeState"),
+            exclude_states: many(q, "excludeState"),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::One("deploymentId", &self.deployment_id),
+            Field::One("limit", &self.limit),
+            Field::One("excludeDeleted", &self.exclude_deleted),
+            Field::One("since", &self.since),
+            Field::One("until", &self.until),
+            Field::One("order", &self.order),
+            Field::Many("includeState", &self.include_states),
+            Field::Many("excludeState", &self.exclude_states),
+        ]
     }
 }
 
@@ -162,7 +182,7 @@ mod tests {
 
     #[test]
     fn deployment_filters_default_to_the_newest_fifty() {
-        let q = DeploymentFilter::default().to_query().unwrap();
+        let q = DeploymentFilter::default().upstream_query().unwrap();
         assert_eq!(
             q.pairs(),
             [("limit", "50".to_owned()), ("order", "DESC".into())]
@@ -171,7 +191,7 @@ mod tests {
             limit: Some("5000".into()),
             order: Some("up".into()),
         };
-        let e = f.to_query().unwrap_err();
+        let e = f.upstream_query().unwrap_err();
         assert!(
             e.contains("Limit must be a whole number from 1 to 1000 (got \"5000\")"),
             "{e}"
@@ -191,11 +211,11 @@ mod tests {
             include_states: vec!["up".into(), "UP".into(), "BOOTING".into()],
             exclude_states: vec!["DELETED".into()],
         };
-        let q = f.to_query().unwrap();
+        let q = f.upstream_query().unwrap();
         assert_eq!(q.include_states, ["UP", "BOOTING"]);
         assert_eq!(q.pairs().len(), 9);
         assert_eq!(
-            f.to_url_query(),
+            crate::logic::url_filter::UrlFilter::to_query(&f),
             "?deploymentId=deployment%5F1&limit=20&excludeDeleted=true&since=2026%2D01%2D01\
              &until=2026%2D02%2D01T00%3A00%3A00Z&order=asc&includeState=up&includeState=UP\
              &includeState=BOOTING&excludeState=DELETED"
@@ -208,7 +228,7 @@ mod tests {
             include_states: vec!["RUNNING".into()],
             ..InstanceFilter::default()
         };
-        let e = bad.to_query().unwrap_err();
+        let e = bad.upstream_query().unwrap_err();
         for part in [
             "Invalid deployment id",
             "Since must be a date",
@@ -223,7 +243,7 @@ mod tests {
             ..InstanceFilter::default()
         };
         assert_eq!(
-            inverted.to_query().unwrap_err(),
+            inverted.upstream_query().unwrap_err(),
             "Since must be before until."
         );
     }

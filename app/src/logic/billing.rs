@@ -1,10 +1,12 @@
 //! Invoices as an accountant reads them: grouped by status, credit notes negative, totals per
 //! year and month and per currency, filters from the URL.
 
-use super::filters::{Checker, clip, url_query};
+use super::filters::{Checker, clip};
 use super::money::{PerCurrency, Sums};
+use super::url_filter::{Field, UrlFilter, one};
 use crate::model::billing::{Invoice, InvoiceStatus};
 use crate::query::InvoiceQuery;
+use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -133,7 +135,7 @@ pub const MAX_LIMIT: u32 = 10_000;
 
 impl InvoiceFilter {
     /// Checks the filters; the upstream query, or a message naming each bad field.
-    pub fn to_query(&self) -> Result<InvoiceQuery, String> {
+    pub fn upstream_query(&self) -> Result<InvoiceQuery, String> {
         let mut c = Checker::default();
         let since = c.date("Since", &self.since);
         let until = c.date("Until", &self.until);
@@ -173,21 +175,27 @@ impl InvoiceFilter {
                 .contains(&q.to_lowercase()),
         }
     }
+}
 
-    /// The URL query of these filters (for links: CSV export, year selector).
-    pub fn to_url_query(&self) -> String {
-        let pairs = [
-            ("since", &self.since),
-            ("until", &self.until),
-            ("limit", &self.limit),
-            ("year", &self.year),
-            ("q", &self.q),
-        ];
-        url_query(
-            pairs
-                .into_iter()
-                .filter_map(|(k, v)| v.as_deref().map(|v| (k, v))),
-        )
+impl UrlFilter for InvoiceFilter {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            since: one(q, "since"),
+            until: one(q, "until"),
+            limit: one(q, "limit"),
+            year: one(q, "year"),
+            q: one(q, "q"),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::One("since", &self.since),
+            Field::One("until", &self.until),
+            Field::One("limit", &self.limit),
+            Field::One("year", &self.year),
+            Field::One("q", &self.q),
+        ]
     }
 }
 
@@ -322,7 +330,7 @@ mod tests {
             limit: Some("50".into()),
             ..InvoiceFilter::default()
         };
-        let q = ok.to_query().unwrap();
+        let q = ok.upstream_query().unwrap();
         assert_eq!(q.limit, Some(50));
         assert!(q.since.is_some() && q.until.is_some());
         let bad = InvoiceFilter {
@@ -331,7 +339,7 @@ mod tests {
             year: Some("20x4".into()),
             ..InvoiceFilter::default()
         };
-        let msg = bad.to_query().unwrap_err();
+        let msg = bad.upstream_query().unwrap_err();
         assert!(msg.contains("Since must be a date"), "{msg}");
         assert!(msg.contains("Limit must be a whole number"), "{msg}");
         assert!(msg.contains("Year must be a year"), "{msg}");
@@ -340,12 +348,12 @@ mod tests {
             until: Some("2024-01-01".into()),
             ..InvoiceFilter::default()
         };
-        assert!(reversed.to_query().unwrap_err().contains("before"));
+        assert!(reversed.upstream_query().unwrap_err().contains("before"));
         let empty = InvoiceFilter {
             since: Some("".into()),
             ..InvoiceFilter::default()
         };
-        assert_eq!(empty.to_query().unwrap(), InvoiceQuery::default());
+        assert_eq!(empty.upstream_query().unwrap(), InvoiceQuery::default());
     }
 
     #[test]
@@ -371,7 +379,7 @@ mod tests {
             1.0,
             "INVOICE"
         )));
-        assert_eq!(f.to_url_query(), "?year=2024&q=acm2024");
-        assert_eq!(InvoiceFilter::default().to_url_query(), "");
+        assert_eq!(f.to_query(), "?year=2024&q=acm2024");
+        assert_eq!(InvoiceFilter::default().to_query(), "");
     }
 }

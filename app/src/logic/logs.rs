@@ -2,7 +2,9 @@
 //! before anything goes upstream.
 
 use super::filters::{Checker, clip, url_query};
+use super::url_filter::{Field, UrlFilter, many, one};
 use crate::query::LogQuery;
+use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -69,7 +71,7 @@ impl LogFilter {
     }
 
     /// Checks every parameter; the upstream query or a message naming each bad one.
-    pub fn to_query(&self) -> Result<LogQuery, String> {
+    pub fn upstream_query(&self) -> Result<LogQuery, String> {
         let mut c = Checker::default();
         let deployment_id = c.id("deployment id", &self.deployment_id);
         let instance_id = c.id("instance id", &self.instance_id);
@@ -240,6 +242,36 @@ pub struct ViewerSettings {
     pub local_time: bool,
 }
 
+impl UrlFilter for ViewerSettings {
+    fn from_query(q: &ParamsMap) -> Self {
+        Self {
+            range: one(q, "range"),
+            since: one(q, "since"),
+            until: one(q, "until"),
+            filter: one(q, "filter"),
+            services: many(q, "service"),
+            deployment_id: one(q, "deploymentId"),
+            instance_id: one(q, "instanceId"),
+            wrap: one(q, "wrap").as_deref() == Some("1"),
+            local_time: one(q, "tz").as_deref() == Some("local"),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field<'_>> {
+        vec![
+            Field::One("range", &self.range),
+            Field::One("since", &self.since),
+            Field::One("until", &self.until),
+            Field::One("filter", &self.filter),
+            Field::Many("service", &self.services),
+            Field::One("deploymentId", &self.deployment_id),
+            Field::One("instanceId", &self.instance_id),
+            Field::Flag("wrap", "1", self.wrap),
+            Field::Flag("tz", "local", self.local_time),
+        ]
+    }
+}
+
 impl ViewerSettings {
     /// The range asked for (live when missing).
     pub fn range(&self) -> Result<Range, String> {
@@ -288,7 +320,7 @@ impl ViewerSettings {
             throttle_elements: Some("2000".to_owned()),
             throttle_per_in_milliseconds: Some("100".to_owned()),
         };
-        f.to_query()?;
+        f.upstream_query()?;
         Ok(f)
     }
 }
@@ -316,9 +348,261 @@ pub fn clean_field(raw: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// One received line and our own sequence number (for selection).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub seq: u64,
+    pub line: crate::model::logs::LogLine,
+}
+
+/// The viewer's lines: received ones wait in `pending` until the next drawing (one DOM
+/// update per animation frame, however many lines arrived), then join the list, the oldest
+/// leaving past `capacity`.
+#[derive(Clone, Debug, Default)]
+pub struct LineBuffer {
+    lines: std::collections::VecDeque<Line>,
+    pending: std::collections::VecDeque<Line>,
+    capacity: usize,
+    next_seq: u64,
+    dropped: u64,
+}
+
+impl LineBuffer {
+    /// An empty buffer keeping at most `capacity` lines.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            ..Self::default()
+        }
+    }
+
+    /// Takes a received line (shown at the next flush); its sequence number.
+    pub fn receive(&mut self, line: crate::model::logs::LogLine) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        // Never more waiting than can be shown (a tab in the background draws no frames).
+        if self.pending.len() >= self.capacity {
+            self.pending.pop_front();
+            self.dropped += 1;
+        }
+        self.pending.push_back(Line { seq, line });
+        seq
+    }
+
+    /// Whether lines wait for the next flush.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Moves the waiting lines into the list; how many joined.
+    pub fn flush(&mut self) -> usize {
+        let n = self.pending.len();
+        self.lines.extend(self.pending.drain(..));
+        let over = self.lines.len().saturating_sub(self.capacity);
+        self.lines.drain(..over);
+        self.dropped += over as u64;
+        n
+    }
+
+    /// Forgets every line (shown and waiting) and the dropped count.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.pending.clear();
+        self.dropped = 0;
+    }
+
+    /// Lines in the list.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Older lines that left the list.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The lines `start..end` of the list (clamped).
+    pub fn range(&self, start: usize, end: usize) -> Vec<Line> {
+        let end = end.min(self.lines.len());
+        self.lines.range(start.min(end)..end).cloned().collect()
+    }
+
+    /// Every line of the list, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter()
+    }
+
+    /// The count shown beside the list, e.g. "1200 lines (300 older ones dropped)".
+    pub fn count_text(&self) -> String {
+        match self.dropped {
+            0 => format!("{} lines", self.len()),
+            d => format!("{} lines ({d} older ones dropped)", self.len()),
+        }
+    }
+}
+
+/// The viewer's connection, as its status line says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ViewerStatus {
+    Idle,
+    Connecting,
+    Live,
+    Paused,
+    Reconnecting(u32),
+    Ended(String),
+}
+
+/// What happens to the viewer's connection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamEvent {
+    /// The user starts (or resumes) the stream.
+    Start,
+    /// The user pauses it.
+    Pause,
+    /// The browser opened the connection.
+    Opened,
+    /// The connection failed; `closed` when the browser gave up (the server refused it).
+    Failed { closed: bool },
+    /// A state event from our relay.
+    Relay(crate::model::logs::RelayState),
+    /// The upstream's end of stream, with its reason (`UNTIL_REACHED`, …).
+    End(String),
+}
+
+impl ViewerStatus {
+    /// The status after `event`.
+    pub fn next(&self, event: StreamEvent) -> Self {
+        use crate::model::logs::RelayState;
+        match event {
+            StreamEvent::Start => Self::Connecting,
+            StreamEvent::Pause => Self::Paused,
+            StreamEvent::Opened => Self::Live,
+            StreamEvent::Failed { closed: true } => Self::Ended(
+                "the server refused the stream (signed out, too many streams, or the application is gone)".into(),
+            ),
+            StreamEvent::Failed { closed: false } => match self {
+                Self::Reconnecting(n) => Self::Reconnecting(n + 1),
+                _ => Self::Reconnecting(1),
+            },
+            StreamEvent::Relay(RelayState::Reconnecting { attempt, .. }) => {
+                Self::Reconnecting(attempt)
+            }
+            StreamEvent::Relay(RelayState::Live) => Self::Live,
+            // The server is restarting: the browser reconnects by itself (to another replica
+            // where there is one) and resumes from the last id.
+            StreamEvent::Relay(RelayState::Restarting) => Self::Reconnecting(1),
+            StreamEvent::Relay(RelayState::Error { message, .. }) => Self::Ended(message),
+            StreamEvent::End(why) => Self::Ended(match why.as_str() {
+                "UNTIL_REACHED" => "the end of the range was reached".to_owned(),
+                "LIMIT_REACHED" => format!("{BUFFER_LINES} lines loaded (the most kept)"),
+                "SIGNED_OUT" => "signed out".to_owned(),
+                "SESSION_EXPIRED" => "the session expired; sign in again".to_owned(),
+                "" => "the stream ended".to_owned(),
+                other => other.to_owned(),
+            }),
+        }
+    }
+
+    /// Whether the stream stays closed after this status (no reconnection by the browser).
+    pub fn is_closed(&self) -> bool {
+        matches!(self, Self::Paused | Self::Ended(_) | Self::Idle)
+    }
+
+    /// The status line.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Idle => "Not connected".into(),
+            Self::Connecting => "Connecting…".into(),
+            Self::Live => "Live".into(),
+            Self::Paused => "Paused".into(),
+            Self::Reconnecting(n) => format!("Reconnecting ({n})…"),
+            Self::Ended(why) => format!("Ended: {why}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(n: u32) -> crate::model::logs::LogLine {
+        crate::model::logs::LogLine {
+            message: format!("line {n}"),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn received_lines_join_the_list_at_the_flush_oldest_leaving() {
+        let mut b = LineBuffer::new(3);
+        assert_eq!(b.receive(line(0)), 0);
+        assert_eq!(b.receive(line(1)), 1);
+        assert!(b.has_pending());
+        assert!(b.is_empty(), "not shown before the flush");
+        assert_eq!(b.flush(), 2);
+        assert_eq!(b.len(), 2);
+        for n in 2..6 {
+            b.receive(line(n));
+        }
+        assert_eq!(b.flush(), 3, "no more waits than the buffer holds");
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.dropped(), 3);
+        let seqs: Vec<u64> = b.iter().map(|l| l.seq).collect();
+        assert_eq!(seqs, [3, 4, 5]);
+        assert_eq!(b.count_text(), "3 lines (3 older ones dropped)");
+        assert_eq!(b.flush(), 0, "nothing waits");
+    }
+
+    #[test]
+    fn more_lines_than_the_buffer_holds_keep_the_newest() {
+        let mut b = LineBuffer::new(1000);
+        for n in 0..10_000 {
+            b.receive(line(n));
+        }
+        assert_eq!(b.flush(), 1000, "only the newest waited");
+        assert_eq!(b.len(), 1000);
+        assert_eq!(b.dropped(), 9000);
+        assert_eq!(b.range(0, 1)[0].seq, 9000);
+        assert_eq!(b.range(990, 5000).len(), 10, "clamped");
+        b.clear();
+        assert_eq!((b.len(), b.dropped(), b.has_pending()), (0, 0, false));
+        assert_eq!(b.receive(line(1)), 10_000, "sequence numbers never repeat");
+    }
+
+    #[test]
+    fn the_status_follows_the_stream() {
+        use crate::model::logs::RelayState;
+        let s = ViewerStatus::Idle.next(StreamEvent::Start);
+        assert_eq!(s, ViewerStatus::Connecting);
+        let s = s.next(StreamEvent::Opened);
+        assert_eq!(s.text(), "Live");
+        let s = s.next(StreamEvent::Failed { closed: false });
+        let s = s.next(StreamEvent::Failed { closed: false });
+        assert_eq!(s.text(), "Reconnecting (2)…");
+        assert!(!s.is_closed());
+        let s = s.next(StreamEvent::Relay(RelayState::Live));
+        assert_eq!(s, ViewerStatus::Live);
+        assert_eq!(
+            s.next(StreamEvent::Relay(RelayState::Restarting)),
+            ViewerStatus::Reconnecting(1)
+        );
+        let paused = s.next(StreamEvent::Pause);
+        assert!(paused.is_closed());
+        assert_eq!(paused.next(StreamEvent::Start), ViewerStatus::Connecting);
+        let ended = s.next(StreamEvent::End("UNTIL_REACHED".into()));
+        assert_eq!(ended.text(), "Ended: the end of the range was reached");
+        assert!(ended.is_closed());
+        assert!(
+            s.next(StreamEvent::Failed { closed: true })
+                .text()
+                .starts_with("Ended: the server refused the stream")
+        );
+    }
 
     #[test]
     fn every_documented_parameter_is_read_and_checked() {
@@ -338,7 +622,7 @@ mod tests {
             ("other", "ignored"),
         ];
         let f = LogFilter::from_pairs(pairs);
-        let q = f.to_query().unwrap();
+        let q = f.upstream_query().unwrap();
         assert_eq!(q.pairs().len(), 12);
         assert_eq!(q.services, ["bas", "bas-deploy"]);
         assert_eq!(q.limit, Some(100));
@@ -363,7 +647,7 @@ mod tests {
             throttle_elements: Some("100000".into()),
             ..LogFilter::default()
         };
-        let e = f.to_query().unwrap_err();
+        let e = f.upstream_query().unwrap_err();
         for part in [
             "Invalid deployment id",
             "Since must be a date",
@@ -379,7 +663,7 @@ mod tests {
             filter: Some("x".repeat(201)),
             ..LogFilter::default()
         };
-        assert!(long.to_query().unwrap_err().contains("at most 200"));
+        assert!(long.upstream_query().unwrap_err().contains("at most 200"));
     }
 
     #[test]

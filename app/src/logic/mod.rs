@@ -11,6 +11,7 @@ pub mod money;
 pub mod operators;
 pub mod pulsar;
 pub mod timeline;
+pub mod url_filter;
 
 use crate::model::Timestamp;
 

@@ -3,107 +3,17 @@
 
 use crate::api::apps::{AppOverview, load_app_overview};
 use crate::components::badge::Badge;
+use crate::components::badge::deployment_tone;
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
-use crate::components::layout::ShellResource;
-use crate::components::timeline::deployment_tone;
-use crate::error::AppError;
-use crate::ids::SegmentId;
+use crate::components::heading::AppHeading;
+use crate::hooks::route_ids::{check_app_ids, use_app_ids};
 use crate::logic::apps::{age, count_by, duration};
 use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-
-/// The owner and application ids of the current route.
-pub fn use_app_ids() -> Memo<(String, String)> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        let p = params.read();
-        (
-            p.get("owner_id").unwrap_or_default(),
-            p.get("app_id").unwrap_or_default(),
-        )
-    })
-}
-
-/// Both ids checked before anything is called with them.
-pub fn check_app_ids(owner: &str, app: &str) -> Result<(), AppError> {
-    SegmentId::parse("owner id", owner)?;
-    SegmentId::parse("application id", app)?;
-    Ok(())
-}
-
-/// The `order` select of a filter form; `None` offers "upstream default" as well.
-#[component]
-pub fn OrderSelect(
-    #[prop(into)] current: Signal<Option<String>>,
-    default: Option<&'static str>,
-) -> impl IntoView {
-    let is = move |v: &'static str| {
-        move || {
-            current
-                .read()
-                .as_deref()
-                .or(default)
-                .unwrap_or("")
-                .eq_ignore_ascii_case(v)
-        }
-    };
-    view! {
-        <label>"Order"
-            <select name="order">
-                {default.is_none().then(|| view! { <option value="" selected=is("")>"Upstream default"</option> })}
-                <option value="DESC" selected=is("DESC")>"Newest first"</option>
-                <option value="ASC" selected=is("ASC")>"Oldest first"</option>
-            </select>
-        </label>
-    }
-}
-
-/// The head of every application page: the application's name (from the navigation data),
-/// the page's title, the tab title and the links between the application's pages.
-#[component]
-pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoView {
-    let shell = use_context::<ShellResource>();
-    let (o, a) = (owner.clone(), app.clone());
-    let name = move || {
-        let (o, a) = (o.clone(), a.clone());
-        Suspend::new(async move {
-            let name = match shell {
-                Some(s) => s.await.ok().and_then(|d| d.app_name(&o, &a)),
-                None => None,
-            }
-            .unwrap_or(a);
-            let title = if page.is_empty() {
-                name.clone()
-            } else {
-                format!("{page} · {name}")
-            };
-            view! {
-                <Title text=title />
-                <h1>{if page.is_empty() { String::new() } else { format!("{page} · ") }}<span class="app-name">{name}</span></h1>
-            }
-        })
-    };
-    let link = |sub: &'static str, label: &'static str| {
-        // `A` marks the current page with `aria-current`; the overview only when exact.
-        view! { <A href=urls::app(&owner, &app, sub) exact=sub.is_empty()>{label}</A> }
-    };
-    view! {
-        <Suspense fallback=move || view! { <h1>{page}</h1> }>{name}</Suspense>
-        <nav class="subnav" aria-label="Application pages">
-            {link("", "Overview")}
-            {link("/deployments", "Deployments")}
-            {link("/instances", "Instances")}
-            {link("/logs", "Logs")}
-            <A href=urls::drains(&owner, &app)>"Log drains"</A>
-        </nav>
-    }
-}
 
 /// The overview page.
 #[component]

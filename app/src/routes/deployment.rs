@@ -3,15 +3,16 @@
 
 use crate::api::apps::{DeploymentDetail, load_deployment};
 use crate::components::badge::Badge;
+use crate::components::badge::deployment_tone;
 use crate::components::error_view::ErrorView;
-use crate::components::timeline::{Legend, StepRows, deployment_tone, short_time};
+use crate::components::heading::AppHeading;
+use crate::components::instance_table::InstanceTable;
+use crate::components::timeline::{Legend, StepRows, short_time};
 use crate::ids::SegmentId;
 use crate::logic::apps::duration;
 use crate::logic::timeline::{segments, total_secs};
 use crate::model::Timestamp;
-use crate::routes::app::AppHeading;
 use crate::routes::deployments::short_commit;
-use crate::routes::instances::InstanceTable;
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_router::components::A;

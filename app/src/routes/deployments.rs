@@ -3,19 +3,22 @@
 
 use crate::api::apps::list_deployments;
 use crate::components::badge::Badge;
+use crate::components::badge::deployment_tone;
 use crate::components::error_view::ErrorView;
-use crate::components::timeline::{Legend, StepRows, TimeStrip, deployment_tone, short_time};
+use crate::components::heading::AppHeading;
+use crate::components::order_select::OrderSelect;
+use crate::components::timeline::{Legend, StepRows, TimeStrip, short_time};
 use crate::error::AppError;
+use crate::hooks::route_ids::{check_app_ids, use_app_ids};
+use crate::hooks::use_url_filter;
 use crate::logic::apps::{DeploymentFilter, duration};
 use crate::logic::short_id;
 use crate::logic::timeline::total_secs;
 use crate::model::Timestamp;
 use crate::model::deployments::Deployment;
-use crate::routes::app::{AppHeading, OrderSelect, check_app_ids, use_app_ids};
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 /// The first characters of a commit.
 pub fn short_commit(c: &Option<String>) -> String {
@@ -27,20 +30,13 @@ pub fn short_commit(c: &Option<String>) -> String {
 /// The deployments page.
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
-    let query = use_query_map();
     let ids = use_app_ids();
-    let filter = Memo::new(move |_| {
-        let q = query.read();
-        DeploymentFilter {
-            limit: q.get("limit"),
-            order: q.get("order"),
-        }
-    });
+    let filter = use_url_filter::<DeploymentFilter>();
     let deployments = Resource::new(
         move || (ids.get(), filter.get()),
         |((owner, app), filter)| async move {
             check_app_ids(&owner, &app)?;
-            filter.to_query().map_err(AppError::BadRequest)?;
+            filter.upstream_query().map_err(AppError::BadRequest)?;
             list_deployments(owner, app, filter).await
         },
     );

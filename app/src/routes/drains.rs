@@ -3,40 +3,20 @@
 
 use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_command, list_drains};
 use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
-use crate::components::badge::{Badge, Tone};
+use crate::components::badge::{Badge, drain_tone, execution_tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::{ActionError, ErrorView};
-use crate::components::layout::ShellResource;
+use crate::components::heading::{AppHeading, ResourceHeading};
 use crate::components::timeline::short_time;
 use crate::error::AppError;
 use crate::hooks::use_server_action;
+use crate::hooks::use_url_filter;
 use crate::ids::SegmentId;
 use crate::logic::drains::{fields_of, rate, throughput};
 use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
-use crate::routes::app::AppHeading;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn status_tone(s: &DrainStatus) -> Tone {
-    match s {
-        DrainStatus::Enabled => Tone::Succeeded,
-        DrainStatus::Created | DrainStatus::Enabling | DrainStatus::Disabling => Tone::InProgress,
-        DrainStatus::Disabled => Tone::Cancelled,
-        DrainStatus::Deleted => Tone::Failed,
-        DrainStatus::Unknown(_) => Tone::Unknown,
-    }
-}
-
-fn execution_tone(s: &ExecutionStatus) -> Tone {
-    match s {
-        ExecutionStatus::Running => Tone::Succeeded,
-        ExecutionStatus::Retrying => Tone::Failed,
-        ExecutionStatus::NotRunning => Tone::Cancelled,
-        ExecutionStatus::Unknown(_) => Tone::Unknown,
-    }
-}
 
 /// The drains page.
 #[component]
@@ -50,13 +30,7 @@ pub fn DrainsPage() -> impl IntoView {
             p.get("resource_id").unwrap_or_default(),
         )
     });
-    let filter = Memo::new(move |_| {
-        let q = query.read();
-        DrainFilter {
-            status: q.get_all("status").unwrap_or_default(),
-            execution_status: q.get_all("executionStatus").unwrap_or_default(),
-        }
-    });
+    let filter = use_url_filter::<DrainFilter>();
     let test = Memo::new(move |_| query.read().get("test"));
     let new_type = Memo::new(move |_| query.read().get("new"));
     let act = use_server_action::<DrainAction>();
@@ -73,7 +47,7 @@ pub fn DrainsPage() -> impl IntoView {
         |((owner, resource), filter, ..)| async move {
             SegmentId::parse("owner id", &owner)?;
             SegmentId::parse("resource id", &resource)?;
-            filter.to_query().map_err(AppError::BadRequest)?;
+            filter.upstream_query().map_err(AppError::BadRequest)?;
             list_drains(owner, resource, filter).await
         },
     );
@@ -149,29 +123,6 @@ pub fn DrainsPage() -> impl IntoView {
         </Transition>
         </div>
         <CreateForm owner resource new_type create />
-    }
-}
-
-#[component]
-fn ResourceHeading(owner: String, resource: String) -> impl IntoView {
-    let shell = use_context::<ShellResource>();
-    view! {
-        <Suspense fallback=|| view! { <h1>"Log drains"</h1> }>
-            {move || {
-                let (o, r) = (owner.clone(), resource.clone());
-                Suspend::new(async move {
-                    let name = match shell {
-                        Some(s) => s.await.ok().and_then(|d| d.resource_name(&o, &r)),
-                        None => None,
-                    }
-                    .unwrap_or(r);
-                    view! {
-                        <Title text=format!("Log drains · {name}") />
-                        <h1>"Log drains · " <span class="app-name">{name}</span></h1>
-                    }
-                })
-            }}
-        </Suspense>
     }
 }
 
@@ -277,7 +228,7 @@ fn DrainCard(
             <header>
                 <strong>{r.type_.to_string()}</strong>
                 " " <span class="muted">{d.kind.to_string()}</span>
-                " " <Badge tone=status_tone(&d.status.status) label=if pending { format!("{}…", d.status.status) } else { d.status.status.to_string() } />
+                " " <Badge tone=drain_tone(&d.status.status) label=if pending { format!("{}…", d.status.status) } else { d.status.status.to_string() } />
                 " " <Badge tone=execution_tone(&e.status) label=e.status.to_string() />
                 " " <code class="muted">{d.id.clone()}</code>
             </header>

@@ -1,9 +1,10 @@
 //! `/`: every owner (personal space first, then organisations) with its apps and add-ons.
 
-use crate::components::badge::{Badge, Tone};
+use crate::components::badge::Badge;
+use crate::components::badge::app_state_badge;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
-use crate::model::navigation::{ApplicationState, Owner, SummaryApp};
+use crate::model::navigation::{Owner, SummaryApp};
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,16 +28,6 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// The badge of an application's desired state.
-pub fn app_state_badge(state: &ApplicationState) -> (Tone, &'static str) {
-    match state {
-        ApplicationState::ShouldBeUp => (Tone::Succeeded, "running"),
-        ApplicationState::WantsToBeUp => (Tone::InProgress, "starting"),
-        ApplicationState::ShouldBeDown => (Tone::Cancelled, "stopped"),
-        ApplicationState::Unknown(_) => (Tone::Unknown, "unknown"),
     }
 }
 

@@ -3,11 +3,11 @@
 
 use crate::api::billing::get_invoice;
 use crate::components::badge::Badge;
+use crate::components::badge::invoice_tone;
 use crate::components::error_view::ErrorView;
 use crate::ids::SegmentId;
 use crate::logic::{billing, day, money};
 use crate::model::billing::Invoice;
-use crate::routes::invoices::status_badge;
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -99,7 +99,7 @@ fn Detail(owner: String, inv: Invoice) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <p><A href=urls::invoices(&owner)>"← All invoices"</A></p>
-        <h1 class:credit-note=credit>{title} " " <Badge tone=status_badge(&inv.status) label=inv.status.to_string() /></h1>
+        <h1 class:credit-note=credit>{title} " " <Badge tone=invoice_tone(&inv.status) label=inv.status.to_string() /></h1>
         <p class="lead">
             "Issued on " {day(inv.emission_date)} " for a total of "
             <strong>{money::format(ht + tax, &cur)}</strong> " (tax included). "

@@ -2,55 +2,37 @@
 //! search by number and CSV export.
 
 use crate::api::billing::list_invoices;
-use crate::components::badge::{Badge, Tone};
+use crate::components::badge::Badge;
+use crate::components::badge::invoice_tone;
 use crate::components::bar_chart::{Bar, BarChart};
 use crate::components::error_view::ErrorView;
 use crate::error::AppError;
+use crate::hooks::use_url_filter;
 use crate::ids::SegmentId;
 use crate::logic::billing::{self, Group, InvoiceFilter};
 use crate::logic::money::{self, PerCurrency, Sums};
+use crate::logic::url_filter::UrlFilter;
 use crate::logic::{MONTHS, day};
-use crate::model::billing::{Invoice, InvoiceStatus};
+use crate::model::billing::Invoice;
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The badge of an invoice status.
-pub fn status_badge(status: &InvoiceStatus) -> Tone {
-    match status {
-        InvoiceStatus::Paid => Tone::Succeeded,
-        InvoiceStatus::Pending | InvoiceStatus::PaymentHeld => Tone::Queued,
-        InvoiceStatus::Processing => Tone::InProgress,
-        InvoiceStatus::WontPay => Tone::Failed,
-        InvoiceStatus::Canceled | InvoiceStatus::Refunded => Tone::Cancelled,
-        InvoiceStatus::Unknown(_) => Tone::Unknown,
-    }
-}
-
 /// The invoices page.
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
+    let _query = use_query_map();
     let owner = Memo::new(move |_| params.read().get("owner_id").unwrap_or_default());
-    let filter = Memo::new(move |_| {
-        let q = query.read();
-        InvoiceFilter {
-            since: q.get("since"),
-            until: q.get("until"),
-            limit: q.get("limit"),
-            year: q.get("year"),
-            q: q.get("q"),
-        }
-    });
+    let filter = use_url_filter::<InvoiceFilter>();
     let invoices = Resource::new(
         move || (owner.get(), filter.get()),
         |(owner, filter)| async move {
             // Bad input never reaches the server, let alone the upstream.
             SegmentId::parse("owner id", &owner)?;
-            filter.to_query().map_err(AppError::BadRequest)?;
+            filter.upstream_query().map_err(AppError::BadRequest)?;
             list_invoices(owner, filter).await
         },
     );
@@ -71,7 +53,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 class="button secondary"
                 rel="external"
                 download
-                href=move || format!("/download{}.csv{}", urls::invoices(&owner.get()), filter.read().to_url_query())
+                href=move || format!("/download{}.csv{}", urls::invoices(&owner.get()), filter.read().to_query())
             >
                 "Export CSV"
             </a>
@@ -113,7 +95,7 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
                 let href = format!(
                     "{}{}",
                     urls::invoices(&owner),
-                    InvoiceFilter { year: Some(y.to_string()), ..filter.clone() }.to_url_query()
+                    InvoiceFilter { year: Some(y.to_string()), ..filter.clone() }.to_query()
                 );
                 let current = Some(y) == year;
                 view! {
@@ -289,7 +271,7 @@ fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl 
                 urls::segment(&inv.invoice_number)
             );
             let pdf = format!("/download{detail}.pdf");
-            let tone = status_badge(&inv.status);
+            let tone = invoice_tone(&inv.status);
             view! {
                 <tr class:credit-note=credit>
                     <td><A href=detail>{inv.invoice_number.clone()}</A></td>

@@ -1,24 +1,26 @@
 //! `/orgs/{ownerId}/apps/{appId}/logs`: the live log viewer. Settings live in the URL query;
-//! lines come from our relay (`/stream/...`) through `EventSource`, are kept in a bounded
-//! buffer and drawn as a virtualised list, so 100,000 lines stay smooth.
+//! lines come from our relay (`/stream/...`) through `EventSource` (`hooks::log_stream`), are
+//! kept in a bounded buffer (`logic::logs::LineBuffer`) and drawn as a virtualised list, once
+//! per animation frame, so 100,000 lines stay smooth.
 
 use crate::api::apps::{list_deployments, list_instances};
-use crate::components::event_source::{SseMessage, use_event_source};
+use crate::components::heading::AppHeading;
 use crate::components::hydration::use_hydrated;
 use crate::components::timeline::short_time;
+use crate::hooks::log_stream::{LogStream, use_log_stream};
+use crate::hooks::route_ids::{check_app_ids, use_app_ids};
+use crate::hooks::use_url_filter;
 use crate::logic::ansi;
 use crate::logic::apps::{DeploymentFilter, InstanceFilter};
-use crate::logic::logs::{BUFFER_LINES, Range, ViewerSettings};
+use crate::logic::logs::{LineBuffer, Range, ViewerSettings, ViewerStatus};
 use crate::logic::short_id;
 use crate::model::Timestamp;
 use crate::model::deployments::Deployment;
 use crate::model::instances::Instance;
-use crate::model::logs::{EndOfStream, LogLine, RELAY_EVENT, RelayState};
-use crate::routes::app::{AppHeading, check_app_ids, use_app_ids};
+use crate::model::logs::LogLine;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 /// Height of one line when lines do not wrap, in pixels (the virtual list's unit).
 const ROW_H: f64 = 20.0;
@@ -26,64 +28,14 @@ const ROW_H: f64 = 20.0;
 const OVERSCAN: usize = 30;
 /// Lines drawn at most while wrapping (heights vary, so no virtualisation then).
 const WRAP_LINES: usize = 1000;
-/// How often received lines are added to the list.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-const FLUSH: std::time::Duration = std::time::Duration::from_millis(100);
 /// Services offered in the selector.
 const SERVICES: [&str; 4] = ["bas", "bas-deploy", "cron", "all"];
-
-/// One received line.
-#[derive(Clone, Debug)]
-pub struct Line {
-    /// Our own sequence number, for selection.
-    pub seq: u64,
-    pub line: LogLine,
-}
-
-/// The status line.
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Idle,
-    Connecting,
-    Live,
-    Paused,
-    Reconnecting(u32),
-    Ended(String),
-}
-
-impl Status {
-    fn text(&self) -> String {
-        match self {
-            Self::Idle => "Not connected".into(),
-            Self::Connecting => "Connecting…".into(),
-            Self::Live => "Live".into(),
-            Self::Paused => "Paused".into(),
-            Self::Reconnecting(n) => format!("Reconnecting ({n})…"),
-            Self::Ended(why) => format!("Ended: {why}"),
-        }
-    }
-}
-
-fn read_settings(q: &leptos_router::params::ParamsMap) -> ViewerSettings {
-    ViewerSettings {
-        range: q.get("range"),
-        since: q.get("since"),
-        until: q.get("until"),
-        filter: q.get("filter"),
-        services: q.get_all("service").unwrap_or_default(),
-        deployment_id: q.get("deploymentId"),
-        instance_id: q.get("instanceId"),
-        wrap: q.get("wrap").as_deref() == Some("1"),
-        local_time: q.get("tz").as_deref() == Some("local"),
-    }
-}
 
 /// The logs page.
 #[component]
 pub fn LogsPage() -> impl IntoView {
     let ids = use_app_ids();
-    let query = use_query_map();
-    let settings = Memo::new(move |_| read_settings(&query.read()));
+    let settings = use_url_filter::<ViewerSettings>();
     let (owner, app) = ids.get_untracked();
     let pickers = Resource::new(
         move || ids.get(),
@@ -301,16 +253,10 @@ pub fn window(len: usize, scroll_top: f64, height: f64) -> (usize, usize) {
 #[component]
 fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView {
     let hydrated = use_hydrated();
-    // Thread-safe storage, not `new_local`: on the server this component renders inside a
-    // future that may move between threads, and a local value dropped elsewhere panics.
-    let buffer = StoredValue::new(VecDeque::<Line>::new());
-    let pending = StoredValue::new(Vec::<Line>::new());
-    let version = RwSignal::new(0u64);
-    let dropped = RwSignal::new(0u64);
-    let next_seq = StoredValue::new(0u64);
-    let last_id = StoredValue::new(None::<String>);
-    let status = RwSignal::new(Status::Idle);
-    let source = RwSignal::new(None::<String>);
+    let stream = use_log_stream(url, hydrated);
+    let LogStream {
+        version, status, ..
+    } = stream;
     let following = RwSignal::new(true);
     let scroll_top = RwSignal::new(0.0f64);
     let view_h = RwSignal::new(600.0f64);
@@ -318,109 +264,15 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
     let anchor = StoredValue::new(None::<u64>);
     let list_ref = NodeRef::<leptos::html::Div>::new();
     let rows_ref = NodeRef::<leptos::html::Div>::new();
-    let base = StoredValue::new(url.clone());
 
-    // Start once hydrated (never on the server).
-    Effect::new(move || {
-        if hydrated.get() {
-            status.set(Status::Connecting);
-            source.set(Some(base.get_value()));
-        }
-    });
-    use_event_source(
-        source.into(),
-        &["APPLICATION_LOG", RELAY_EVENT, "END_OF_STREAM"],
-        move |m| match m {
-            SseMessage::Open => status.set(Status::Live),
-            SseMessage::Error { closed: true } => {
-                source.set(None);
-                status.set(Status::Ended(
-                    "the server refused the stream (signed out, too many streams, or the application is gone)".into(),
-                ));
-            }
-            SseMessage::Error { closed: false } => {
-                let n = match status.get_untracked() {
-                    Status::Reconnecting(n) => n + 1,
-                    _ => 1,
-                };
-                status.set(Status::Reconnecting(n));
-            }
-            SseMessage::Event { name, id, data } => match name.as_str() {
-                "APPLICATION_LOG" => {
-                    let line: LogLine = serde_json::from_str(&data).unwrap_or_else(|_| LogLine {
-                        message: data.clone(),
-                        ..LogLine::default()
-                    });
-                    if !id.is_empty() {
-                        last_id.set_value(Some(id));
-                    }
-                    let seq = next_seq.get_value();
-                    next_seq.set_value(seq + 1);
-                    pending.update_value(|p| p.push(Line { seq, line }));
-                }
-                RELAY_EVENT => match serde_json::from_str::<RelayState>(&data) {
-                    Ok(RelayState::Reconnecting { attempt, .. }) => {
-                        status.set(Status::Reconnecting(attempt))
-                    }
-                    Ok(RelayState::Live) => status.set(Status::Live),
-                    // The server is restarting: the browser reconnects by itself (to another
-                    // replica where there is one) and resumes from the last id.
-                    Ok(RelayState::Restarting) => status.set(Status::Reconnecting(1)),
-                    Ok(RelayState::Error { message, .. }) => {
-                        source.set(None);
-                        status.set(Status::Ended(message));
-                    }
-                    // A state this viewer does not know (a newer server): keep going.
-                    Err(_) => {}
-                },
-                "END_OF_STREAM" => {
-                    let why = serde_json::from_str::<EndOfStream>(&data)
-                        .map(|e| e.ended_by.to_string())
-                        .unwrap_or_default();
-                    source.set(None);
-                    status.set(Status::Ended(match why.as_str() {
-                        "UNTIL_REACHED" => "the end of the range was reached".to_owned(),
-                        "LIMIT_REACHED" => format!("{BUFFER_LINES} lines loaded (the most kept)"),
-                        "SIGNED_OUT" => "signed out".to_owned(),
-                        "SESSION_EXPIRED" => "the session expired; sign in again".to_owned(),
-                        other => other.to_owned(),
-                    }));
-                }
-                _ => {}
-            },
-        },
-    );
-
-    // Received lines join the list in batches, the oldest leaving past the buffer's size.
-    let flush = move || {
-        let batch = pending.try_update_value(std::mem::take).unwrap_or_default();
-        if batch.is_empty() {
-            return;
-        }
-        let mut gone = 0u64;
-        buffer.update_value(|b| {
-            b.extend(batch);
-            while b.len() > BUFFER_LINES {
-                b.pop_front();
-                gone += 1;
-            }
-        });
-        if gone > 0 {
-            dropped.update(|d| *d += gone);
-        }
-        version.update(|v| *v += 1);
-    };
     #[cfg(feature = "hydrate")]
     {
-        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(flush, FLUSH) {
-            on_cleanup(move || h.clear());
-        }
         // The list's full height (through the CSSOM: the CSP refuses `style` attributes).
         Effect::new(move || {
             version.track();
             let wrap = wrap.get();
             if let Some(el) = rows_ref.get() {
-                let n = buffer.with_value(|b| b.len());
+                let n = stream.with_lines(|b| b.len());
                 let h = if wrap {
                     "auto".to_owned()
                 } else {
@@ -450,25 +302,11 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
             following.set(at_bottom);
         }
     };
-    // Lines received before the pause join the list now, so it holds still once "Paused" shows.
-    let pause = move |_| {
-        source.set(None);
-        flush();
-        status.set(Status::Paused);
-    };
-    let resume = move |_| {
-        let url = match last_id.get_value() {
-            Some(id) => format!("{}&lastEventId={}", base.get_value(), urls::segment(&id)),
-            None => base.get_value(),
-        };
-        status.set(Status::Connecting);
-        source.set(Some(url));
-    };
+    let pause = move |_| stream.pause();
+    let resume = move |_| stream.resume();
     let clear = move |_| {
-        buffer.update_value(|b| b.clear());
+        stream.clear();
         selected.update(|s| s.clear());
-        dropped.set(0);
-        version.update(|v| *v += 1);
     };
     let to_bottom = move |_| {
         following.set(true);
@@ -479,7 +317,7 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
     let texts = move |only_selected: bool, ndjson: bool| -> String {
         let sel = selected.get_untracked();
         let mut out = String::new();
-        buffer.with_value(|b| {
+        stream.with_lines(|b| {
             for l in b.iter().filter(|l| !only_selected || sel.contains(&l.seq)) {
                 if ndjson {
                     out.push_str(&serde_json::to_string(&l.line).unwrap_or_default());
@@ -504,13 +342,7 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
     };
     let count = move || {
         version.track();
-        let n = buffer.with_value(|b| b.len());
-        let d = dropped.get();
-        if d > 0 {
-            format!("{n} lines ({d} older ones dropped)")
-        } else {
-            format!("{n} lines")
-        }
+        stream.with_lines(LineBuffer::count_text)
     };
     let offset = browser::utc_offset_minutes();
     let rows = move || {
@@ -518,14 +350,14 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
         let wrap = wrap.get();
         let tz = if local.get() { offset } else { 0 };
         let sel = selected.get();
-        let (lines, start) = buffer.with_value(|b| {
+        let (lines, start) = stream.with_lines(|b| {
             let total = b.len();
             let (start, end) = if wrap {
                 (total.saturating_sub(WRAP_LINES), total)
             } else {
                 window(total, scroll_top.get(), view_h.get())
             };
-            (b.range(start..end).cloned().collect::<Vec<_>>(), start)
+            (b.range(start, end), start)
         });
         lines
             .into_iter()
@@ -580,12 +412,7 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
             })
             .collect_view()
     };
-    let paused = move || {
-        matches!(
-            status.get(),
-            Status::Paused | Status::Ended(_) | Status::Idle
-        )
-    };
+    let paused = move || status.with(ViewerStatus::is_closed);
     view! {
         <noscript><p class="notice info">"The live log viewer needs JavaScript: it reads the stream in the browser. The settings above stay in the address for when it is on."</p></noscript>
         <div class="log-viewer" hidden=move || !hydrated.get()>

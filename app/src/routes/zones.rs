@@ -8,28 +8,23 @@ use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
 use crate::components::zone_highlight::ZoneHighlight;
+use crate::hooks::use_url_filter;
 use crate::logic::geo::{MAP_H, MAP_W, flag, project};
 use crate::model::zones::Zone;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 /// The zones page.
 #[component]
 pub fn ZonesPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        let q = query.read();
-        ZoneFilter {
-            tags: q.get_all("tag").unwrap_or_default(),
-            owner_id: q.get("ownerId").filter(|o| !o.is_empty()),
-        }
-    });
+    let filter = use_url_filter::<ZoneFilter>();
     let zones = Resource::new(
         move || filter.get(),
         |f| async move {
-            f.to_query().map_err(crate::error::AppError::BadRequest)?;
+            f.upstream_query()
+                .map_err(crate::error::AppError::BadRequest)?;
             list_zones(f).await
         },
     );

@@ -1,5 +1,9 @@
 //! Hooks shared by the pages.
 
+pub mod log_stream;
+pub mod route_ids;
+
+use crate::logic::url_filter::UrlFilter;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::error::FromServerFnError;
@@ -20,4 +24,13 @@ where
         action.value().set(Some(Ok(done)));
     }
     action
+}
+
+/// The page's filter, read from its URL query (and again when the query changes).
+pub fn use_url_filter<F>() -> Memo<F>
+where
+    F: UrlFilter + Clone + PartialEq + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| F::from_query(&query.read()))
 }
