@@ -11,7 +11,7 @@ pub enum SseMessage {
     Open,
     /// A named event.
     Event {
-        name: String,
+        name: &'static str,
         id: String,
         data: String,
     },
@@ -57,14 +57,15 @@ pub fn use_event_source(
             let mut handlers: Vec<Handler> = Vec::new();
             for name in names {
                 let cb = Rc::clone(&on_message);
+                // Per event: only its data and id cross into WASM (the name is known here; the
+                // listener only ever gets message events).
                 let h: Handler = Closure::new(move |ev: web_sys::Event| {
-                    if let Ok(m) = ev.dyn_into::<web_sys::MessageEvent>() {
-                        cb(SseMessage::Event {
-                            name: m.type_(),
-                            id: m.last_event_id(),
-                            data: m.data().as_string().unwrap_or_default(),
-                        });
-                    }
+                    let m: web_sys::MessageEvent = ev.unchecked_into();
+                    cb(SseMessage::Event {
+                        name,
+                        id: m.last_event_id(),
+                        data: m.data().as_string().unwrap_or_default(),
+                    });
                 });
                 let _ = es.add_event_listener_with_callback(name, h.as_ref().unchecked_ref());
                 handlers.push(h);

@@ -5,7 +5,7 @@
 
 use crate::components::event_source::{SseMessage, use_event_source};
 use crate::logic::logs::{BUFFER_LINES, LineBuffer, StreamEvent, ViewerStatus};
-use crate::model::logs::{EndOfStream, LogLine, RELAY_EVENT, RelayState};
+use crate::model::logs::{EndOfStream, RELAY_EVENT, RelayState};
 use crate::routes::urls;
 use leptos::prelude::*;
 
@@ -83,16 +83,12 @@ impl LogStream {
         self.buffer.with_value(f)
     }
 
-    fn receive(&self, id: String, data: &str) {
-        let line: LogLine = serde_json::from_str(data).unwrap_or_else(|_| LogLine {
-            message: data.to_owned(),
-            ..LogLine::default()
-        });
+    fn receive(&self, id: String, data: String) {
         if !id.is_empty() {
             self.last_id.set_value(Some(id));
         }
         self.buffer.update_value(|b| {
-            b.receive(line);
+            b.receive(data);
         });
         self.flush_soon();
     }
@@ -121,8 +117,8 @@ pub fn use_log_stream(url: String, hydrated: ReadSignal<bool>) -> LogStream {
         move |m| match m {
             SseMessage::Open => stream.update(StreamEvent::Opened),
             SseMessage::Error { closed } => stream.update(StreamEvent::Failed { closed }),
-            SseMessage::Event { name, id, data } => match name.as_str() {
-                "APPLICATION_LOG" => stream.receive(id, &data),
+            SseMessage::Event { name, id, data } => match name {
+                "APPLICATION_LOG" => stream.receive(id, data),
                 RELAY_EVENT => {
                     // A state this viewer does not know (a newer server): keep going.
                     if let Ok(state) = serde_json::from_str::<RelayState>(&data) {

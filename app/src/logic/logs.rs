@@ -317,7 +317,9 @@ impl ViewerSettings {
             services: self.services.clone(),
             filter: self.filter.clone(),
             limit: closed.then(|| BUFFER_LINES.to_string()),
-            throttle_elements: Some("2000".to_owned()),
+            // As many as the API lets one ask for: the viewer draws once per frame however many
+            // arrive, so a closed range loads at the upstream's pace, not at 2,000 per 100 ms.
+            throttle_elements: Some("10000".to_owned()),
             throttle_per_in_milliseconds: Some("100".to_owned()),
         };
         f.upstream_query()?;
@@ -348,11 +350,23 @@ pub fn clean_field(raw: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// One received line and our own sequence number (for selection).
+/// One received line as it came (the event's JSON) and our own sequence number (for
+/// selection). It is decoded only when drawn or saved: appending stays cheap however many
+/// lines arrive, and only the few lines on screen are ever decoded while they stream in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub seq: u64,
-    pub line: crate::model::logs::LogLine,
+    pub raw: String,
+}
+
+impl Line {
+    /// The line decoded; text that is not a log line's JSON becomes the message.
+    pub fn parsed(&self) -> crate::model::logs::LogLine {
+        serde_json::from_str(&self.raw).unwrap_or_else(|_| crate::model::logs::LogLine {
+            message: self.raw.clone(),
+            ..Default::default()
+        })
+    }
 }
 
 /// The viewer's lines: received ones wait in `pending` until the next drawing (one DOM
@@ -377,7 +391,7 @@ impl LineBuffer {
     }
 
     /// Takes a received line (shown at the next flush); its sequence number.
-    pub fn receive(&mut self, line: crate::model::logs::LogLine) -> u64 {
+    pub fn receive(&mut self, raw: String) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         // Never more waiting than can be shown (a tab in the background draws no frames).
@@ -385,7 +399,7 @@ impl LineBuffer {
             self.pending.pop_front();
             self.dropped += 1;
         }
-        self.pending.push_back(Line { seq, line });
+        self.pending.push_back(Line { seq, raw });
         seq
     }
 
@@ -530,11 +544,20 @@ impl ViewerStatus {
 mod tests {
     use super::*;
 
-    fn line(n: u32) -> crate::model::logs::LogLine {
-        crate::model::logs::LogLine {
-            message: format!("line {n}"),
-            ..Default::default()
-        }
+    fn line(n: u32) -> String {
+        format!(r#"{{"id":"{n}","message":"line {n}"}}"#)
+    }
+
+    #[test]
+    fn lines_are_decoded_when_drawn() {
+        let mut b = LineBuffer::new(10);
+        b.receive(line(7));
+        b.receive("not json".into());
+        b.flush();
+        let shown = b.range(0, 2);
+        assert_eq!(shown[0].parsed().message, "line 7");
+        assert_eq!(shown[0].parsed().id, "7");
+        assert_eq!(shown[1].parsed().message, "not json");
     }
 
     #[test]

@@ -375,6 +375,7 @@ fn CreateForm(
     view! {
         <section>
             <h2>"New drain"</h2>
+            <SubmitOnChange>
             <form method="get" action=chooser_href class="filters" aria-label="Choose a recipient type">
                 <label>"Recipient type"
                     <select name="new">
@@ -384,8 +385,32 @@ fn CreateForm(
                 </label>
                 <button type="submit">"Choose"</button>
             </form>
+            </SubmitOnChange>
             {outcome}
             {body}
         </section>
     }
+}
+
+/// Once hydrated, choosing a recipient type shows its fields at once (the form is sent on
+/// change); without JavaScript the "Choose" button does it. The form stays server HTML.
+#[island]
+fn SubmitOnChange(children: Children) -> impl IntoView {
+    let send = move |ev: &web_sys::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let form = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("form").ok().flatten())
+                .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
+            if let Some(f) = form {
+                let _ = f.request_submit();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! { <div class="submit-on-change" on:change=move |ev| send(&ev)>{children()}</div> }
 }

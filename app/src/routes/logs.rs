@@ -282,13 +282,14 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
                 let _ = web_sys::HtmlElement::style(el).set_property("height", &h);
             }
         });
-        // Follow: keep the newest line in view after each batch.
+        // Follow: keep the newest line in view after each batch (scrolled past the end, which
+        // the browser clamps: reading the height would force a layout at every frame).
         Effect::new(move || {
             version.track();
             if following.get_untracked()
                 && let Some(el) = list_ref.get_untracked()
             {
-                el.set_scroll_top(el.scroll_height());
+                el.set_scroll_top(i32::MAX);
             }
         });
     }
@@ -320,9 +321,9 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
         stream.with_lines(|b| {
             for l in b.iter().filter(|l| !only_selected || sel.contains(&l.seq)) {
                 if ndjson {
-                    out.push_str(&serde_json::to_string(&l.line).unwrap_or_default());
+                    out.push_str(&serde_json::to_string(&l.parsed()).unwrap_or_default());
                 } else {
-                    out.push_str(&plain_text(&l.line));
+                    out.push_str(&plain_text(&l.parsed()));
                 }
                 out.push('\n');
             }
@@ -372,14 +373,15 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
                 } else {
                     format!("{}px", i as f64 * ROW_H)
                 };
-                let runs = ansi::parse(&l.line.message)
+                let line = l.parsed();
+                let runs = ansi::parse(&line.message)
                     .into_iter()
                     .map(|r| {
                         let class = r.class();
                         view! { <span class=class>{r.text}</span> }
                     })
                     .collect_view();
-                let sev = l.line.severity.clone().unwrap_or_default().to_lowercase();
+                let sev = line.severity.clone().unwrap_or_default().to_lowercase();
                 let on_click = move |ev: leptos::ev::MouseEvent| {
                     let shift = ev.shift_key();
                     selected.update(|s| match (shift, anchor.get_value()) {
@@ -400,12 +402,12 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
                         class=format!("log-line sev-{sev}")
                         class:selected=sel.contains(&seq)
                         style:top=top
-                        data-id=l.line.id.clone()
+                        data-id=line.id.clone()
                         on:click=on_click
                     >
-                        <span class="log-time">{clock(l.line.date, tz)}</span>
-                        <span class="log-inst" title=l.line.instance_id.clone().unwrap_or_default()>{short_id(l.line.instance_id.as_deref().unwrap_or("-"))}</span>
-                        <span class="log-svc">{l.line.service.clone().unwrap_or_default()}</span>
+                        <span class="log-time">{clock(line.date, tz)}</span>
+                        <span class="log-inst" title=line.instance_id.clone().unwrap_or_default()>{short_id(line.instance_id.as_deref().unwrap_or("-"))}</span>
+                        <span class="log-svc">{line.service.clone().unwrap_or_default()}</span>
                         <span class="log-msg">{runs}</span>
                     </div>
                 }

@@ -99,19 +99,60 @@ fn field(
         let checked = s.mode == m;
         view! { <label class="check"><input type="radio" name=format!("{prefix}_mode") value=m checked=checked />{text}</label> }
     };
+    let modes = (
+        mode("unset", "Not set"),
+        mode("unlimited", "No limit"),
+        mode("value", "Value:"),
+    );
     let options = units
         .iter()
         .map(|(u, _)| view! { <option value=*u selected=s.unit == *u>{*u}</option> })
         .collect_view();
+    let amount = s.amount.clone();
     view! {
+        <ValueOnInput>
         <fieldset class="policy-field" data-field=prefix>
             <legend>{label}</legend>
-            {mode("unset", "Not set")}
-            {mode("unlimited", "No limit")}
-            {mode("value", "Value:")}
-            <input type="number" min="0" step="any" name=format!("{prefix}_amount") value=s.amount.clone() aria-label=format!("{label} amount") />
+            {modes}
+            <input type="number" min="0" step="any" name=format!("{prefix}_amount") value=amount aria-label=format!("{label} amount") />
             <select name=format!("{prefix}_unit") aria-label=format!("{label} unit")>{options}</select>
         </fieldset>
+        </ValueOnInput>
+    }
+}
+
+/// Once hydrated, typing an amount or choosing a unit selects "Value:" in the same field
+/// (without JavaScript the choice is made by hand, as before). The field stays server HTML.
+#[island]
+fn ValueOnInput(children: Children) -> impl IntoView {
+    let chose = move |ev: &web_sys::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let radio = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .filter(|t| {
+                    t.tag_name() != "INPUT" || t.get_attribute("type").as_deref() == Some("number")
+                })
+                .and_then(|t| t.closest("fieldset").ok().flatten())
+                .and_then(|f| {
+                    f.query_selector("input[type=radio][value=value]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|r| r.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(r) = radio {
+                r.set_checked(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <div class="policy-live" on:input=move |ev| chose(&ev) on:change=move |ev| chose(&ev)>
+            {children()}
+        </div>
     }
 }
 
