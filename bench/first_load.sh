@@ -11,7 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 BASELINE=${BASELINE-d973a65}
 PORT=${PORT:-38391}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release --precompress >/dev/null
+# Always (incremental): a debug build in between leaves its own files in target/site.
+cargo leptos build --release --precompress >/dev/null
 
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT

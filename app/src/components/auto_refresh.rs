@@ -6,7 +6,7 @@
 //! Two uses: a checkbox ("Auto-refresh every 5 s", instances), and "while something is
 //! pending" (drains being enabled or disabled settle a moment later).
 
-use crate::components::hydration::use_hydrated;
+use crate::hooks::use_hydrated;
 use leptos::prelude::*;
 
 /// When the region is fetched again.

@@ -1,7 +1,7 @@
 //! A copy-to-clipboard button for a value shown as text beside it (the text stays selectable
 //! without JavaScript; the button appears once its island is hydrated).
 
-use crate::components::hydration::use_hydrated;
+use crate::hooks::use_hydrated;
 use leptos::prelude::*;
 
 /// The button; `label` names what is copied, for screen readers.

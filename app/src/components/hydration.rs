@@ -25,11 +25,3 @@ pub fn HydrationMark() -> impl IntoView {
         }
     }
 }
-
-/// Whether the current island has hydrated: `false` in the server's HTML, `true` in the
-/// browser once this island runs (parts that only work with JavaScript stay hidden until then).
-pub fn use_hydrated() -> ReadSignal<bool> {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move || set_hydrated.set(true));
-    hydrated
-}

@@ -34,3 +34,11 @@ where
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| F::from_query(&query.read()))
 }
+
+/// Whether the current island has hydrated: `false` in the server's HTML, `true` in the
+/// browser once this island runs (parts that only work with JavaScript stay hidden until then).
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || set_hydrated.set(true));
+    hydrated
+}

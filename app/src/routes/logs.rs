@@ -5,10 +5,10 @@
 
 use crate::api::apps::{list_deployments, list_instances};
 use crate::components::heading::AppHeading;
-use crate::components::hydration::use_hydrated;
 use crate::components::timeline::short_time;
 use crate::hooks::log_stream::{LogStream, use_log_stream};
 use crate::hooks::route_ids::{check_app_ids, use_app_ids};
+use crate::hooks::use_hydrated;
 use crate::hooks::use_url_filter;
 use crate::logic::ansi;
 use crate::logic::apps::{DeploymentFilter, InstanceFilter};
