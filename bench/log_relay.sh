@@ -3,13 +3,14 @@
 # added latency (p50/p99), dashboard RSS per idle relayed stream with 1,000 open, and in
 # Chromium the time to append 10,000 lines and the number of line elements with 100,000
 # buffered. The demo and the dashboard run as separate release processes.
-# Usage: bash bench/log_relay.sh        (builds the release server if missing)
+# Usage: bash bench/log_relay.sh        (builds the release server and site first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO_PORT=${DEMO_PORT:-38191}
 DASH_PORT=${DASH_PORT:-38192}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+# Always (incremental): a debug build in between leaves its own files in target/site.
+cargo leptos build --release --precompress >/dev/null
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 \
