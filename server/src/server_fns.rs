@@ -26,14 +26,18 @@ const MOST: usize = 64 * 1024;
 /// The header leptos puts on a server function's error answer.
 const SERVER_FN_ERROR: &str = "serverfnerror";
 
-/// Whether `req` is a form posted by a browser without script (it accepts HTML).
+/// Whether `req` comes from a browser navigating or posting a form (it accepts HTML), not
+/// from a script or a `fetch` (which accept anything).
+fn accepts_html(req: &Request) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Whether `req` is a form posted by a browser without script.
 pub fn is_form_post(req: &Request) -> bool {
-    req.method() == Method::POST
-        && req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+    req.method() == Method::POST && accepts_html(req)
 }
 
 /// The layer around server functions (leptos registers each at its own route, so this is a
@@ -108,14 +112,15 @@ pub async fn take_outcome(mut req: Request, next: Next) -> Response {
         && !["/api/", "/pkg/", "/stream/", "/download/"]
             .iter()
             .any(|p| req.uri().path().starts_with(p))
-        && req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
+        && accepts_html(&req);
     if page && let Some(session) = req.extensions().get::<Session>().cloned() {
-        match session.remove::<Flash>(FLASH_KEY).await {
+        // Read first: removing marks the session changed, and a changed session is written
+        // back to the store, which most page loads (no outcome waiting) must not cost.
+        match session.get::<Flash>(FLASH_KEY).await {
             Ok(Some(flash)) => {
+                if let Err(e) = session.remove::<Flash>(FLASH_KEY).await {
+                    tracing::warn!(error = %e, "could not clear an action's outcome");
+                }
                 req.extensions_mut().insert(flash);
             }
             Ok(None) => {}

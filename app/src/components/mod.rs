@@ -6,6 +6,8 @@ pub mod auto_refresh;
 pub mod badge;
 pub mod bar_chart;
 pub mod copy_button;
+#[cfg(feature = "hydrate")]
+pub mod dom;
 pub mod error_view;
 pub mod event_source;
 pub mod heading;

@@ -38,28 +38,16 @@ pub fn ZoneHighlight(children: Children) -> impl IntoView {
 /// The zone of the element an event happened on, or of its nearest ancestor that has one.
 #[cfg(feature = "hydrate")]
 fn zone_of(ev: &web_sys::Event) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    ev.target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest("[data-zone]")
-        .ok()??
-        .get_attribute("data-zone")
+    crate::components::dom::closest(ev, "[data-zone]")?.get_attribute("data-zone")
 }
 
 #[cfg(feature = "hydrate")]
 mod browser {
     use wasm_bindgen::JsCast;
 
-    /// Marks the elements of `zone` (none: clears) inside the island `ev` happened in (found
-    /// from the target: leptos delegates bubbling events to the document, so the current
-    /// target is not this island's element).
+    /// Marks the elements of `zone` (none: clears) inside the island `ev` happened in.
     pub fn highlight(ev: &web_sys::Event, zone: Option<String>) {
-        let Some(root) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest(".zone-highlight").ok().flatten())
-        else {
+        let Some(root) = crate::components::dom::closest(ev, ".zone-highlight") else {
             return;
         };
         let Ok(all) = root.query_selector_all("[data-zone]") else {

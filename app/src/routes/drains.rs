@@ -400,10 +400,7 @@ fn SubmitOnChange(children: Children) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let form = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|t| t.closest("form").ok().flatten())
+            let form = crate::components::dom::closest(ev, "form")
                 .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
             if let Some(f) = form {
                 let _ = f.request_submit();

@@ -128,14 +128,14 @@ fn ValueOnInput(children: Children) -> impl IntoView {
     let chose = move |ev: &web_sys::Event| {
         #[cfg(feature = "hydrate")]
         {
+            use crate::components::dom;
             use wasm_bindgen::JsCast;
-            let radio = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            // An amount or a unit, not the radios themselves.
+            let radio = dom::target(ev)
                 .filter(|t| {
                     t.tag_name() != "INPUT" || t.get_attribute("type").as_deref() == Some("number")
                 })
-                .and_then(|t| t.closest("fieldset").ok().flatten())
+                .and_then(|_| dom::closest(ev, "fieldset"))
                 .and_then(|f| {
                     f.query_selector("input[type=radio][value=value]")
                         .ok()

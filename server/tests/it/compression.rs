@@ -32,11 +32,12 @@ async fn get(h: &Harness, path: &str, accept: &str) -> reqwest::Response {
     req.send().await.expect("get")
 }
 
+fn header<'a>(resp: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
 fn encoding(resp: &reqwest::Response) -> &str {
-    resp.headers()
-        .get("content-encoding")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("identity")
+    header(resp, "content-encoding").unwrap_or("identity")
 }
 
 #[tokio::test]
@@ -109,10 +110,7 @@ async fn static_files_and_pages_go_out_compressed_streams_and_downloads_do_not()
 }
 
 fn cache_control(resp: &reqwest::Response) -> &str {
-    resp.headers()
-        .get("cache-control")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    header(resp, "cache-control").unwrap_or("")
 }
 
 #[tokio::test]
