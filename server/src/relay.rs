@@ -6,6 +6,10 @@
 //! - Upstream events are parsed by `sseer` (memchr-based, slices the received bytes instead of
 //!   copying them); heartbeats stay upstream, and our own keep-alive comments go to the
 //!   browser. `id` and `event` are cleaned of CR/LF/NUL.
+//! - With `batch=1` (the viewer asks it), the application log lines of one chunk leave as one
+//!   `APPLICATION_LOGS` event, a `data:` line each, with the last line's id: a browser then
+//!   dispatches one event per chunk instead of one per line (10,000 lines: tens of events).
+//!   Without it, each line is its own `APPLICATION_LOG` event, as upstream.
 //! - Events waiting upstream leave in one chunk. While a burst lasts (the last chunk left less
 //!   than `GATHER` ago), the lines of the next `GATHER` share a chunk, so a burst costs one
 //!   write per 32 KiB or per `GATHER`, not per line. A line after a quiet spell leaves at once.
@@ -24,7 +28,9 @@ use crate::sessions::{self, Lifetimes, Store, judge_record, now_ms};
 use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::logs::{LogFilter, clean_field};
-use app::model::logs::{EndOfStream, EndedBy, RELAY_EVENT, RelayState, event};
+use app::model::logs::{
+    BATCH_EVENT, BATCH_PARAM, EndOfStream, EndedBy, RELAY_EVENT, RelayState, event,
+};
 use app::query::LogQuery;
 use app::ssr::session::{credentials_of, current_user_of};
 use app::ssr::{Credentials, Upstream};
@@ -303,6 +309,46 @@ struct Relay {
     last_sent: Instant,
     settings: RelaySettings,
     slot: Slot,
+    /// Whether application log lines leave in batches (`Some`), and the batch being gathered.
+    /// It is empty whenever `next` returns.
+    batch: Option<Batch>,
+}
+
+/// Application log lines gathered for one `APPLICATION_LOGS` event.
+#[derive(Default)]
+struct Batch {
+    /// One line per log line (newlines inside a line, whitespace in its JSON, become spaces).
+    data: String,
+    /// The last id seen in the batch.
+    id: String,
+    retry: Option<u64>,
+}
+
+impl Batch {
+    fn push(&mut self, data: &str, id: &str, retry: Option<u64>) {
+        if !self.data.is_empty() {
+            self.data.push('\n');
+        }
+        if data.contains(['\n', '\r']) {
+            self.data.push_str(&data.replace(['\n', '\r'], " "));
+        } else {
+            self.data.push_str(data);
+        }
+        if !id.is_empty() {
+            self.id.clear();
+            self.id.push_str(id);
+        }
+        self.retry = self.retry.or(retry);
+    }
+
+    /// Writes the gathered lines as one event, if any.
+    fn write(&mut self, out: &mut String) {
+        if !self.data.is_empty() {
+            write_event(out, BATCH_EVENT, &self.id, &self.data, self.retry.take());
+            self.data.clear();
+            self.id.clear();
+        }
+    }
 }
 
 fn retryable(e: &AppError) -> bool {
@@ -397,7 +443,15 @@ impl Relay {
             .mul_f64(jitter())
     }
 
+    /// Writes the batch being gathered (before any other event, so the order holds).
+    fn write_batch(&mut self, out: &mut String) {
+        if let Some(batch) = self.batch.as_mut() {
+            batch.write(out);
+        }
+    }
+
     fn lost(&mut self, out: &mut String, reason: &str) {
+        self.write_batch(out);
         self.events = None;
         self.retries += 1;
         if self.retries > self.settings.max_retries {
@@ -463,13 +517,22 @@ impl Relay {
             event::HEARTBEAT => Took::Skipped,
             event::END_OF_STREAM => {
                 self.done = true;
+                self.write_batch(out);
                 write_event(out, event::END_OF_STREAM, "", &ev.data, None);
                 Took::Ended
             }
             name => {
                 let id = clean_field(&ev.id);
                 let retry = std::mem::take(&mut self.first).then_some(BROWSER_RETRY_MS);
-                write_event(out, &clean_field(name), &id, &ev.data, retry);
+                match self.batch.as_mut() {
+                    Some(batch) if name == event::APPLICATION_LOG => {
+                        batch.push(&ev.data, &id, retry);
+                    }
+                    _ => {
+                        self.write_batch(out);
+                        write_event(out, &clean_field(name), &id, &ev.data, retry);
+                    }
+                }
                 if !id.is_empty() {
                     self.last_id = Some(id.into_owned());
                 }
@@ -580,7 +643,8 @@ impl Relay {
                         }
                     }
                 }
-                if out.len() >= BATCH_BYTES {
+                let gathered = self.batch.as_ref().map_or(0, |b| b.data.len());
+                if out.len() + gathered >= BATCH_BYTES {
                     break;
                 }
                 let Some(events) = self.events.as_mut() else {
@@ -596,6 +660,7 @@ impl Relay {
                     },
                 };
             }
+            self.write_batch(&mut out);
             if !out.is_empty() {
                 self.last_sent = self.last_seen;
                 return Some(Bytes::from(out));
@@ -626,9 +691,10 @@ pub async fn app_logs(
             .iter()
             .find(|(k, _)| k == "lastEventId")
             .map(|(_, v)| clean_field(v).into_owned());
-        Ok::<_, AppError>((owner, app, query, resume))
+        let batch = pairs.iter().any(|(k, v)| k == BATCH_PARAM && v == "1");
+        Ok::<_, AppError>((owner, app, query, resume, batch))
     })();
-    let (owner, app, query, resume) = match checked {
+    let (owner, app, query, resume, batch) = match checked {
         Ok(v) => v,
         Err(e) => return error_response(&e),
     };
@@ -668,6 +734,7 @@ pub async fn app_logs(
         last_sent: Instant::now(),
         settings: state.streams.settings,
         slot,
+        batch: batch.then(Batch::default),
     };
     // The first connection is made now, so a refusal (unknown application, expired token)
     // is an HTTP status the page can tell apart from a stream that ended.

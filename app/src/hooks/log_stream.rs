@@ -5,7 +5,7 @@
 
 use crate::components::event_source::{SseMessage, use_event_source};
 use crate::logic::logs::{BUFFER_LINES, LineBuffer, StreamEvent, ViewerStatus};
-use crate::model::logs::{EndOfStream, RELAY_EVENT, RelayState};
+use crate::model::logs::{BATCH_EVENT, BATCH_PARAM, EndOfStream, RELAY_EVENT, RelayState};
 use crate::routes::urls;
 use leptos::prelude::*;
 
@@ -83,19 +83,29 @@ impl LogStream {
         self.buffer.with_value(f)
     }
 
-    fn receive(&self, id: String, data: String) {
+    /// Takes one line (`APPLICATION_LOG`) or a batch of them, one per line of `data`
+    /// (`APPLICATION_LOGS`).
+    fn receive(&self, id: String, data: String, batch: bool) {
         if !id.is_empty() {
             self.last_id.set_value(Some(id));
         }
         self.buffer.update_value(|b| {
-            b.receive(data);
+            if batch {
+                for line in data.split('\n') {
+                    b.receive(line.to_owned());
+                }
+            } else {
+                b.receive(data);
+            }
         });
         self.flush_soon();
     }
 }
 
-/// Reads the relay's stream at `url` once hydrated (`hydrated` turns true).
+/// Reads the relay's stream at `url` once hydrated (`hydrated` turns true), in batches.
 pub fn use_log_stream(url: String, hydrated: ReadSignal<bool>) -> LogStream {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}{BATCH_PARAM}=1");
     let stream = LogStream {
         buffer: StoredValue::new(LineBuffer::new(BUFFER_LINES)),
         version: RwSignal::new(0),
@@ -113,12 +123,13 @@ pub fn use_log_stream(url: String, hydrated: ReadSignal<bool>) -> LogStream {
     });
     use_event_source(
         stream.source.into(),
-        &["APPLICATION_LOG", RELAY_EVENT, "END_OF_STREAM"],
+        &["APPLICATION_LOG", BATCH_EVENT, RELAY_EVENT, "END_OF_STREAM"],
         move |m| match m {
             SseMessage::Open => stream.update(StreamEvent::Opened),
             SseMessage::Error { closed } => stream.update(StreamEvent::Failed { closed }),
             SseMessage::Event { name, id, data } => match name {
-                "APPLICATION_LOG" => stream.receive(id, data),
+                "APPLICATION_LOG" => stream.receive(id, data, false),
+                BATCH_EVENT => stream.receive(id, data, true),
                 RELAY_EVENT => {
                     // A state this viewer does not know (a newer server): keep going.
                     if let Ok(state) = serde_json::from_str::<RelayState>(&data) {

@@ -47,6 +47,15 @@ pub enum RelayState {
 /// The SSE `event:` name of `RelayState` events.
 pub const RELAY_EVENT: &str = "relay";
 
+/// The SSE `event:` name of the relay's batches of application log lines, sent instead of one
+/// `APPLICATION_LOG` per line when the stream is asked with [`BATCH_PARAM`]`=1` (the viewer
+/// does): one `data:` line per log line, in order, and the `id` of the last one that had an
+/// id. A browser dispatches one event per batch instead of one per line.
+pub const BATCH_EVENT: &str = "APPLICATION_LOGS";
+
+/// The query parameter that asks the relay for [`BATCH_EVENT`]s.
+pub const BATCH_PARAM: &str = "batch";
+
 /// Data of `END_OF_STREAM`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]

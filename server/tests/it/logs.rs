@@ -84,6 +84,46 @@ async fn events_arrive_in_order_and_end_of_stream_ends_the_stream() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batching_viewer_gets_the_same_lines_in_a_few_events() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let since = ten_minutes_ago();
+    let one_by_one =
+        read_all(open(&h, &format!("?since={since}&service=all&limit=500")).await).await;
+    let batched =
+        read_all(open(&h, &format!("?since={since}&service=all&limit=500&batch=1")).await).await;
+    let singles: Vec<&str> = one_by_one
+        .iter()
+        .filter(|e| e.event == "APPLICATION_LOG")
+        .map(|e| e.data.as_str())
+        .collect();
+    let batches: Vec<&Event> = batched
+        .iter()
+        .filter(|e| e.event == "APPLICATION_LOGS")
+        .collect();
+    assert!(
+        !batched.iter().any(|e| e.event == "APPLICATION_LOG"),
+        "no single lines once batching"
+    );
+    let lines: Vec<&str> = batches.iter().flat_map(|e| e.data.split('\n')).collect();
+    assert_eq!(singles.len(), 500);
+    assert_eq!(lines, singles, "the same lines, in the same order");
+    assert!(
+        batches.len() * 5 < lines.len(),
+        "{} events for {} lines",
+        batches.len(),
+        lines.len()
+    );
+    // Each batch carries the id of its last line: a resumed stream goes on after it.
+    let last_single = one_by_one
+        .iter()
+        .rfind(|e| e.event == "APPLICATION_LOG")
+        .map(|e| e.id.clone());
+    assert_eq!(batches.last().map(|e| e.id.clone()), last_single);
+    assert!(batched.last().is_some_and(|e| e.event == "END_OF_STREAM"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn until_reached_is_passed_on() {
     let h = Harness::start().await;
     h.login("demo").await;
