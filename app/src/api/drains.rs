@@ -1,11 +1,8 @@
 //! Log drains of a resource (an application or an add-on). Every drain is redacted before it
 //! leaves the server: secrets never reach the browser in full.
 
-// The create form's fields arrive as the server function's arguments (so it works as a plain
-// HTML form); there are as many as the recipient types have fields.
-#![allow(clippy::too_many_arguments)]
-
 use crate::error::AppError;
+use crate::logic::drains::DrainForm;
 use crate::logic::url_filter::{Field, UrlFilter, many};
 use crate::model::drains::Drain;
 use leptos::prelude::*;
@@ -146,35 +143,14 @@ pub struct CreateResult {
 pub async fn create_drain(
     owner: String,
     resource: String,
-    kind: Option<String>,
-    recipient_type: Option<String>,
-    url: Option<String>,
-    index: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
-    tls_verification: Option<String>,
-    api_key: Option<String>,
-    token: Option<String>,
-    structured_data: Option<String>,
-    source_token: Option<String>,
+    /// The create form's fields, as the plain HTML form posts them.
+    #[server(flatten)]
+    form: DrainForm,
 ) -> Result<CreateResult, AppError> {
     use crate::ids::SegmentId;
-    use crate::logic::drains::{DrainForm, redact};
+    use crate::logic::drains::redact;
     let owner = SegmentId::parse("owner id", &owner)?;
     let resource = SegmentId::parse("resource id", &resource)?;
-    let form = DrainForm {
-        kind,
-        recipient_type,
-        url,
-        index,
-        username,
-        password,
-        tls_verification,
-        api_key,
-        token,
-        structured_data,
-        source_token,
-    };
     let body = match form.validate() {
         Ok(b) => b,
         Err(errors) => {

@@ -1,9 +1,7 @@
 //! Pulsar storage policies: read, and save only what changed.
 
-// The editor's fields arrive as the server function's arguments (a plain HTML form).
-#![allow(clippy::too_many_arguments)]
-
 use crate::error::AppError;
+use crate::logic::pulsar::PolicyFields;
 use crate::model::pulsar::StoragePolicies;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -46,39 +44,13 @@ pub struct SaveResult {
 pub async fn save_pulsar(
     owner: String,
     id: String,
-    retention_size_mode: String,
-    retention_size_amount: String,
-    retention_size_unit: String,
-    retention_duration_mode: String,
-    retention_duration_amount: String,
-    retention_duration_unit: String,
-    offload_size_mode: String,
-    offload_size_amount: String,
-    offload_size_unit: String,
-    offload_duration_mode: String,
-    offload_duration_amount: String,
-    offload_duration_unit: String,
+    /// The editor's twelve fields, as the plain HTML form posts them.
+    #[server(flatten)]
+    fields: PolicyFields,
 ) -> Result<SaveResult, AppError> {
     use crate::logic::pulsar::{PolicyForm, patch_body};
     let id = checked(&owner, &id)?;
-    let form = PolicyForm {
-        retention_size: (
-            retention_size_mode,
-            retention_size_amount,
-            retention_size_unit,
-        ),
-        retention_duration: (
-            retention_duration_mode,
-            retention_duration_amount,
-            retention_duration_unit,
-        ),
-        offload_size: (offload_size_mode, offload_size_amount, offload_size_unit),
-        offload_duration: (
-            offload_duration_mode,
-            offload_duration_amount,
-            offload_duration_unit,
-        ),
-    };
+    let form = PolicyForm::from(fields);
     let new = match form.to_policies() {
         Ok(p) => p,
         Err(errors) => {

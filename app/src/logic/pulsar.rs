@@ -142,6 +142,51 @@ pub fn patch_body(old: &StoragePolicies, new: &StoragePolicies) -> Option<serde_
     (!body.is_empty()).then(|| body.into())
 }
 
+/// The editor's form as posted: for each of the four policies, a mode (`unset`, `unlimited`,
+/// `value`), an amount and a unit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFields {
+    pub retention_size_mode: String,
+    pub retention_size_amount: String,
+    pub retention_size_unit: String,
+    pub retention_duration_mode: String,
+    pub retention_duration_amount: String,
+    pub retention_duration_unit: String,
+    pub offload_size_mode: String,
+    pub offload_size_amount: String,
+    pub offload_size_unit: String,
+    pub offload_duration_mode: String,
+    pub offload_duration_amount: String,
+    pub offload_duration_unit: String,
+}
+
+impl From<PolicyFields> for PolicyForm {
+    fn from(f: PolicyFields) -> Self {
+        Self {
+            retention_size: (
+                f.retention_size_mode,
+                f.retention_size_amount,
+                f.retention_size_unit,
+            ),
+            retention_duration: (
+                f.retention_duration_mode,
+                f.retention_duration_amount,
+                f.retention_duration_unit,
+            ),
+            offload_size: (
+                f.offload_size_mode,
+                f.offload_size_amount,
+                f.offload_size_unit,
+            ),
+            offload_duration: (
+                f.offload_duration_mode,
+                f.offload_duration_amount,
+                f.offload_duration_unit,
+            ),
+        }
+    }
+}
+
 /// The four editor fields of a form, each (mode, amount, unit).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PolicyForm {

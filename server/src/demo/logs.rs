@@ -4,18 +4,16 @@
 //! so any range can be replayed identically: `since`/`until` map to line numbers, the SSE `id`
 //! is `k`, and `Last-Event-ID: k` resumes at `k + 1` with nothing lost or repeated.
 
-// Errors here are the upstream's own answers, returned as they are; boxing them buys nothing.
-#![allow(clippy::result_large_err)]
-
+use super::Shared;
 use super::ids::{hash, pick};
-use super::{Shared, api_error};
+use super::params::{ApiError, Params, Reply, all, bad, date_param, not_found, one, owns};
 use app::model::date;
 use app::model::instances::{Instance, InstanceState};
 use app::model::logs::event;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, Sse};
-use axum::response::{IntoResponse, Response};
 use futures::stream;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -63,41 +61,9 @@ fn time_of(anchor: OffsetDateTime, k: u64) -> OffsetDateTime {
     anchor + time::Duration::milliseconds(k as i64 * PERIOD_MS)
 }
 
-fn bad(message: &str) -> Response {
-    api_error(StatusCode::BAD_REQUEST, message)
-}
-
-/// `GET /v4/logs/organisations/{owner}/applications/{app}/logs`.
-pub async fn stream(
-    State(demo): State<Shared>,
-    Path((owner, app)): Path<(String, String)>,
-    Query(q): Query<Vec<(String, String)>>,
-    headers: HeaderMap,
-) -> Response {
-    if demo.world.owner_of.get(&app) != Some(&owner) {
-        return api_error(StatusCode::NOT_FOUND, "Application not found");
-    }
-    if demo.knobs.streams_down {
-        return api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Demo upstream: log streams are down",
-        );
-    }
-    let anchor = demo.world.started - time::Duration::days(HISTORY_DAYS);
-    let get = |name: &str| q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let all = |name: &str| -> Vec<String> {
-        q.iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
-    let parse_date = |name: &str| match get(name) {
-        None => Ok(None),
-        Some(raw) => date::parse(raw)
-            .map(Some)
-            .ok_or_else(|| bad(&format!("Invalid {name}: expected an ISO 8601 date"))),
-    };
-    let number = |name: &str, min: u64| match get(name) {
+/// A count parameter of at least `min`.
+fn number(q: &[(String, String)], name: &str, min: u64) -> Result<Option<u64>, ApiError> {
+    match one(q, name) {
         None => Ok(None),
         Some(raw) => match raw.parse::<u64>() {
             Ok(n) if n >= min => Ok(Some(n)),
@@ -105,20 +71,41 @@ pub async fn stream(
                 "Invalid {name}: expected an integer of at least {min}"
             ))),
         },
-    };
-    let parsed = (|| {
-        Ok::<_, Response>((
-            parse_date("since")?,
-            parse_date("until")?,
-            number("limit", 1)?,
-            number("throttleElements", 1)?,
-            number("throttlePerInMilliseconds", 1)?,
-        ))
-    })();
-    let (since, until, limit, te, tp) = match parsed {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    }
+}
+
+pub(super) fn routes() -> axum::Router<Shared> {
+    axum::Router::new().route(
+        "/v4/logs/organisations/{owner}/applications/{app}/logs",
+        axum::routing::get(stream),
+    )
+}
+
+/// `GET /v4/logs/organisations/{owner}/applications/{app}/logs`.
+async fn stream(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(q): Params,
+    headers: HeaderMap,
+) -> Reply {
+    if !owns(&demo, &owner, &app) {
+        return Err(not_found("Application"));
+    }
+    if demo.knobs.streams_down {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Demo upstream: log streams are down",
+        ));
+    }
+    let anchor = demo.world.started - time::Duration::days(HISTORY_DAYS);
+    let get = |name: &str| one(&q, name);
+    let values =
+        |name: &str| -> Vec<String> { all(&q, name).into_iter().map(str::to_owned).collect() };
+    let since = date_param(&q, "since")?;
+    let until = date_param(&q, "until")?;
+    let limit = number(&q, "limit", 1)?;
+    let te = number(&q, "throttleElements", 1)?;
+    let tp = number(&q, "throttlePerInMilliseconds", 1)?;
     let now = OffsetDateTime::now_utc();
     let resume = headers
         .get("last-event-id")
@@ -129,7 +116,7 @@ pub async fn stream(
         (None, Some(s)) => index_at(anchor, s),
         (None, None) => index_at(anchor, now),
     };
-    let mut services = all("service");
+    let mut services = values("service");
     if services.is_empty() {
         services = vec!["bas".into(), "bas-deploy".into()];
     }
@@ -154,7 +141,7 @@ pub async fn stream(
         limit,
         filter: get("filter").map(str::to_lowercase),
         services,
-        fields: all("field"),
+        fields: values("field"),
         instance: get("instanceId").map(str::to_owned),
         deployment: get("deploymentId").map(str::to_owned),
         throttle_elements: te.unwrap_or(100),
@@ -172,7 +159,7 @@ pub async fn stream(
     let events = stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
-    Sse::new(events).into_response()
+    Ok(Sse::new(events).into_response())
 }
 
 /// One generated line's data, or `None` when the request's filters leave it out.
@@ -295,6 +282,19 @@ fn line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json::Val
     Some(data)
 }
 
+/// Sends a heartbeat when none went for `HEARTBEAT`; false once the client is gone.
+async fn heartbeat(tx: &mpsc::Sender<Event>, last_send: &mut Instant) -> bool {
+    if last_send.elapsed() < HEARTBEAT {
+        return true;
+    }
+    let beat = Event::default().event(event::HEARTBEAT).data("");
+    if tx.send(beat).await.is_err() {
+        return false;
+    }
+    *last_send = Instant::now();
+    true
+}
+
 async fn generate(req: Request, anchor: OffsetDateTime, tx: mpsc::Sender<Event>) {
     let end = |reason: &str| {
         Event::default()
@@ -323,30 +323,16 @@ async fn generate(req: Request, anchor: OffsetDateTime, tx: mpsc::Sender<Event>)
                 _ = tokio::time::sleep(until_line.min(until_beat)) => {}
                 _ = tx.closed() => return,
             }
-            if last_send.elapsed() >= HEARTBEAT {
-                if tx
-                    .send(Event::default().event(event::HEARTBEAT).data(""))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-                last_send = Instant::now();
+            if !heartbeat(&tx, &mut last_send).await {
+                return;
             }
             continue;
         }
         let data = line(&req, anchor, k);
         k += 1;
         let Some(data) = data else {
-            if last_send.elapsed() >= HEARTBEAT {
-                if tx
-                    .send(Event::default().event(event::HEARTBEAT).data(""))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-                last_send = Instant::now();
+            if !heartbeat(&tx, &mut last_send).await {
+                return;
             }
             continue;
         };

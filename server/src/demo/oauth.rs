@@ -206,6 +206,16 @@ pub fn missing_right(demo: &Shared, method: &Method, path: &str) -> Option<&'sta
     (!granted.is_empty() && !granted.iter().any(|r| r == right)).then_some(right)
 }
 
+/// The handshake's routes (no token needed), and `/demo/oauth` for tests.
+pub(super) fn handshake_routes() -> axum::Router<Shared> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/v2/oauth/request_token", post(request_token))
+        .route("/v2/oauth/authorize", get(authorize_page).post(authorize))
+        .route("/v2/oauth/access_token", post(access_token))
+        .route("/demo/oauth", get(issued))
+}
+
 /// `POST /v2/oauth/request_token`: signed with the consumer alone, with `oauth_callback`.
 pub async fn request_token(
     State(demo): State<Shared>,
