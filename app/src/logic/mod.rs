@@ -3,6 +3,7 @@
 pub mod ansi;
 pub mod apps;
 pub mod billing;
+pub mod costs;
 pub mod drains;
 pub mod filters;
 pub mod geo;

@@ -1,6 +1,6 @@
 //! Invoices (`/v4/billing/organisations/{id}/invoices`). Raw JSON is snake_case.
 
-use super::{Timestamp, date, nullable};
+use super::{Timestamp, date, lenient_list, nullable};
 use serde::{Deserialize, Serialize};
 
 wire_enum!(
@@ -93,6 +93,68 @@ pub struct Invoice {
     pub consumption_begin_date: Option<Timestamp>,
     #[serde(with = "date")]
     pub consumption_end_date: Option<Timestamp>,
+    /// Line items (detail call only): instances' running time, per application.
+    #[serde(
+        deserialize_with = "lenient_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub uptimes: Vec<Uptime>,
+    /// Line items (detail call only): metered services (storage, traffic, add-ons…).
+    #[serde(
+        deserialize_with = "lenient_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub countables: Vec<Countable>,
+}
+
+/// An uptime line item: one application's instances of one category over the period; its
+/// `price` is the sum of its details.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Uptime {
+    pub item_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub price: f64,
+    pub app_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub category: Option<String>,
+    pub sub_category: Option<String>,
+    #[serde(deserialize_with = "lenient_list")]
+    pub details: Vec<UptimeDetail>,
+}
+
+/// One instance's running time within an uptime line.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UptimeDetail {
+    pub instance_id: Option<String>,
+    pub flavor_name: Option<String>,
+    pub zone_id: Option<String>,
+    pub runtime_policy_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub price: f64,
+    #[serde(with = "date")]
+    pub consumption_start: Option<Timestamp>,
+    #[serde(with = "date")]
+    pub consumption_end: Option<Timestamp>,
+}
+
+/// A countable line item: a metered service of an application (or of the owner).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Countable {
+    pub item_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub price: f64,
+    pub app_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub service: Option<String>,
+    pub unit_name: Option<String>,
+    pub zone_id: Option<String>,
+    pub policy_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub quantity: f64,
+    pub plan_id: Option<String>,
 }
 
 impl Invoice {
@@ -140,6 +202,42 @@ mod tests {
         assert_eq!(inv.invoice_number, "");
         assert_eq!(inv.status, InvoiceStatus::Unknown("NEW".into()));
         assert_eq!(inv.total_tax, Amount::default());
+    }
+
+    #[test]
+    fn line_items_are_read_and_a_bad_one_is_dropped_alone() {
+        let json = r#"{
+          "invoice_number": "CC-1",
+          "uptimes": [
+            {"item_id": "u1", "price": 12.5, "app_id": "app_1", "category": "RUNTIME",
+             "details": [{"instance_id": "i1", "flavor_name": "XS", "zone_id": "par",
+               "price": 12.5, "consumption_start": "2024-01-01T00:00:00Z",
+               "consumption_end": "2024-01-31T00:00:00Z", "new_field": 1},
+               {"price": "not a number"}]},
+            {"price": {"oops": true}},
+            {"item_id": "u3", "price": null, "app_id": null, "details": null}
+          ],
+          "countables": [
+            {"item_id": "c1", "price": 3.2, "app_id": "app_1", "service": "fs-bucket",
+             "unit_name": "GiB", "quantity": 42.5},
+            "garbage"
+          ]
+        }"#;
+        let inv: Invoice = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            inv.uptimes.len(),
+            2,
+            "the malformed uptime alone is dropped"
+        );
+        assert_eq!(inv.uptimes[0].details.len(), 1);
+        assert_eq!(inv.uptimes[0].details[0].flavor_name.as_deref(), Some("XS"));
+        assert!(inv.uptimes[0].details[0].consumption_end.is_some());
+        assert_eq!(inv.uptimes[1].price, 0.0);
+        assert!(inv.uptimes[1].details.is_empty());
+        assert_eq!(inv.countables.len(), 1);
+        assert_eq!(inv.countables[0].quantity, 42.5);
+        let list: Invoice = serde_json::from_str(r#"{"uptimes": null}"#).unwrap();
+        assert!(list.uptimes.is_empty() && list.countables.is_empty());
     }
 
     #[test]

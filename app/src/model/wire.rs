@@ -14,6 +14,31 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// Deserializes a list item by item: an item that does not parse is dropped (and logged on
+/// the server), never the payload; `null` or a non-list is an empty list.
+pub fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw = match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Array(items)) => items,
+        _ => return Ok(Vec::new()),
+    };
+    Ok(raw
+        .into_iter()
+        .filter_map(|v| match serde_json::from_value(v) {
+            Ok(t) => Some(t),
+            Err(_e) => {
+                // Only the error's kind: its text may quote a value.
+                #[cfg(feature = "ssr")]
+                tracing::warn!(kind = ?_e.classify(), "left out one malformed upstream line");
+                None
+            }
+        })
+        .collect())
+}
+
 /// Dates as found upstream: RFC 3339 strings, plain `YYYY-MM-DD`, or epoch milliseconds.
 /// Anything else (or null) becomes `None` instead of failing the whole payload.
 pub mod date {

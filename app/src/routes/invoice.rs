@@ -5,7 +5,9 @@ use crate::api::billing::get_invoice;
 use crate::components::badge::Badge;
 use crate::components::badge::invoice_tone;
 use crate::components::error_view::ErrorView;
+use crate::components::layout::ShellResource;
 use crate::ids::SegmentId;
+use crate::logic::costs::{Breakdown, breakdown};
 use crate::logic::{billing, day, money};
 use crate::model::billing::Invoice;
 use crate::routes::urls;
@@ -30,12 +32,23 @@ pub fn InvoicePage() -> impl IntoView {
         SegmentId::parse("invoice number", &number)?;
         get_invoice(owner, number).await
     });
+    let shell = use_context::<ShellResource>();
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading invoice…"</p> }>
             {move || Suspend::new(async move {
                 let (owner, _) = key();
                 match invoice.await {
-                    Ok(inv) => view! { <Detail owner inv /> }.into_any(),
+                    Ok(inv) => {
+                        // Names from the navigation data; an id it lacks was deleted since.
+                        let names = match shell {
+                            Some(s) => s.await.ok(),
+                            None => None,
+                        };
+                        let costs = breakdown(&inv, |id| {
+                            names.as_ref().and_then(|n| n.resource_name(&owner, id))
+                        });
+                        view! { <Detail owner inv costs /> }.into_any()
+                    }
                     Err(e) => view! { <Title text="Invoice" /> <h1>"Invoice"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -51,7 +64,7 @@ fn text(v: &Option<String>) -> String {
 }
 
 #[component]
-fn Detail(owner: String, inv: Invoice) -> impl IntoView {
+fn Detail(owner: String, inv: Invoice, costs: Breakdown) -> impl IntoView {
     let base = format!(
         "{}/{}",
         urls::invoices(&owner),
@@ -117,9 +130,125 @@ fn Detail(owner: String, inv: Invoice) -> impl IntoView {
                 "Purchase order: " {text(&a.customer_purchase_order)}
             </address>
         </div>
+        <CostBreakdown costs cur=cur.clone() period=(day(inv.consumption_begin_date), day(inv.consumption_end_date)) />
         <h2>"The invoice as issued"</h2>
         // Scripts in the upstream's HTML never run: the frame is sandboxed and its content is
         // served by us with `Content-Security-Policy: sandbox`.
         <iframe class="invoice-frame" title="Invoice document" sandbox="" src=html referrerpolicy="no-referrer"></iframe>
     }
+}
+
+/// The line items by application, and whether they add up to the total excluding tax.
+#[component]
+fn CostBreakdown(costs: Breakdown, cur: String, period: (String, String)) -> impl IntoView {
+    let amount = move |v: f64| money::format(v, &cur);
+    let quantity = |q: f64| format!("{}", (q * 1000.0).round() / 1000.0);
+    let invoice_period = format!("{} → {}", period.0, period.1);
+    if costs.payers.is_empty() {
+        return view! {
+            <h2 id="costs">"What each application cost"</h2>
+            <p class="muted">"This document lists no line items."</p>
+        }
+        .into_any();
+    }
+    let groups = costs
+        .payers
+        .into_iter()
+        .map(|p| {
+            let uptimes = p
+                .uptimes
+                .into_iter()
+                .map(|r| {
+                    let instances = match r.instances {
+                        0 => String::new(),
+                        1 => "1 instance".to_owned(),
+                        n => format!("{n} instances"),
+                    };
+                    view! {
+                        <tr>
+                            <td>"Running time, " {r.flavor}</td>
+                            <td>{r.zone}</td>
+                            <td>{day(r.from)} " → " {day(r.to)}</td>
+                            <td class="num">{instances}</td>
+                            <td class="num">{amount(r.amount)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let countables = p
+                .countables
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <tr>
+                            <td>{r.service}</td>
+                            <td>"—"</td>
+                            <td>{invoice_period.clone()}</td>
+                            <td class="num">{quantity(r.quantity)} " " {r.unit}</td>
+                            <td class="num">{amount(r.amount)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tbody>
+                    <tr class="payer">
+                        <th scope="rowgroup" colspan="4">{p.payer.label()}</th>
+                        <td class="num"><strong>{amount(p.total)}</strong></td>
+                    </tr>
+                    {uptimes}
+                    {countables}
+                </tbody>
+            }
+        })
+        .collect_view();
+    let check = costs.check;
+    let verdict = if check.adds_up() {
+        view! {
+            <tr class="check ok">
+                <td colspan="5">"The lines add up to the total excluding tax."</td>
+            </tr>
+        }
+        .into_any()
+    } else {
+        view! {
+            <tr class="check differs">
+                <th scope="row" colspan="4">
+                    "Difference" <br />
+                    <span class="muted">{check.explanation.clone().unwrap_or_default()}</span>
+                </th>
+                <td class="num">{amount(check.difference)}</td>
+            </tr>
+        }
+        .into_any()
+    };
+    view! {
+        <h2 id="costs">"What each application cost"</h2>
+        <div class="table-scroll">
+            <table class="data breakdown">
+                <thead>
+                    <tr>
+                        <th scope="col">"Line"</th>
+                        <th scope="col">"Zone"</th>
+                        <th scope="col">"Period"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Amount (excl. tax)"</th>
+                    </tr>
+                </thead>
+                {groups}
+                <tfoot>
+                    <tr class="check">
+                        <th scope="row" colspan="4">"Sum of the lines"</th>
+                        <td class="num">{amount(check.lines)}</td>
+                    </tr>
+                    <tr class="check">
+                        <th scope="row" colspan="4">"Invoice total excluding tax"</th>
+                        <td class="num">{amount(check.total)}</td>
+                    </tr>
+                    {verdict}
+                </tfoot>
+            </table>
+        </div>
+    }
+    .into_any()
 }

@@ -47,8 +47,8 @@ pub struct Mutable {
     pub pulsar: HashMap<String, StoragePolicies>,
 }
 
-struct AppSeed {
-    name: &'static str,
+pub(super) struct AppSeed {
+    pub name: &'static str,
     state: ApplicationState,
     kind: &'static str,
 }
@@ -63,7 +63,7 @@ pub(super) struct OwnerSeed {
     pub id: String,
     pub name: &'static str,
     role: OrgRole,
-    apps: Vec<AppSeed>,
+    pub apps: Vec<AppSeed>,
     addons: Vec<AddonSeed>,
     pub currencies: &'static [&'static str],
 }

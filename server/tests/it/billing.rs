@@ -219,3 +219,87 @@ async fn the_pdf_padding_knob_makes_large_pdfs() {
         body.len() >= 3 * 1024 * 1024 && body.starts_with(b"%PDF-") && body.ends_with(b"%%EOF\n")
     );
 }
+
+/// Every invoice of Acme as the demo has it, with line items (the detail call).
+async fn acme_details(h: &Harness) -> Vec<serde_json::Value> {
+    let o = demo::acme_id();
+    let get = |path: String| {
+        let url = h.upstream.join(&path).unwrap();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth("demo")
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let list = get(format!("/v4/billing/organisations/{o}/invoices")).await;
+    let mut out = Vec::new();
+    for inv in list.as_array().unwrap() {
+        assert!(inv.get("uptimes").is_none(), "the list has no line items");
+        let n = inv["invoice_number"].as_str().unwrap();
+        out.push(get(format!("/v4/billing/organisations/{o}/invoices/{n}")).await);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_shows_what_each_application_cost() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let api = demo::app_id("api-gateway");
+    let details = acme_details(&h).await;
+    let lines = |inv: &serde_json::Value, app: &str| -> f64 {
+        let sum = |key: &str| {
+            inv[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["app_id"] == app)
+                .map(|l| l["price"].as_f64().unwrap())
+                .sum::<f64>()
+        };
+        sum("uptimes") + sum("countables")
+    };
+    // The newest invoice: live applications only, and the lines add up.
+    let newest = &details[0];
+    let n = newest["invoice_number"].as_str().unwrap();
+    let page = h.page(&format!("/orgs/{o}/invoices/{n}"), 200).await;
+    assert!(page.contains("What each application cost"), "{page}");
+    assert!(page.contains("api-gateway"));
+    let api_total = app::logic::money::format(lines(newest, &api), "EUR");
+    assert!(page.contains(&api_total), "{api_total} not in the page");
+    assert!(page.contains("Organisation-wide services"));
+    assert!(page.contains("The lines add up to the total excluding tax."));
+    assert!(!page.contains("Deleted application"));
+
+    // An invoice older than a year bills applications deleted since, by their id.
+    let old = details
+        .iter()
+        .find(|i| {
+            i["uptimes"]
+                .as_array()
+                .is_some_and(|u| u.len() > 4 && i["discount"] == 0.0)
+        })
+        .expect("an invoice billing deleted applications");
+    let n = old["invoice_number"].as_str().unwrap();
+    let page = h.page(&format!("/orgs/{o}/invoices/{n}"), 200).await;
+    assert!(page.contains("Deleted application (app_"), "{page}");
+    assert!(page.contains("The lines add up to the total excluding tax."));
+
+    // The discounted one says why its lines come to more than its total.
+    let discounted = details
+        .iter()
+        .find(|i| i["discount"] == 10.0)
+        .expect("a discounted invoice");
+    let n = discounted["invoice_number"].as_str().unwrap();
+    let page = h.page(&format!("/orgs/{o}/invoices/{n}"), 200).await;
+    assert!(
+        page.contains("The invoice applies a discount of 10% to its lines."),
+        "{page}"
+    );
+}
