@@ -224,8 +224,7 @@ fn CostBreakdown(costs: Breakdown, cur: String, period: (String, String)) -> imp
     };
     view! {
         <h2 id="costs">"What each application cost"</h2>
-        <div class="table-scroll">
-            <table class="data breakdown">
+        <table class="data breakdown">
                 <thead>
                     <tr>
                         <th scope="col">"Line"</th>
@@ -247,8 +246,7 @@ fn CostBreakdown(costs: Breakdown, cur: String, period: (String, String)) -> imp
                     </tr>
                     {verdict}
                 </tfoot>
-            </table>
-        </div>
+        </table>
     }
     .into_any()
 }
