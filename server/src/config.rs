@@ -264,6 +264,11 @@ pub struct DemoKnobs {
     )]
     pub pdf_padding_bytes: usize,
 
+    /// Break the PDF of this invoice number midway: half of it, then the connection fails
+    /// (for the year archive's error listing).
+    #[arg(long = "demo-broken-pdf", env = "DEMO_BROKEN_PDF")]
+    pub broken_pdf: Option<String>,
+
     /// The demo world's start, in unix seconds (default: when the demo starts). A demo
     /// restarted with the same epoch serves the same data and the same log line numbers, so a
     /// stream resumed from its `Last-Event-ID` goes on with no gap (fault benchmarks and tests).

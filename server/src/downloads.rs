@@ -38,7 +38,7 @@ pub fn safe_file_name(raw: &str) -> String {
 }
 
 /// A short HTML page for a failed download (the browser shows it instead of a file).
-fn failure(e: &AppError) -> Response {
+pub fn failure(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_GATEWAY);
     let sozu = e
         .sozu_id()

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod allow;
+pub mod archive;
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -296,7 +297,9 @@ pub fn app(
         .route(
             "/download/orgs/{owner}/invoices.csv",
             get(downloads::invoices_csv_download),
-        );
+        )
+        // `invoices-{year}.zip` (the router matches whole segments; the name is checked there).
+        .route("/download/orgs/{owner}/{file}", get(archive::invoices_zip));
     let router = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))

@@ -178,7 +178,14 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
         <section class="totals">
             <h2>"Totals"</h2>
             <TotalsTable title=format!("All {} documents listed (cancelled ones not counted)", list.len()) sums=totals.all.clone() />
-            {year.map(|y| view! { <TotalsTable title=format!("Year {y}") sums=year_totals.clone() /> })}
+            {year.map(|y| view! {
+                <TotalsTable title=format!("Year {y}") sums=year_totals.clone() />
+                <p>
+                    <a class="button secondary" rel="external" download href=format!("/download{}-{y}.zip", urls::invoices(&owner))>
+                        {format!("Download the PDFs of {y} (ZIP)")}
+                    </a>
+                </p>
+            })}
             {charts}
             {monthly}
         </section>

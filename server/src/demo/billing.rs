@@ -9,11 +9,13 @@ use app::model::billing::{
     Address, Amount, Countable, Invoice, InvoiceKind, InvoiceStatus, Uptime, UptimeDetail,
 };
 use app::model::date;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use futures::StreamExt;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 pub(super) fn routes() -> Router<Shared> {
@@ -82,14 +84,23 @@ async fn get_invoice(
                 &invoice_lines(inv),
                 demo.knobs.pdf_padding_bytes,
             );
-            (
-                [
-                    (header::CONTENT_TYPE, "application/pdf"),
-                    (header::SET_COOKIE, "upstream_session=secret; Path=/"),
-                ],
-                body,
-            )
-                .into_response()
+            let headers = [
+                (header::CONTENT_TYPE, "application/pdf"),
+                (header::SET_COOKIE, "upstream_session=secret; Path=/"),
+            ];
+            if demo.knobs.broken_pdf.as_deref() == Some(base) {
+                // Half the document, then the connection breaks.
+                let half = body.len() / 2;
+                let half = bytes::Bytes::from(body).slice(..half);
+                // The half leaves with the head; the break comes a moment later.
+                let cut = futures::stream::once(async {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    Err::<bytes::Bytes, _>(std::io::Error::other("demo: broken PDF"))
+                });
+                let body = futures::stream::iter([Ok(half)]).chain(cut);
+                return Ok((headers, Body::from_stream(body)).into_response());
+            }
+            (headers, body).into_response()
         }
         "html" => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

@@ -303,3 +303,166 @@ async fn an_invoice_shows_what_each_application_cost() {
         "{page}"
     );
 }
+
+/// The numbers of Acme's documents issued in `year`, from the demo.
+async fn acme_numbers_of(h: &Harness, year: i32) -> Vec<String> {
+    let o = demo::acme_id();
+    let url = h
+        .upstream
+        .join(&format!(
+            "/v4/billing/organisations/{o}/invoices?since={year}-01-01T00:00:00Z&until={}-01-01T00:00:00Z",
+            year + 1
+        ))
+        .unwrap();
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth("demo")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["invoice_number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Opens a ZIP with Python's zipfile: its test result, its entry names, the first bytes of
+/// each entry, and the text of index.csv and ERRORS.txt.
+fn python_unzip(bytes: &[u8]) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!("zip-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:x}.zip", bytes.len()));
+    std::fs::write(&path, bytes).unwrap();
+    let script = r#"
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+out = {"bad": z.testzip(), "names": z.namelist(), "heads": {}, "texts": {}}
+for n in z.namelist():
+    data = z.read(n)
+    out["heads"][n] = data[:5].decode("latin-1")
+    if not n.endswith(".pdf"):
+        out["texts"][n] = data.decode("utf-8")
+print(json.dumps(out))
+"#;
+    let run = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+fn last_full_year() -> i32 {
+    time::OffsetDateTime::now_utc().year() - 1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_year_of_pdfs_downloads_as_one_zip() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let year = last_full_year();
+    let numbers = acme_numbers_of(&h, year).await;
+    assert!(numbers.len() >= 12, "{numbers:?}");
+    let page = h
+        .page(&format!("/orgs/{o}/invoices?year={year}"), 200)
+        .await;
+    assert!(
+        page.contains(&format!("/download/orgs/{o}/invoices-{year}.zip")),
+        "the list links the year's archive"
+    );
+    let resp = h
+        .get(&format!("/download/orgs/{o}/invoices-{year}.zip"))
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/zip");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("invoices-{o}-{year}.zip"))
+    );
+    assert!(resp.headers().get("content-encoding").is_none());
+    let zip = python_unzip(&resp.bytes().await.unwrap());
+    assert!(zip["bad"].is_null(), "{zip}");
+    let names: Vec<&str> = zip["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let pdfs: Vec<&&str> = names.iter().filter(|n| n.ends_with(".pdf")).collect();
+    assert_eq!(pdfs.len(), numbers.len(), "{names:?}");
+    for n in &numbers {
+        assert!(
+            pdfs.iter()
+                .any(|p| p.contains(n.as_str()) && p.starts_with(&year.to_string())),
+            "{n} not in {names:?}"
+        );
+    }
+    for p in &pdfs {
+        assert_eq!(zip["heads"][**p], "%PDF-", "{p}");
+    }
+    let index = zip["texts"]["index.csv"].as_str().unwrap();
+    assert_eq!(index.lines().count(), numbers.len() + 1, "{index}");
+    assert!(index.starts_with("number,kind,status,issued"));
+    assert!(!names.contains(&"ERRORS.txt"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_broken_midway_is_listed_in_errors_and_the_zip_stays_whole() {
+    let year = last_full_year();
+    let probe = signed_in().await;
+    let numbers = acme_numbers_of(&probe, year).await;
+    let broken = numbers[3].clone();
+    let mut config = server::config::Config::for_tests();
+    config.demo.broken_pdf = Some(broken.clone());
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let resp = h
+        .get(&format!("/download/orgs/{o}/invoices-{year}.zip"))
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let zip = python_unzip(&resp.bytes().await.unwrap());
+    assert!(zip["bad"].is_null(), "{zip}");
+    let errors = zip["texts"]["ERRORS.txt"].as_str().expect("ERRORS.txt");
+    assert!(errors.contains(&broken), "{errors}");
+    assert!(errors.contains("incomplete"), "{errors}");
+    let index = zip["texts"]["index.csv"].as_str().unwrap();
+    let row = index
+        .lines()
+        .find(|l| l.starts_with(&broken))
+        .expect("its row");
+    assert!(row.ends_with("incomplete: see ERRORS.txt"), "{row}");
+    // The others are whole.
+    let whole = zip["heads"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(n, head)| n.ends_with(".pdf") && *head == "%PDF-")
+        .count();
+    assert_eq!(whole, numbers.len(), "the broken one keeps its first half");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_year_archive_is_served_there() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    for bad in ["invoices-99.zip", "invoices-2025.tar", "whatever"] {
+        let resp = h.get(&format!("/download/orgs/{o}/{bad}")).await;
+        assert_eq!(resp.status().as_u16(), 404, "{bad}");
+    }
+    let resp = h.get("/download/orgs/bad%20id/invoices-2025.zip").await;
+    assert_eq!(resp.status().as_u16(), 400);
+}
