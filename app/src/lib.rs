@@ -96,6 +96,13 @@ pub fn App() -> impl IntoView {
                         view=routes::invoices::InvoicesPage
                         ssr=ssr.clone()
                     />
+                    // In order: the heading and the line saying what is read leave at once, the
+                    // table once every invoice detail is in (works without script).
+                    <Route
+                        path=path!("/orgs/:owner_id/costs")
+                        view=routes::costs::CostsPage
+                        ssr=SsrMode::InOrder
+                    />
                     <Route
                         path=path!("/orgs/:owner_id/invoices/:number")
                         view=routes::invoice::InvoicePage

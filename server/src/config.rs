@@ -269,6 +269,10 @@ pub struct DemoKnobs {
     #[arg(long = "demo-broken-pdf", env = "DEMO_BROKEN_PDF")]
     pub broken_pdf: Option<String>,
 
+    /// Answer the JSON details of this invoice number with a 503 (a gap in the costs table).
+    #[arg(long = "demo-broken-invoice", env = "DEMO_BROKEN_INVOICE")]
+    pub broken_invoice: Option<String>,
+
     /// The demo world's start, in unix seconds (default: when the demo starts). A demo
     /// restarted with the same epoch serves the same data and the same log line numbers, so a
     /// stream resumed from its `Last-Event-ID` goes on with no gap (fault benchmarks and tests).

@@ -70,6 +70,19 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// `GET /download/orgs/{owner}/{file}`: a year's archive of PDFs (`invoices-{year}.zip`) or
+/// costs table (`costs-{year}.csv`).
+pub async fn by_name(
+    State(state): State<AppState>,
+    session: Session,
+    Path((owner, file)): Path<(String, String)>,
+) -> Response {
+    if let Some(year) = crate::costs::year_of(&file) {
+        return crate::costs::costs_download(state, session, owner, year).await;
+    }
+    crate::archive::invoices_zip(State(state), session, Path((owner, file))).await
+}
+
 /// Query of the HTML document: `inline=1` shows it in the invoice page's frame.
 #[derive(Deserialize, Default)]
 pub struct DocQuery {

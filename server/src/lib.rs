@@ -6,6 +6,7 @@ pub mod archive;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod costs;
 pub mod demo;
 pub mod downloads;
 pub mod listen;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// "Sign in with Clever Cloud", when offered.
     pub oauth: Option<Arc<oauth::Settings>>,
+    /// Details of closed invoices, per session (the costs page and its CSV).
+    pub invoice_details: app::ssr::costs::DetailCache,
 }
 
 impl AppState {
@@ -74,7 +77,9 @@ impl AppState {
         let upstream = self.upstream.clone();
         let demo = self.demo;
         let orgs = self.allow.org_filter();
+        let details = self.invoice_details.clone();
         move || {
+            provide_context(details.clone());
             provide_context(upstream.clone());
             provide_context(demo);
             provide_context(orgs.clone());
@@ -239,6 +244,9 @@ pub fn app(
         store: store.clone(),
         draining: Arc::new(AtomicBool::new(false)),
         readiness: Arc::default(),
+        // About 10 KiB an invoice: at most some 50 MiB, with sessions idle past their
+        // timeout dropped.
+        invoice_details: app::ssr::costs::DetailCache::new(lifetimes.idle, 5_000),
         oauth,
         allow: allow::AllowList::new(&config.allowed_orgs, &config.allowed_users),
         trusted_proxies: client::TrustedProxies::parse(&config.trusted_proxies)
@@ -298,8 +306,8 @@ pub fn app(
             "/download/orgs/{owner}/invoices.csv",
             get(downloads::invoices_csv_download),
         )
-        // `invoices-{year}.zip` (the router matches whole segments; the name is checked there).
-        .route("/download/orgs/{owner}/{file}", get(archive::invoices_zip));
+        // `invoices-{year}.zip` and `costs-{year}.csv` (the router matches whole segments).
+        .route("/download/orgs/{owner}/{file}", get(downloads::by_name));
     let router = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))

@@ -33,3 +33,22 @@ pub async fn get_invoice(owner: String, number: String) -> Result<Invoice, AppEr
             other => other,
         })
 }
+
+/// What `year` cost per application and month of consumption, from that year's invoice
+/// details (fetched a few at a time, kept for the session).
+#[server(prefix = "/api", endpoint = "costs")]
+pub async fn year_costs(
+    owner: String,
+    year: i32,
+) -> Result<crate::logic::costs::YearCosts, AppError> {
+    use crate::ids::SegmentId;
+    use crate::ssr::costs::DetailCache;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let session = crate::ssr::session::current_session().await?;
+    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let cache = use_context::<DetailCache>();
+    crate::ssr::authed_call(async |api| {
+        crate::ssr::costs::year_costs(&api, cache.as_ref(), &key, &owner, year).await
+    })
+    .await
+}

@@ -180,7 +180,11 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
             <TotalsTable title=format!("All {} documents listed (cancelled ones not counted)", list.len()) sums=totals.all.clone() />
             {year.map(|y| view! {
                 <TotalsTable title=format!("Year {y}") sums=year_totals.clone() />
-                <p>
+                <p class="actions">
+                    <a class="button secondary" href=format!("/orgs/{}/costs?year={y}", urls::segment(&owner))>
+                        {format!("What each application cost in {y}")}
+                    </a>
+                    " "
                     <a class="button secondary" rel="external" download href=format!("/download{}-{y}.zip", urls::invoices(&owner))>
                         {format!("Download the PDFs of {y} (ZIP)")}
                     </a>

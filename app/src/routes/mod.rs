@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod app;
+pub mod costs;
 pub mod deployment;
 pub mod deployments;
 pub mod drains;

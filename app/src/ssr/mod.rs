@@ -1,5 +1,6 @@
 //! Server-only code: the upstream client and the session helpers.
 
+pub mod costs;
 pub mod oauth;
 pub mod session;
 pub mod upstream;

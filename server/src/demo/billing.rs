@@ -2,7 +2,7 @@
 //! notes, two currencies for Globex), as JSON, PDF and HTML.
 
 use super::ids::{pick, sha, uuid};
-use super::params::{Params, Reply, date_param, limit_param, not_found};
+use super::params::{ApiError, Params, Reply, date_param, limit_param, not_found};
 use super::world::{OwnerSeed, app_id};
 use super::{Shared, pdf};
 use app::model::billing::{
@@ -11,7 +11,7 @@ use app::model::billing::{
 use app::model::date;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -77,6 +77,12 @@ async fn get_invoice(
         .get(&owner)
         .and_then(|l| l.iter().find(|i| i.invoice_number == base))
         .ok_or_else(|| not_found("Invoice"))?;
+    if format == "json" && demo.knobs.broken_invoice.as_deref() == Some(base) {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Demo upstream: this invoice is broken",
+        ));
+    }
     Ok(match format {
         "pdf" => {
             let body = pdf::document(
@@ -293,8 +299,9 @@ fn invoice(p: InvoiceParts<'_>) -> Invoice {
     } else {
         InvoiceKind::Invoice
     };
+    // Each document bills the month before its own, whole.
     let begin = month_start(p.emitted - Duration::days(20), 0);
-    let end = p.emitted - Duration::days(1);
+    let end = month_start(p.emitted, 0);
     // The lines add up to the total before the discount.
     let lines_cents = (p.ht * 100.0 / (1.0 - p.discount / 100.0)).round() as i64;
     let (uptimes, countables) = line_items(&p, lines_cents, begin, end);

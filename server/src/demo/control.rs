@@ -17,6 +17,10 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/demo/tokens", post(issue_token))
         .route("/demo/requests", get(seen_requests).delete(forget_requests))
         .route("/demo/streams", get(open_streams))
+        .route(
+            "/demo/concurrency",
+            get(concurrency).delete(forget_concurrency),
+        )
 }
 
 /// `POST /demo/tokens`: a new token the demo will accept (as the same user).
@@ -44,6 +48,46 @@ async fn open_streams(State(demo): State<Shared>) -> Response {
     axum::Json(demo.open_streams.load(Ordering::SeqCst)).into_response()
 }
 
+/// `GET /demo/concurrency`: the most invoice details (JSON) ever asked at the same time.
+async fn concurrency(State(demo): State<Shared>) -> Response {
+    axum::Json(serde_json::json!({
+        "invoiceDetails": demo.details_peak.load(Ordering::SeqCst)
+    }))
+    .into_response()
+}
+
+/// `DELETE /demo/concurrency`: start counting again.
+async fn forget_concurrency(State(demo): State<Shared>) -> Response {
+    demo.details_peak.store(0, Ordering::SeqCst);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Whether `path` asks one invoice's JSON details.
+fn is_invoice_detail(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["v4", "billing", "organisations", _, "invoices", n] if !n.contains('.')
+    )
+}
+
+/// Counts one invoice-detail request in flight while it lives.
+struct InFlight<'a>(&'a super::Demo);
+
+impl<'a> InFlight<'a> {
+    fn enter(demo: &'a super::Demo) -> Self {
+        let now = demo.details_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        demo.details_peak.fetch_max(now, Ordering::SeqCst);
+        Self(demo)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.details_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// `DELETE /demo/requests`: forget them.
 async fn forget_requests(State(demo): State<Shared>) -> Response {
     demo.seen.lock().unwrap_or_else(|p| p.into_inner()).clear();
@@ -68,6 +112,7 @@ pub(super) async fn knobs(State(demo): State<Shared>, req: Request, next: Next) 
         path
     };
     tracing::debug!(n, path, "demo request");
+    let _in_flight = is_invoice_detail(path).then(|| InFlight::enter(&demo));
     if demo.knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(demo.knobs.latency_ms)).await;
     }

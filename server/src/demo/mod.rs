@@ -50,6 +50,9 @@ pub struct Demo {
     requests: AtomicU64,
     /// The last requests received (method, path and query; never headers), for tests.
     seen: Mutex<VecDeque<String>>,
+    /// Invoice details being answered now, and the most at once (for the bound's test).
+    details_in_flight: std::sync::atomic::AtomicUsize,
+    details_peak: std::sync::atomic::AtomicUsize,
     /// Log streams being generated right now, for tests of the relay.
     open_streams: Arc<std::sync::atomic::AtomicUsize>,
     /// The demo as an OAuth provider ("Sign in with Clever Cloud").
@@ -77,6 +80,8 @@ impl Demo {
             tokens: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),
             seen: Mutex::new(VecDeque::new()),
+            details_in_flight: Default::default(),
+            details_peak: Default::default(),
             open_streams: Arc::default(),
             oauth: oauth::Provider::default(),
         }

@@ -5,6 +5,7 @@ mod apps;
 mod billing;
 mod client;
 mod compression;
+mod costs;
 mod drains;
 mod logs;
 mod oauth;

@@ -1,0 +1,94 @@
+//! `GET /download/orgs/{owner}/costs-{year}.csv`: the costs page's table as CSV (the same
+//! quoting and formula neutralising as the invoice CSV), from the same session cache.
+
+use crate::AppState;
+use crate::downloads::{failure, neutralise, safe_file_name};
+use app::error::AppError;
+use app::ids::SegmentId;
+use app::logic::costs::YearCosts;
+use app::ssr::session::credentials_of;
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use tower_sessions::Session;
+
+/// The year asked by a file name `costs-{year}.csv`.
+pub fn year_of(file: &str) -> Option<i32> {
+    let year = file.strip_prefix("costs-")?.strip_suffix(".csv")?;
+    (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| year.parse().ok())
+        .flatten()
+}
+
+/// The CSV of a year's table: one row per application and currency, then each currency's
+/// total; amounts as plain numbers with a dot.
+pub fn costs_csv(costs: &YearCosts) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut head = vec!["currency".to_owned(), "application".into(), "kind".into()];
+    head.extend((1..=12).map(|m| format!("{}-{m:02}", costs.year)));
+    head.push("year".into());
+    w.write_record(&head)?;
+    for c in &costs.currencies {
+        let rows = c
+            .rows
+            .iter()
+            .map(|r| (r.label.as_str(), r.kind.as_str(), &r.months, r.total))
+            .chain(std::iter::once((
+                "Total",
+                "total",
+                &c.month_totals,
+                c.total,
+            )));
+        for (label, kind, months, total) in rows {
+            let mut record = vec![neutralise(&c.currency), neutralise(label), kind.to_owned()];
+            record.extend(months.iter().map(|v| format!("{v:.2}")));
+            record.push(format!("{total:.2}"));
+            w.write_record(&record)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The route (reached through `downloads::by_name`).
+pub async fn costs_download(
+    state: AppState,
+    session: Session,
+    owner: String,
+    year: i32,
+) -> Response {
+    let owner = match SegmentId::parse("owner id", &owner) {
+        Ok(o) => o,
+        Err(e) => return failure(&e),
+    };
+    let Some(credentials) = credentials_of(&session).await else {
+        return failure(&AppError::Unauthorized);
+    };
+    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let api = state.upstream.with(&credentials);
+    let cache = Some(&state.invoice_details);
+    let costs = match app::ssr::costs::year_costs(&api, cache, &key, &owner, year).await {
+        Ok(c) => c,
+        Err(e) => return failure(&e),
+    };
+    let body = match costs_csv(&costs) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "costs CSV failed");
+            return failure(&AppError::Unavailable { sozu_id: None });
+        }
+    };
+    let mut resp = Response::new(Body::from(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let name = safe_file_name(&format!("costs-{owner}-{year}.csv"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
