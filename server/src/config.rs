@@ -264,6 +264,14 @@ pub struct DemoKnobs {
     )]
     pub pdf_padding_bytes: usize,
 
+    /// Invoices a month for each owner (a year's archive benchmark asks 3: 36 a year).
+    #[arg(
+        long = "demo-invoices-per-month",
+        env = "DEMO_INVOICES_PER_MONTH",
+        default_value_t = 1
+    )]
+    pub invoices_per_month: usize,
+
     /// Break the PDF of this invoice number midway: half of it, then the connection fails
     /// (for the year archive's error listing).
     #[arg(long = "demo-broken-pdf", env = "DEMO_BROKEN_PDF")]

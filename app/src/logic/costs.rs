@@ -24,7 +24,7 @@ impl Payer {
     pub fn label(&self) -> String {
         match self {
             Self::Known { name, .. } => name.clone(),
-            Self::Deleted { id } => format!("Deleted application ({id})"),
+            Self::Deleted { id } => format!("Deleted application ({})", super::short_id(id)),
             Self::Owner => "Organisation-wide services".to_owned(),
         }
     }

@@ -122,8 +122,8 @@ fn Costs(owner: String, costs: YearCosts) -> impl IntoView {
 /// The chart and the table of one currency.
 #[component]
 fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
-    let cur = costs.currency.clone();
-    let fmt = move |v: f64| money::format(v, &cur);
+    // Plain amounts in the cells (the caption names the currency): a year fits the width.
+    let fmt = |v: f64| money::format(v, "");
     let head = MONTHS
         .iter()
         .map(|m| view! { <th scope="col" class="num">{*m}</th> })
@@ -155,6 +155,7 @@ fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
         "Cost per application and month of {year} in {}, excluding tax",
         costs.currency
     );
+    let year_total = money::format(costs.total, &costs.currency);
     view! {
         <section class="costs">
             <h2>{costs.currency.clone()}</h2>
@@ -169,7 +170,7 @@ fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
                     <tr>
                         <th scope="row">"Total"</th>
                         {totals}
-                        <td class="num"><strong>{fmt(costs.total)}</strong></td>
+                        <td class="num"><strong>{year_total}</strong></td>
                     </tr>
                 </tfoot>
             </table>

@@ -72,7 +72,8 @@ impl Demo {
             .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
             .filter(|start| *start <= now)
             .unwrap_or(now);
-        let (world, mutable) = World::build(start);
+        let extra = knobs.invoices_per_month.saturating_sub(1);
+        let (world, mutable) = World::build(start, extra);
         Self {
             world,
             mutable: Mutex::new(mutable),

@@ -168,8 +168,8 @@ fn owners() -> Vec<OwnerSeed> {
 }
 
 impl World {
-    /// Builds the world as of `now`.
-    pub fn build(now: OffsetDateTime) -> (World, Mutable) {
+    /// Builds the world as of `now`, with `extra_invoices` more invoices a month per owner.
+    pub fn build(now: OffsetDateTime, extra_invoices: usize) -> (World, Mutable) {
         let now = now.replace_nanosecond(0).unwrap_or(now);
         let seeds = owners();
         let user = SelfUser {
@@ -254,7 +254,7 @@ impl World {
             }
             world
                 .invoices
-                .insert(seed.id.clone(), seed_invoices(seed, now));
+                .insert(seed.id.clone(), seed_invoices(seed, now, extra_invoices));
             if seed.id == user_id() {
                 world.summary.user = SummaryUser {
                     id: seed.id.clone(),
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn the_world_has_every_kind_of_thing() {
-        let (w, m) = World::build(datetime!(2026-11-27 04:00 UTC));
+        let (w, m) = World::build(datetime!(2026-11-27 04:00 UTC), 0);
         let owners = w.summary.clone().owners();
         assert_eq!(owners.len(), 4);
         assert!(owners[0].personal);
