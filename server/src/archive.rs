@@ -28,7 +28,11 @@ use tower_sessions::Session;
 
 /// Bytes buffered between the archive writer and the response: the most the server holds of
 /// an archive at once, with the chunk being copied.
-const PIPE_BYTES: usize = 64 * 1024;
+const PIPE_BYTES: usize = 256 * 1024;
+
+/// Size of the chunks read from the pipe into the response (the reader's default, 4 KiB,
+/// costs a third of the throughput in per-chunk overhead).
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The year asked by a file name `invoices-{year}.zip`.
 pub fn year_of(file: &str) -> Option<i32> {
@@ -104,7 +108,8 @@ pub async fn invoices_zip(
             Err(e) => tracing::info!(year, error = %e, "invoice archive stopped"),
         }
     });
-    let mut resp = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(reader)));
+    let chunks = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK_BYTES);
+    let mut resp = Response::new(Body::from_stream(chunks));
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -164,25 +169,25 @@ async fn write_archive(
     let api = upstream.with(credentials);
     let mut zip = ZipFileWriter::with_tokio(pipe);
     let mut entries = Vec::with_capacity(list.len());
-    for invoice in list {
+    // The next document is asked while the current one is copied (its head only: the body
+    // waits in the connection until read), so the upstream prepares it meanwhile.
+    let api = &api;
+    let mut documents = futures::stream::iter(list)
+        .map(|invoice| async move {
+            let asked = match SegmentId::parse("invoice number", &invoice.invoice_number) {
+                Ok(number) => api
+                    .invoice_document(owner, &number, InvoiceFormat::Pdf)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            (invoice, asked)
+        })
+        .buffered(2);
+    while let Some((invoice, asked)) = documents.next().await {
         let file = pdf_name(&invoice);
-        let number = match SegmentId::parse("invoice number", &invoice.invoice_number) {
-            Ok(n) => n,
-            Err(e) => {
-                let outcome = Outcome::Missing(e.to_string());
-                entries.push(Entry {
-                    invoice,
-                    file,
-                    outcome,
-                });
-                continue;
-            }
-        };
-        let outcome = match api
-            .invoice_document(owner, &number, InvoiceFormat::Pdf)
-            .await
-        {
-            Err(e) => Outcome::Missing(e.to_string()),
+        let outcome = match asked {
+            Err(e) => Outcome::Missing(e),
             Ok(resp) => {
                 let mut w = zip
                     .write_entry_stream(entry_builder(file.clone(), Some(&invoice)))
