@@ -151,17 +151,25 @@ await page.goto(`${dash}/login`);
 await page.fill("#token", "demo");
 await page.click("button[type=submit]");
 await page.waitForURL(`${dash}/`);
-await page.goto(`${dash}/orgs/${owner}/apps/${app}/logs?range=7d&service=all`);
-await page.waitForSelector('.app[data-hydrated="true"]');
 const count = () => page.evaluate(() => Number((document.querySelector(".log-count")?.textContent ?? "0").split(" ")[0]));
-const t0 = Date.now();
-let t10k = null;
-while (Date.now() - t0 < 120_000) {
-  const n = await count();
-  if (t10k === null && n >= 10_000) t10k = Date.now() - t0;
-  if (n >= 100_000) break;
-  await page.waitForTimeout(20);
+// Five loads of the page: the first warms both servers up; the median of all is reported.
+const appendTimes = [];
+for (let run = 0; run < 5; run++) {
+  await page.goto(`${dash}/orgs/${owner}/apps/${app}/logs?range=7d&service=all`);
+  await page.waitForSelector('.app[data-hydrated="true"]');
+  const t0 = Date.now();
+  let t10k = null;
+  const last = run === 4;
+  while (Date.now() - t0 < 120_000) {
+    const n = await count();
+    if (t10k === null && n >= 10_000) t10k = Date.now() - t0;
+    if (last ? n >= 100_000 : t10k !== null) break;
+    await page.waitForTimeout(10);
+  }
+  appendTimes.push(t10k);
 }
+const sorted = [...appendTimes].sort((a, b) => a - b);
+const t10k = sorted[2];
 const rows = await page.locator(".log-line").count();
 const n = await count();
 const frame = await page.evaluate(async () => {
@@ -177,7 +185,7 @@ const frame = await page.evaluate(async () => {
   return { median: times[30], p95: times[57] };
 });
 console.log(`Chromium viewer (range 7d, service=all):`);
-console.log(`  10,000 lines appended in ${t10k} ms after the page was hydrated`);
+console.log(`  10,000 lines appended in ${t10k} ms after the page was hydrated (median of 5 loads: ${appendTimes.join(", ")} ms)`);
 console.log(`  ${n} lines buffered, ${rows} line elements in the page`);
 console.log(`  random jumps through the list: frame median ${frame.median.toFixed(1)} ms, p95 ${frame.p95.toFixed(1)} ms`);
 await browser.close();
