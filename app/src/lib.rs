@@ -89,19 +89,20 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/login") view=routes::login::LoginPage ssr=ssr.clone() />
+                // Streamed in order: the heading and the line saying what is read leave at
+                // once, the table once every invoice detail is in (no script needed). Routed
+                // outside the shell's route, whose `Async` would hold the whole page back.
+                <Route
+                    path=path!("/orgs/:owner_id/costs")
+                    view=|| view! { <components::layout::Frame><routes::costs::CostsPage /></components::layout::Frame> }
+                    ssr=SsrMode::InOrder
+                />
                 <ParentRoute path=path!("") view=components::layout::Shell ssr=ssr.clone()>
                     <Route path=path!("") view=routes::home::HomePage ssr=ssr.clone() />
                     <Route
                         path=path!("/orgs/:owner_id/invoices")
                         view=routes::invoices::InvoicesPage
                         ssr=ssr.clone()
-                    />
-                    // In order: the heading and the line saying what is read leave at once, the
-                    // table once every invoice detail is in (works without script).
-                    <Route
-                        path=path!("/orgs/:owner_id/costs")
-                        view=routes::costs::CostsPage
-                        ssr=SsrMode::InOrder
                     />
                     <Route
                         path=path!("/orgs/:owner_id/invoices/:number")

@@ -8,7 +8,7 @@ import { hydrated, signIn, waitHydrated, watchPage } from "./helpers";
 test("no page breaks its content security policy", async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   const problems = watchPage(page);
-    await signIn(page, testInfo);
+  await signIn(page, testInfo);
   await expect(page).toHaveURL(/\/$/);
   const links = await page.$$eval("a[href^='/orgs/']", (as) => as.map((a) => a.getAttribute("href")!));
   const pick = (re: RegExp) => links.find((l) => re.test(l))!;
@@ -21,6 +21,7 @@ test("no page breaks its content security policy", async ({ page }, testInfo) =>
   const pages = [
     "/", invoices, invoice, app, `${app}/deployments`, `${app}/instances`, `${app}/logs`,
     pick(/\/drains$/), pick(/\/operators\//), pick(/\/pulsar\//), "/zones", "/zones/par",
+    invoices.replace(/\/invoices$/, "/costs"),
   ];
   for (const path of pages) {
     await page.goto(path);

@@ -11,9 +11,16 @@ use leptos_router::components::{A, Outlet};
 /// The shell's data, shared with pages through context.
 pub type ShellResource = Resource<Result<ShellData, AppError>>;
 
-/// Header, navigation and the current page.
+/// Header, navigation and the current page (the route's child).
 #[component]
 pub fn Shell() -> impl IntoView {
+    view! { <Frame><Outlet /></Frame> }
+}
+
+/// Header, navigation and `children`: the frame of a page routed on its own (one that streams
+/// in order, which the shell's route would not let it do).
+#[component]
+pub fn Frame(children: Children) -> impl IntoView {
     let shell: ShellResource = Resource::new(|| (), |_| load_shell());
     provide_context(shell);
     view! {
@@ -48,9 +55,7 @@ pub fn Shell() -> impl IntoView {
                     </Suspense>
                     <p class="nav-extra"><A href="/zones">"Zones"</A></p>
                 </nav>
-                <main class="content">
-                    <Outlet />
-                </main>
+                <main class="content">{children()}</main>
             </div>
         </div>
     }

@@ -138,7 +138,7 @@ fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
                 .map(|v| view! { <td class="num">{fmt(*v)}</td> })
                 .collect_view();
             view! {
-                <tr class=format!("cost-row {}", r.kind)>
+                <tr class=format!("cost-row kind-{}", r.kind)>
                     <th scope="row">{r.label.clone()}</th>
                     {cells}
                     <td class="num"><strong>{fmt(r.total)}</strong></td>
