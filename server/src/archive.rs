@@ -6,7 +6,7 @@
 //! formed (an interrupted entry keeps what arrived, and the list says so).
 
 use crate::AppState;
-use crate::downloads::{failure, neutralise, safe_file_name};
+use crate::downloads::{attachment, failure, neutralise, safe_file_name};
 use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::billing;
@@ -19,7 +19,6 @@ use async_zip::tokio::write::ZipFileWriter;
 use async_zip::{Compression, ZipDateTimeBuilder, ZipEntryBuilder};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use futures::StreamExt;
 use futures_lite::io::AsyncWriteExt;
@@ -109,22 +108,11 @@ pub async fn invoices_zip(
         }
     });
     let chunks = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK_BYTES);
-    let mut resp = Response::new(Body::from_stream(chunks));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    let name = safe_file_name(&format!("invoices-{owner}-{year}.zip"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    resp
+    attachment(
+        Body::from_stream(chunks),
+        "application/zip",
+        &format!("invoices-{owner}-{year}.zip"),
+    )
 }
 
 /// The file name of an invoice's PDF in the archive: number and issue date.

@@ -2,13 +2,12 @@
 //! quoting and formula neutralising as the invoice CSV), from the same session cache.
 
 use crate::AppState;
-use crate::downloads::{failure, neutralise, safe_file_name};
+use crate::downloads::{attachment, failure, neutralise};
 use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::costs::YearCosts;
 use app::ssr::session::credentials_of;
 use axum::body::Body;
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use tower_sessions::Session;
 
@@ -79,16 +78,9 @@ pub async fn costs_download(
             return failure(&AppError::Unavailable { sozu_id: None });
         }
     };
-    let mut resp = Response::new(Body::from(body));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let name = safe_file_name(&format!("costs-{owner}-{year}.csv"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    attachment(
+        Body::from(body),
+        "text/csv; charset=utf-8",
+        &format!("costs-{owner}-{year}.csv"),
+    )
 }

@@ -63,6 +63,23 @@ pub fn failure(e: &AppError) -> Response {
     resp
 }
 
+/// A download: `body` as an attachment named `name` (made safe), never cached, never sniffed.
+pub fn attachment(body: Body, content_type: &'static str, name: &str) -> Response {
+    let mut resp = Response::new(body);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let name = safe_file_name(name);
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -250,18 +267,11 @@ pub async fn invoices_csv_download(
             return failure(&AppError::Unavailable { sozu_id: None });
         }
     };
-    let name = safe_file_name(&format!("invoices-{owner}.csv"));
-    let mut resp = Response::new(Body::from(body));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    attachment(
+        Body::from(body),
+        "text/csv; charset=utf-8",
+        &format!("invoices-{owner}.csv"),
+    )
 }
 
 /// `GET /download/orgs/{owner}/operators/otoroshi/{id}/config.yaml`: Otoroshi's
@@ -300,22 +310,11 @@ pub async fn otoroshi_config(
         Ok(r) => r,
         Err(e) => return failure(&e),
     };
-    let mut resp = Response::new(Body::from_stream(upstream.bytes_stream()));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/yaml; charset=utf-8"),
-    );
-    let name = safe_file_name(&format!("otoroshi-{id}-config.yaml"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    resp
+    attachment(
+        Body::from_stream(upstream.bytes_stream()),
+        "application/yaml; charset=utf-8",
+        &format!("otoroshi-{id}-config.yaml"),
+    )
 }
 
 #[cfg(test)]

@@ -10,21 +10,11 @@ async fn signed_in() -> Harness {
 }
 
 async fn first_number(h: &Harness, owner: &str) -> String {
-    let url = h
-        .upstream
-        .join(&format!(
+    let v = h
+        .demo_json(&format!(
             "/v4/billing/organisations/{owner}/invoices?limit=1"
         ))
-        .unwrap();
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth("demo")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     v[0]["invoice_number"].as_str().unwrap().to_owned()
 }
 
@@ -223,26 +213,17 @@ async fn the_pdf_padding_knob_makes_large_pdfs() {
 /// Every invoice of Acme as the demo has it, with line items (the detail call).
 async fn acme_details(h: &Harness) -> Vec<serde_json::Value> {
     let o = demo::acme_id();
-    let get = |path: String| {
-        let url = h.upstream.join(&path).unwrap();
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .bearer_auth("demo")
-                .send()
-                .await
-                .unwrap()
-                .json::<serde_json::Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let list = get(format!("/v4/billing/organisations/{o}/invoices")).await;
+    let list = h
+        .demo_json(&format!("/v4/billing/organisations/{o}/invoices"))
+        .await;
     let mut out = Vec::new();
     for inv in list.as_array().unwrap() {
         assert!(inv.get("uptimes").is_none(), "the list has no line items");
         let n = inv["invoice_number"].as_str().unwrap();
-        out.push(get(format!("/v4/billing/organisations/{o}/invoices/{n}")).await);
+        out.push(
+            h.demo_json(&format!("/v4/billing/organisations/{o}/invoices/{n}"))
+                .await,
+        );
     }
     out
 }
@@ -307,22 +288,12 @@ async fn an_invoice_shows_what_each_application_cost() {
 /// The numbers of Acme's documents issued in `year`, from the demo.
 async fn acme_numbers_of(h: &Harness, year: i32) -> Vec<String> {
     let o = demo::acme_id();
-    let url = h
-        .upstream
-        .join(&format!(
+    let v = h
+        .demo_json(&format!(
             "/v4/billing/organisations/{o}/invoices?since={year}-01-01T00:00:00Z&until={}-01-01T00:00:00Z",
             year + 1
         ))
-        .unwrap();
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth("demo")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     v.as_array()
         .unwrap()
         .iter()

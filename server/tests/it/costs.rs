@@ -9,24 +9,11 @@ fn last_full_year() -> i32 {
     time::OffsetDateTime::now_utc().year() - 1
 }
 
-async fn demo_get(h: &Harness, path: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .get(h.upstream.join(path).unwrap())
-        .bearer_auth("demo")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// The documents the costs of `year` are read from, from the demo: (number, status, signed
 /// total excluding tax, year of consumption).
 async fn documents(h: &Harness, year: i32) -> Vec<(String, String, f64, i32)> {
     let o = demo::acme_id();
-    let list = demo_get(
-        h,
+    let list = h.demo_json(
         &format!(
             "/v4/billing/organisations/{o}/invoices?since={year}-01-01T00:00:00Z&until={}-02-01T00:00:00Z",
             year + 1
@@ -99,7 +86,7 @@ async fn the_costs_of_a_year_match_the_demo_invoices() {
     assert!(page.contains(&total), "{total} not in the page");
     assert!(!page.contains("could not be read"));
     assert_eq!(details_asked(&h).await, docs.len(), "each detail once");
-    let peak = demo_get(&h, "/demo/concurrency").await["invoiceDetails"]
+    let peak = h.demo_json("/demo/concurrency").await["invoiceDetails"]
         .as_u64()
         .unwrap();
     assert!(

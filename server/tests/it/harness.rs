@@ -101,6 +101,19 @@ impl Harness {
         resp.text().await.expect("body")
     }
 
+    /// A JSON answer of the demo upstream itself, asked with the demo token.
+    pub async fn demo_json(&self, path: &str) -> serde_json::Value {
+        Client::new()
+            .get(self.upstream.join(path).expect("url"))
+            .bearer_auth("demo")
+            .send()
+            .await
+            .expect("demo answer")
+            .json()
+            .await
+            .expect("demo JSON")
+    }
+
     /// The requests the demo upstream received since the last call, then forgets them.
     pub async fn upstream_requests(&self) -> Vec<String> {
         let url = self.upstream.join("/demo/requests").expect("url");
