@@ -4,7 +4,8 @@
 //!
 //! Layout: one module per API area (`navigation`, `billing`, `orchestration`, `logs`,
 //! `drains`, `operators`, `pulsar`, `products`), each holding its seeds, its handlers and its
-//! `routes()`; `world` builds the seeded world from them; shared pieces have their own files:
+//! `routes()` (billing's invoice line items have a file of their own, `invoice_lines`); `world`
+//! builds the seeded world from them; shared pieces have their own files:
 //! `auth` (the token and signature check), `control` (latency and error knobs, the request
 //! log, the `/demo/*` endpoints tests use), `params` (query parsing, error answers), `ids`,
 //! `pdf`, and `oauth` (the demo as an OAuth provider).
@@ -14,6 +15,7 @@ mod billing;
 mod control;
 mod drains;
 mod ids;
+mod invoice_lines;
 mod logs;
 mod navigation;
 pub mod oauth;
