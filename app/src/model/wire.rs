@@ -27,14 +27,14 @@ where
     };
     Ok(raw
         .into_iter()
-        .filter_map(|v| match serde_json::from_value(v) {
-            Ok(t) => Some(t),
-            Err(_e) => {
-                // Only the error's kind: its text may quote a value.
-                #[cfg(feature = "ssr")]
-                tracing::warn!(kind = ?_e.classify(), "left out one malformed upstream line");
-                None
+        .filter_map(|v| {
+            let parsed = serde_json::from_value(v);
+            // Only the error's kind: its text may quote a value.
+            #[cfg(feature = "ssr")]
+            if let Err(e) = &parsed {
+                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream line");
             }
+            parsed.ok()
         })
         .collect())
 }
