@@ -51,3 +51,42 @@ test("a malformed id in the address gets a clear message", async ({ page }, test
   await expect(page.getByRole("alert")).toContainText("Invalid owner id");
   expect(problems).toEqual([]);
 });
+
+test("a deep link followed by signing in lands on it; another site never does", async ({ page }, testInfo) => {
+  const problems = watchPage(page);
+  await page.goto("/zones?tag=region%3Aeu");
+  await expect(page).toHaveURL(/\/login\?next=%2Fzones%3Ftag%3Dregion%253Aeu$/);
+  if (hydrated(testInfo)) {
+    await expect(page.locator("main.login")).toHaveAttribute("data-hydrated", "true");
+  }
+  await page.getByLabel("API token").fill("demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/zones\?tag=region(%3A|:)eu$/);
+  await expect(page.getByRole("heading", { name: "Zones", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?reason=logged_out$/);
+
+  await page.goto("/login?next=https%3A%2F%2Fevil.example");
+  if (hydrated(testInfo)) {
+    await expect(page.locator("main.login")).toHaveAttribute("data-hydrated", "true");
+  }
+  await page.getByLabel("API token").fill("demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:3000\/$/);
+  expect(problems).toEqual([]);
+});
+
+test("the first Tab reaches 'Skip to content', which moves past the navigation", async ({ page }, testInfo) => {
+  const problems = watchPage(page);
+  await signIn(page, testInfo);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/zones");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/zones#content$/);
+  await expect(page.locator("main#content")).toBeFocused();
+  expect(problems).toEqual([]);
+});

@@ -23,6 +23,9 @@ use tower_sessions::Session;
 pub struct LoginForm {
     #[serde(default)]
     token: String,
+    /// The page to go to once signed in (checked by `redirect::local_path`).
+    #[serde(default)]
+    next: Option<String>,
 }
 
 fn attempt(outcome: &'static str) {
@@ -30,8 +33,26 @@ fn attempt(outcome: &'static str) {
 }
 
 pub(crate) fn back_to_login(code: &'static str) -> Response {
+    back_to_login_then(code, None)
+}
+
+/// The sign-in page with the message `code`, keeping the page to return to.
+pub(crate) fn back_to_login_then(code: &'static str, next: Option<&str>) -> Response {
     attempt(code);
-    Redirect::to(&format!("/login?error={code}")).into_response()
+    let mut to = crate::security::login_then(next);
+    to.push(if to.contains('?') { '&' } else { '?' });
+    to.push_str("error=");
+    to.push_str(code);
+    Redirect::to(&to).into_response()
+}
+
+/// Where a new session goes: the page asked for before signing in, else home.
+pub(crate) fn landing(next: Option<&str>) -> Response {
+    Redirect::to(
+        next.and_then(app::logic::redirect::local_path)
+            .unwrap_or("/"),
+    )
+    .into_response()
 }
 
 /// The form again, with a 429, when a client tries too often (nothing went upstream).
@@ -75,8 +96,11 @@ pub async fn login(
         attempt("too many attempts");
         return too_many_attempts(wait);
     }
-    let Some(token) = form.ok().and_then(|Form(f)| ApiToken::new(&f.token)) else {
-        return back_to_login("empty");
+    let form = form.ok().map(|Form(f)| f);
+    let next = form.as_ref().and_then(|f| f.next.clone());
+    let next = next.as_deref();
+    let Some(token) = form.as_ref().and_then(|f| ApiToken::new(&f.token)) else {
+        return back_to_login_then("empty", next);
     };
     let user = match state.upstream.with_token(&token).self_user().await {
         Ok(user) => user,
@@ -95,13 +119,13 @@ pub async fn login(
             };
             tracing::info!(target: "audit", action = "sign-in", outcome = code, %client,
                 "sign-in refused");
-            return back_to_login(code);
+            return back_to_login_then(code, next);
         }
     };
     let credentials = Credentials::Token(token);
     match establish(&state, &session, client, &credentials, user, None).await {
-        Ok(()) => Redirect::to("/").into_response(),
-        Err(code) => back_to_login(code),
+        Ok(()) => landing(next),
+        Err(code) => back_to_login_then(code, next),
     }
 }
 

@@ -37,6 +37,14 @@ pub const HANDSHAKE_AT_MOST: Duration = Duration::from_secs(10 * 60);
 /// Keys of the kept request token in its store record.
 const REQUEST_TOKEN: &str = "oauth.request_token";
 const REQUEST_SECRET: &str = "oauth.request_secret";
+/// Record key of the page to go to once signed in.
+const NEXT: &str = "oauth.next";
+
+/// Query of `/login/oauth`: the page to return to.
+#[derive(Deserialize, Default)]
+pub struct StartQuery {
+    next: Option<String>,
+}
 
 /// Where the handshake comes back, and how its state cookie is set.
 #[derive(Clone, Debug)]
@@ -79,7 +87,15 @@ fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
 }
 
 /// `GET /login/oauth`: starts the handshake.
-pub async fn start(State(state): State<AppState>, ClientAddr(client): ClientAddr) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    query: Result<Query<StartQuery>, QueryRejection>,
+) -> Response {
+    let next = query
+        .ok()
+        .and_then(|Query(q)| q.next)
+        .filter(|n| app::logic::redirect::local_path(n).is_some());
     let Some(settings) = state.oauth.clone() else {
         return Redirect::to("/login").into_response();
     };
@@ -113,6 +129,9 @@ pub async fn start(State(state): State<AppState>, ClientAddr(client): ClientAddr
         expiry_date: time::OffsetDateTime::now_utc()
             + time::Duration::try_from(settings.handshake).unwrap_or(time::Duration::MINUTE),
     };
+    if let Some(next) = next {
+        record.data.insert(NEXT.to_owned(), next.into());
+    }
     if let Err(e) = state.store.create(&mut record).await {
         tracing::warn!(error = %e, "the OAuth handshake could not be kept: session store unavailable");
         return back_to_login("store");
@@ -138,7 +157,7 @@ async fn take_request(
     state: &AppState,
     settings: &Settings,
     headers: &HeaderMap,
-) -> Result<TokenPair, &'static str> {
+) -> Result<(TokenPair, Option<String>), &'static str> {
     let id: Id = settings
         .cookie_of(headers)
         .and_then(|v| v.parse().ok())
@@ -164,7 +183,7 @@ async fn take_request(
             .map(str::to_owned)
     };
     match (text(REQUEST_TOKEN), text(REQUEST_SECRET)) {
-        (Some(token), Some(secret)) => Ok(TokenPair { token, secret }),
+        (Some(token), Some(secret)) => Ok((TokenPair { token, secret }, text(NEXT))),
         // A session's id in the state cookie: not a handshake.
         _ => Err("oauth_state"),
     }
@@ -188,7 +207,7 @@ pub async fn callback(
             via = "CleverCloud", "sign-in refused");
         with_cookie(back_to_login(code), clear.clone())
     };
-    let request = match take_request(&state, &settings, &headers).await {
+    let (request, next) = match take_request(&state, &settings, &headers).await {
         Ok(r) => r,
         Err(code) => return refuse(code),
     };
@@ -214,7 +233,7 @@ pub async fn callback(
         Err(_) => return refuse("unavailable"),
     };
     match establish(&state, &session, client, &credentials, user, access.expires).await {
-        Ok(()) => with_cookie(continue_page(), clear),
+        Ok(()) => with_cookie(continue_page(next.as_deref()), clear),
         Err(code) => {
             // Not allowed here (or no store): the fresh token is of no use, give it back.
             let _ = state.upstream.with(&credentials).revoke().await;
@@ -223,17 +242,25 @@ pub async fn callback(
     }
 }
 
-/// The end of the callback: a page of ours that moves on to `/`, so that the next request is
-/// a same-site navigation and carries the `Strict` session cookie.
-fn continue_page() -> Response {
+/// The end of the callback: a page of ours that moves on to the page asked before signing in
+/// (else `/`), so that the next request is a same-site navigation and carries the `Strict`
+/// session cookie.
+fn continue_page(next: Option<&str>) -> Response {
+    let to = next
+        .and_then(app::logic::redirect::local_path)
+        .unwrap_or("/")
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-        <meta http-equiv=\"refresh\" content=\"0; url=/\">\
+        <meta http-equiv=\"refresh\" content=\"0; url={to}\">\
         <title>Signed in</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
         <body><main class=\"login\"><h1>☁ Clever dashboard</h1>\
         <p class=\"notice info\" role=\"status\">Signed in with Clever Cloud.</p>\
-        <p><a class=\"button\" href=\"/\">Continue to the dashboard</a></p></main></body></html>",
+        <p><a class=\"button\" href=\"{to}\">Continue to the dashboard</a></p></main></body></html>",
         css = app::assets::stylesheet()
     );
     (

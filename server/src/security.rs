@@ -57,6 +57,10 @@ pub async fn require_session(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    // A signed-out visitor comes back here after signing in (pages asked with GET only).
+    let back = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten();
     let mut resp = if is_public(&path) {
         next.run(req).await
     } else {
@@ -81,13 +85,24 @@ pub async fn require_session(
                 if is_machine(&path) {
                     error_response(&AppError::Unauthorized)
                 } else {
-                    Redirect::to("/login").into_response()
+                    Redirect::to(&login_then(back.as_deref())).into_response()
                 }
             }
         }
     };
     resp.extensions_mut().insert(Guarded);
     resp
+}
+
+/// The sign-in page, with the page to return to after it when there is one worth it.
+pub fn login_then(next: Option<&str>) -> String {
+    match next.and_then(app::logic::redirect::local_path) {
+        Some(next) => format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        ),
+        None => "/login".to_owned(),
+    }
 }
 
 /// The answer while the session store does not answer: JSON for machines, a short page for

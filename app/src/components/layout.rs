@@ -26,6 +26,8 @@ pub fn Frame(children: Children) -> impl IntoView {
     view! {
         // "false" here; the page's last island (`HydrationMark`) turns it "true".
         <div class="app" data-hydrated="false">
+            // First in the tab order: past the header and the navigation in one key press.
+            <a class="skip-link" href="#content">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">"☁ Clever dashboard"</a>
                 <Suspense fallback=|| view! { <span class="muted">"Loading…"</span> }>
@@ -55,7 +57,7 @@ pub fn Frame(children: Children) -> impl IntoView {
                     </Suspense>
                     <p class="nav-extra"><A href="/zones">"Zones"</A></p>
                 </nav>
-                <main class="content">{children()}</main>
+                <main class="content" id="content" tabindex="-1">{children()}</main>
             </div>
         </div>
     }

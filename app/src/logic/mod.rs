@@ -11,6 +11,7 @@ pub mod logs;
 pub mod money;
 pub mod operators;
 pub mod pulsar;
+pub mod redirect;
 pub mod timeline;
 pub mod url_filter;
 

@@ -69,14 +69,24 @@ pub fn LoginPage() -> impl IntoView {
             view! { <p class=class role="alert">{text}</p> }
         })
     };
+    // The page asked before signing in, when it is one of ours: both ways return to it.
+    let next = query
+        .read_untracked()
+        .get("next")
+        .filter(|n| crate::logic::redirect::local_path(n).is_some());
+    let oauth_href = match &next {
+        Some(n) => format!("/login/oauth?next={}", crate::routes::urls::segment(n)),
+        None => "/login/oauth".to_owned(),
+    };
     let ways = Resource::new(|| (), |_| sign_in_ways());
     let oauth = move || {
+        let href = oauth_href.clone();
         Suspend::new(async move {
-            ways.await.ok().filter(|w| w.clever_cloud).map(|_| {
+            ways.await.ok().filter(|w| w.clever_cloud).map(move |_| {
                 view! {
                     <div class="oauth-sign-in">
                         // rel="external": a full navigation to the server, not a route.
-                        <a class="button oauth-button" href="/login/oauth" rel="external nofollow">
+                        <a class="button oauth-button" href=href rel="external nofollow">
                             "Sign in with Clever Cloud"
                         </a>
                         <p class="muted">"Or paste an API token:"</p>
@@ -93,6 +103,7 @@ pub fn LoginPage() -> impl IntoView {
             {message}
             <Suspense fallback=|| ()>{oauth}</Suspense>
             <form method="post" action="/login" class="login-form">
+                {next.map(|n| view! { <input type="hidden" name="next" value=n /> })}
                 <label for="token">"API token"</label>
                 <input
                     id="token"

@@ -672,3 +672,41 @@ async fn a_revocation_that_fails_still_signs_out() {
         "the failure is logged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_with_clever_cloud_returns_to_the_deep_link() {
+    let h = Harness::start().await;
+    let deep = format!("/orgs/{}/invoices?year=2025", demo::acme_id());
+    let login = h.page(&security_login_for(&deep), 200).await;
+    let href = format!("/login/oauth?next={}", app::routes::urls::segment(&deep));
+    assert!(login.contains(&href.replace('&', "&amp;")), "{login}");
+    let resp = h.get(&href).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let authorize = Url::parse(location(&resp)).expect("authorize URL");
+    let back = decide(&h, &authorize, "allow").await;
+    let page = h
+        .http
+        .get(back)
+        .send()
+        .await
+        .expect("callback")
+        .text()
+        .await
+        .expect("page");
+    let to = deep.replace('&', "&amp;");
+    assert!(
+        page.contains(&format!("http-equiv=\"refresh\" content=\"0; url={to}\"")),
+        "{page}"
+    );
+    // Another site is never the way back.
+    let resp = h.get("/login/oauth?next=https%3A%2F%2Fevil.example").await;
+    let authorize = Url::parse(location(&resp)).expect("authorize URL");
+    let back = decide(&h, &authorize, "allow").await;
+    let page = h.http.get(back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("content=\"0; url=/\""), "{page}");
+}
+
+/// The sign-in page a signed-out visit of `path` is sent to.
+fn security_login_for(path: &str) -> String {
+    server::security::login_then(Some(path))
+}

@@ -76,10 +76,14 @@ async fn an_unreachable_upstream_says_so_at_login() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_and_server_functions_require_a_session() {
     let h = Harness::start().await;
-    for path in ["/", "/orgs/orga_x/invoices", "/zones", "/no/such/page"] {
+    let resp = h.get("/").await;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/login");
+    for path in ["/orgs/orga_x/invoices", "/zones", "/no/such/page"] {
         let resp = h.get(path).await;
         assert_eq!(resp.status().as_u16(), 303, "{path}");
-        assert_eq!(location(&resp), "/login", "{path}");
+        let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+        assert_eq!(location(&resp), format!("/login?{next}"), "{path}");
     }
     let resp = h.http.post(h.url("/api/shell")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 401);
@@ -251,4 +255,43 @@ async fn response_headers_never_cross_between_concurrent_requests() {
         }
     }
     let _ = std::fs::remove_dir_all(site);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_survives_signing_in_and_only_to_this_site() {
+    let h = Harness::start().await;
+    let deep = format!("/orgs/{}/invoices?year=2025", server::demo::acme_id());
+    let resp = h.get(&deep).await;
+    let to_login = location(&resp).to_owned();
+    let next = serde_urlencoded::to_string([("next", deep.as_str())]).unwrap();
+    assert_eq!(to_login, format!("/login?{next}"));
+    let page = h.page(&to_login, 200).await;
+    let hidden = format!("name=\"next\" value=\"{}\"", deep.replace('&', "&amp;"));
+    assert!(page.contains(&hidden), "{page}");
+    assert!(page.contains("Sign in"));
+
+    let post = |token: &'static str, next: String| {
+        let h = h.browser();
+        async move {
+            h.http
+                .post(h.url("/login"))
+                .form(&[("token", token), ("next", next.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let resp = post("demo", deep.clone()).await;
+    assert_eq!(location(&resp), deep, "back to the deep link");
+    for evil in [
+        "https://evil.example",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let resp = post("demo", evil.to_owned()).await;
+        assert_eq!(location(&resp), "/", "{evil}");
+    }
+    // A refused token keeps where to go.
+    let resp = post("wrong-token", "/zones".to_owned()).await;
+    assert_eq!(location(&resp), "/login?next=%2Fzones&error=invalid");
 }
