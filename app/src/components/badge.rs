@@ -45,10 +45,14 @@ impl Tone {
     }
 }
 
-/// A state badge with its label.
+/// A state badge with its label; `raw`, the upstream's own value, goes in its tooltip.
 #[component]
-pub fn Badge(tone: Tone, #[prop(into)] label: String) -> impl IntoView {
-    view! { <span class=tone.class()>{label}</span> }
+pub fn Badge(
+    tone: Tone,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] raw: Option<String>,
+) -> impl IntoView {
+    view! { <span class=tone.class() title=raw>{label}</span> }
 }
 
 /// The colour of a deployment or step state.

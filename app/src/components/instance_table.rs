@@ -42,7 +42,7 @@ pub fn InstanceTable(
             });
             view! {
                 <tr data-state=i.state.to_string()>
-                    <td><Badge tone=instance_tone(&i.state) label=i.state.to_string() /></td>
+                    <td><Badge tone=instance_tone(&i.state) label=i.state.label() raw=i.state.to_string() /></td>
                     <td>{i.flavor.clone()}</td>
                     <td class="num">{i.index.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
                     <td>{i.name.clone()}</td>

@@ -115,6 +115,15 @@ macro_rules! wire_enum {
                 }
             }
 
+            /// What people read: words for a known value (the raw one stays in a
+            /// tooltip), an unknown value as it came.
+            pub fn label(&self) -> String {
+                match self {
+                    $name::Unknown(raw) => raw.clone(),
+                    known => $crate::logic::labels::human(known.as_str()),
+                }
+            }
+
             /// Parses a wire value, keeping unknown ones.
             pub fn from_wire(raw: &str) -> Self {
                 match raw {
@@ -167,6 +176,8 @@ mod tests {
         assert_eq!(n, Colour::Unknown(String::new()));
         assert_eq!(Colour::from_wire("RED"), Colour::Red);
         assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Blue]);
+        assert_eq!(Colour::Red.label(), "Red");
+        assert_eq!(Colour::Unknown("GREEN".into()).label(), "GREEN");
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn Latest(
     let running = !d.state.is_final();
     view! {
         <p class="latest">
-            <Badge tone=deployment_tone(&d.state) label=d.state.to_string() />
+            <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
             " " <strong>{d.origin.action.to_string()}</strong> " started " {started}
             {if running { " · running for " } else { " · took " }} {took}
             " · " <A href=href>{d.id.clone()}</A>

@@ -77,7 +77,7 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
         .map(|s| {
             view! {
                 <tr>
-                    <td><Badge tone=deployment_tone(&s.state) label=s.state.to_string() /></td>
+                    <td><Badge tone=deployment_tone(&s.state) label=s.state.label() raw=s.state.to_string() /></td>
                     <td class="nowrap">{short_time(s.from)}</td>
                     <td class="num">{duration(s.secs())}</td>
                 </tr>
@@ -87,7 +87,7 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
     let end = d.end_date().map(|t| {
         view! {
             <tr>
-                <td><Badge tone=deployment_tone(&d.state) label=d.state.to_string() /></td>
+                <td><Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() /></td>
                 <td class="nowrap">{short_time(t)}</td>
                 <td class="num">"final"</td>
             </tr>
@@ -129,7 +129,7 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
     let caption = format!("Steps of deployment {}", d.id);
     view! {
         <p class="latest">
-            <Badge tone=deployment_tone(&d.state) label=d.state.to_string() />
+            <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
             " " <code class="deployment-id">{d.id.clone()}</code>
             " · " <A href=logs attr:class="logs-link">"Logs of this deployment"</A>
             " · " <A href=all>"All deployments"</A>

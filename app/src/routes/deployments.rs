@@ -114,7 +114,7 @@ pub fn DeploymentTable(
             let short = short_id(&d.id);
             view! {
                 <tr data-state=d.state.to_string()>
-                    <td><Badge tone=deployment_tone(&d.state) label=d.state.to_string() /></td>
+                    <td><Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() /></td>
                     <td>{d.origin.action.to_string()}</td>
                     <td>{d.origin.cause.clone().unwrap_or_default()}</td>
                     <td>{d.origin.source.clone().unwrap_or_default()}</td>

@@ -228,8 +228,8 @@ fn DrainCard(
             <header>
                 <strong>{r.type_.to_string()}</strong>
                 " " <span class="muted">{d.kind.to_string()}</span>
-                " " <Badge tone=drain_tone(&d.status.status) label=if pending { format!("{}…", d.status.status) } else { d.status.status.to_string() } />
-                " " <Badge tone=execution_tone(&e.status) label=e.status.to_string() />
+                " " <Badge tone=drain_tone(&d.status.status) label=if pending { format!("{}…", d.status.status.label()) } else { d.status.status.label() } raw=d.status.status.to_string() />
+                " " <Badge tone=execution_tone(&e.status) label=e.status.label() raw=e.status.to_string() />
                 " " <code class="muted">{d.id.clone()}</code>
             </header>
             {last_error}

@@ -82,7 +82,7 @@ fn Detail(owner: String, inv: Invoice, costs: Breakdown) -> impl IntoView {
     let fields: Vec<(&str, String)> = vec![
         ("Number", inv.invoice_number.clone()),
         ("Kind", format!("{kind} ({})", inv.kind)),
-        ("Status", inv.status.to_string()),
+        ("Status", format!("{} ({})", inv.status.label(), inv.status)),
         ("Issued", day(inv.emission_date)),
         ("Paid", day(inv.pay_date)),
         ("Consumption from", day(inv.consumption_begin_date)),
@@ -112,7 +112,7 @@ fn Detail(owner: String, inv: Invoice, costs: Breakdown) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <p><A href=urls::invoices(&owner)>"← All invoices"</A></p>
-        <h1 class:credit-note=credit>{title} " " <Badge tone=invoice_tone(&inv.status) label=inv.status.to_string() /></h1>
+        <h1 class:credit-note=credit>{title} " " <Badge tone=invoice_tone(&inv.status) label=inv.status.label() raw=inv.status.to_string() /></h1>
         <p class="lead">
             "Issued on " {day(inv.emission_date)} " for a total of "
             <strong>{money::format(ht + tax, &cur)}</strong> " (tax included). "

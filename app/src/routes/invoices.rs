@@ -287,7 +287,7 @@ fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl 
                 <tr class:credit-note=credit>
                     <td><A href=detail>{inv.invoice_number.clone()}</A></td>
                     <td>{if credit { "Credit note" } else { "Invoice" }}</td>
-                    <td><Badge tone label=inv.status.to_string() /></td>
+                    <td><Badge tone label=inv.status.label() raw=inv.status.to_string() /></td>
                     <td>{day(inv.emission_date)}</td>
                     <td>{day(inv.pay_date)}</td>
                     <td class="num">{money::format(ht, &cur)}</td>

@@ -437,3 +437,31 @@ async fn only_a_year_archive_is_served_there() {
     let resp = h.get("/download/orgs/bad%20id/invoices-2025.zip").await;
     assert_eq!(resp.status().as_u16(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuses_read_as_words_with_the_raw_value_in_a_tooltip() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let page = h.page(&format!("/orgs/{o}/invoices"), 200).await;
+    for (words, raw) in [
+        ("Payment held", "PAYMENTHELD"),
+        ("Won't pay", "WONTPAY"),
+        ("Refunded", "REFUNDED"),
+    ] {
+        let badge = format!("<span title=\"{raw}\" class=\"badge ");
+        let at = page
+            .find(&badge)
+            .unwrap_or_else(|| panic!("no badge for {raw}"));
+        let label = &page[at + badge.len()..];
+        let label = &label[label.find('>').unwrap() + 1..];
+        assert!(
+            label.starts_with(words),
+            "{raw}: {}",
+            &label[..40.min(label.len())]
+        );
+    }
+    assert!(
+        !page.contains(">PAYMENTHELD<"),
+        "never the raw value as the label"
+    );
+}
