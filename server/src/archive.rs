@@ -37,7 +37,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
 pub fn year_of(file: &str) -> Option<i32> {
     let year = file.strip_prefix("invoices-")?.strip_suffix(".zip")?;
     let y: i32 = year.parse().ok()?;
-    (year.len() == 4 && (2000..=2100).contains(&y)).then_some(y)
+    (year.len() == 4 && app::logic::costs::YEARS.contains(&y)).then_some(y)
 }
 
 /// What happened to one document of the archive.

@@ -57,10 +57,6 @@ pub async fn require_session(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
-    // A signed-out visitor comes back here after signing in (pages asked with GET only).
-    let back = (req.method() == axum::http::Method::GET)
-        .then(|| req.uri().path_and_query().map(|pq| pq.as_str().to_owned()))
-        .flatten();
     let mut resp = if is_public(&path) {
         next.run(req).await
     } else {
@@ -85,7 +81,11 @@ pub async fn require_session(
                 if is_machine(&path) {
                     error_response(&AppError::Unauthorized)
                 } else {
-                    Redirect::to(&login_then(back.as_deref())).into_response()
+                    // A signed-out visitor comes back here after signing in (GET pages only).
+                    let back = (req.method() == axum::http::Method::GET)
+                        .then(|| req.uri().path_and_query().map(|pq| pq.as_str()))
+                        .flatten();
+                    Redirect::to(&login_then(back)).into_response()
                 }
             }
         }

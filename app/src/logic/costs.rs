@@ -261,6 +261,9 @@ fn check(inv: &Invoice, lines: f64) -> Check {
     c
 }
 
+/// First and last years a costs table (or a year's archive) may be asked for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// A calendar month, `(year, month 1–12)`.
 pub type Month = (i32, u8);
 

@@ -16,4 +16,4 @@ pub mod operators;
 pub mod pulsar;
 pub mod zones;
 
-pub use wire::{Timestamp, date, lenient_list, nullable};
+pub use wire::{Timestamp, date, lenient_items, lenient_list, nullable};

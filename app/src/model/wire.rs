@@ -14,29 +14,31 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Deserializes a list item by item: an item that does not parse is dropped (and logged on
-/// the server), never the payload; `null` or a non-list is an empty list.
+/// Parses each item on its own; a malformed one is left out (and logged on the server by its
+/// kind only: the error's text may quote a value).
+pub fn lenient_items<T: serde::de::DeserializeOwned>(raw: Vec<serde_json::Value>) -> Vec<T> {
+    raw.into_iter()
+        .filter_map(|v| {
+            let parsed = serde_json::from_value(v);
+            #[cfg(feature = "ssr")]
+            if let Err(e) = &parsed {
+                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
+            }
+            parsed.ok()
+        })
+        .collect()
+}
+
+/// Deserializes a list item by item ([`lenient_items`]); `null` or a non-list is an empty list.
 pub fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
-    let raw = match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::Array(items)) => items,
-        _ => return Ok(Vec::new()),
-    };
-    Ok(raw
-        .into_iter()
-        .filter_map(|v| {
-            let parsed = serde_json::from_value(v);
-            // Only the error's kind: its text may quote a value.
-            #[cfg(feature = "ssr")]
-            if let Err(e) = &parsed {
-                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream line");
-            }
-            parsed.ok()
-        })
-        .collect())
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Array(items)) => lenient_items(items),
+        _ => Vec::new(),
+    })
 }
 
 /// Dates as found upstream: RFC 3339 strings, plain `YYYY-MM-DD`, or epoch milliseconds.

@@ -80,8 +80,7 @@ pub async fn details(
     (docs, gaps)
 }
 
-/// First and last years a costs table may be asked for.
-pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+pub use crate::logic::costs::YEARS;
 
 /// What `year` cost `owner`, from the details of the invoices issued from January of `year`
 /// to January of the next (December's consumption is billed in January), named from the

@@ -101,19 +101,8 @@ pub(super) async fn parse_json<T: DeserializeOwned>(
     })
 }
 
-/// Parses each item on its own; malformed ones are logged and left out.
-pub fn lenient_items<T: DeserializeOwned>(raw: Vec<serde_json::Value>) -> Vec<T> {
-    raw.into_iter()
-        .filter_map(|v| match serde_json::from_value(v) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                // The error's text may quote a value: only its kind is logged.
-                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
-                None
-            }
-        })
-        .collect()
-}
+/// Parses each item on its own (one malformed item is logged and left out).
+pub use crate::model::lenient_items;
 
 fn sozu_id(resp: &Response) -> Option<String> {
     resp.headers()
