@@ -6,7 +6,8 @@
 
 use crate::api::billing::year_costs;
 use crate::components::error_view::ErrorView;
-use crate::logic::costs::{CostRow, CurrencyCosts, YearCosts};
+use crate::error::AppError;
+use crate::logic::costs::{CostRow, CurrencyCosts, YEARS, YearCosts};
 use crate::logic::{MONTHS, money};
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -26,23 +27,30 @@ pub fn CostsPage() -> impl IntoView {
     let query = use_query_map();
     let this_year = time::OffsetDateTime::now_utc().year();
     let owner = move || params.read().get("owner_id").unwrap_or_default();
-    let year = move || {
-        query
-            .read()
-            .get("year")
-            .and_then(|y| y.parse::<i32>().ok())
-            .unwrap_or(this_year)
+    // No year: this one. A year that is not one (`abc`, `1800`) gets a message.
+    let year = move || match query.read().get("year") {
+        None => Some(this_year),
+        Some(y) => y.parse::<i32>().ok().filter(|y| YEARS.contains(y)),
     };
     let costs = Resource::new(
         move || (owner(), year()),
-        |(owner, year)| year_costs(owner, year),
+        |(owner, year)| async move {
+            match year {
+                Some(year) => year_costs(owner, year).await,
+                None => Err(AppError::BadRequest(format!(
+                    "Invalid year: expected {} to {}.",
+                    YEARS.start(),
+                    YEARS.end()
+                ))),
+            }
+        },
     );
     let base = move || format!("/orgs/{}/costs", urls::segment(&owner()));
     let switch = move || {
         (0..YEARS_SHOWN)
             .map(|back| this_year - back)
             .map(|y| {
-                let current = y == year();
+                let current = Some(y) == year();
                 view! {
                     <a
                         href=format!("{}?year={y}", base())
@@ -57,18 +65,27 @@ pub fn CostsPage() -> impl IntoView {
     };
     // Pages load whole (plain links): the year is read once.
     let y = year();
+    let heading = match y {
+        Some(y) => format!("What each application cost in {y}"),
+        None => "What each application cost".to_owned(),
+    };
+    let lead = y.map(|y| {
+        view! {
+            <p class="lead" role="status">
+                {format!(
+                    "By month of consumption, from the line items of the invoices issued from \
+                     January {y} to January {}, read a few at a time.",
+                    y + 1
+                )}
+            </p>
+        }
+    });
     view! {
-        <Title text=format!("Costs {y}") />
+        <Title text=y.map_or_else(|| "Costs".to_owned(), |y| format!("Costs {y}")) />
         <p><a href=urls::invoices(&owner())>"← Invoices"</a></p>
-        <h1>{format!("What each application cost in {y}")}</h1>
+        <h1>{heading}</h1>
         <nav class="years" aria-label="Year">{switch}</nav>
-        <p class="lead" role="status">
-            {format!(
-                "By month of consumption, from the line items of the invoices issued from \
-                 January {y} to January {}, read a few at a time.",
-                y + 1
-            )}
-        </p>
+        {lead}
         <Suspense fallback=|| view! { <p class="muted" role="status">"Reading the invoices…"</p> }>
             {move || Suspend::new(async move {
                 match costs.await {

@@ -143,4 +143,11 @@ async fn an_unreadable_invoice_is_a_gap_never_a_failed_page() {
     assert!(page.contains("api-gateway"), "the others are there");
     let bad = h.page(&format!("/orgs/{o}/costs?year=1800"), 400).await;
     assert!(bad.contains("Invalid year"), "{bad}");
+    for bad in ["abc", "2147483647", "-1"] {
+        let page = h.page(&format!("/orgs/{o}/costs?year={bad}"), 400).await;
+        assert!(
+            page.contains("Invalid year: expected 2000 to 2100."),
+            "{bad}"
+        );
+    }
 }
