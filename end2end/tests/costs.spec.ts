@@ -27,7 +27,7 @@ test("costs per application: chart, table, and the year switch", async ({ page }
 
   // Another year: another address and another table.
   const older = lastYear - 1;
-  await page.getByRole("navigation", { name: "Year" }).getByRole("link", { name: String(older) }).click();
+  await page.getByRole("group", { name: "Year" }).getByRole("link", { name: String(older) }).click();
   await expect(page).toHaveURL(new RegExp(`year=${older}$`));
   await expect(page.getByRole("heading", { name: `What each application cost in ${older}`, level: 1 })).toBeVisible();
   await expect(page.locator("table.costs-table").first().locator("tfoot td").last()).not.toHaveText(total!);

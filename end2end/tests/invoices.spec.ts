@@ -15,11 +15,14 @@ test("year filter changes the URL and the list; the chart is there", async ({ pa
   await openAcmeInvoices(page);
   await expect(page.locator("figure.chart svg").first()).toBeVisible();
   await expect(page.locator("figure.chart figcaption").first()).toContainText("Monthly totals");
-  const years = page.locator("nav.years a");
+  // The year pills are a filter: the chosen one is "current" among them, not the page.
+  const years = page.getByRole("group", { name: "Year" }).getByRole("link");
   expect(await years.count()).toBeGreaterThan(1);
   const older = (await years.nth(1).textContent())!.trim();
   await years.nth(1).click();
   await expect(page).toHaveURL(new RegExp(`year=${older}`));
+  await expect(years.nth(1)).toHaveAttribute("aria-current", "true");
+  await expect(page.locator('.years [aria-current="page"]')).toHaveCount(0);
   await expect(page.getByRole("heading", { name: `Paid and closed in ${older}` })).toBeVisible();
   const closed = page.locator("section", { has: page.getByRole("heading", { name: /Paid and closed/ }) });
   const issued = await closed.locator("tbody tr td:nth-child(4)").allTextContents();

@@ -78,10 +78,10 @@ pub fn BarChart(caption: String, bars: Vec<Bar>) -> impl IntoView {
             <figcaption>{caption}</figcaption>
             <details>
                 <summary>"Chart data"</summary>
-                <table class="data">
+                <div class="table-scroll" role="region" tabindex="0" aria-label="Chart data"><table class="data">
                     <thead><tr><th>"Month"</th><th class="num">"Total"</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
             </details>
         </figure>
     }

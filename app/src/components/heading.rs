@@ -1,14 +1,14 @@
 //! Page heads: the name of what the page is about (from the navigation data the frame already
-//! loaded), the tab title, and the links between an application's pages.
+//! loaded) and the links between an application's pages.
 
 use crate::components::layout::ShellResource;
+use crate::logic::place::current_of;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 /// The head of every application page: the application's name (from the navigation data),
-/// the page's title, the tab title and the links between the application's pages.
+/// the page's title and the links between the application's pages.
 #[component]
 pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoView {
     let shell = use_context::<ShellResource>();
@@ -21,30 +21,33 @@ pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoVi
                 None => None,
             }
             .unwrap_or(a);
-            let title = if page.is_empty() {
-                name.clone()
-            } else {
-                format!("{page} · {name}")
-            };
             view! {
-                <Title text=title />
                 <h1>{if page.is_empty() { String::new() } else { format!("{page} · ") }}<span class="app-name">{name}</span></h1>
             }
         })
     };
-    let link = |sub: &'static str, label: &'static str| {
-        // `A` marks the current page with `aria-current`; the overview only when exact.
-        view! { <A href=urls::app(&owner, &app, sub) exact=sub.is_empty()>{label}</A> }
-    };
+    let links = [
+        (urls::app(&owner, &app, ""), "Overview"),
+        (urls::app(&owner, &app, "/deployments"), "Deployments"),
+        (urls::app(&owner, &app, "/instances"), "Instances"),
+        (urls::app(&owner, &app, "/logs"), "Logs"),
+        (urls::drains(&owner, &app), "Log drains"),
+    ];
+    // Rendered on the server only: the path is the request's. One deployment is under
+    // "Deployments", so the longest link the path is under is the current one.
+    let path = use_location().pathname.get_untracked();
+    let hrefs: Vec<&str> = links.iter().map(|(h, _)| h.as_str()).collect();
+    let current = current_of(&path, &hrefs).map(str::to_owned);
+    let links = links
+        .into_iter()
+        .map(|(href, label)| {
+            let here = (current.as_deref() == Some(href.as_str())).then_some("page");
+            view! { <a href=href aria-current=here>{label}</a> }
+        })
+        .collect_view();
     view! {
         <Suspense fallback=move || view! { <h1>{page}</h1> }>{name}</Suspense>
-        <nav class="subnav" aria-label="Application pages">
-            {link("", "Overview")}
-            {link("/deployments", "Deployments")}
-            {link("/instances", "Instances")}
-            {link("/logs", "Logs")}
-            <A href=urls::drains(&owner, &app)>"Log drains"</A>
-        </nav>
+        <nav class="subnav" aria-label="Application pages">{links}</nav>
     }
 }
 
@@ -64,7 +67,6 @@ pub fn ResourceHeading(owner: String, resource: String) -> impl IntoView {
                     }
                     .unwrap_or(r);
                     view! {
-                        <Title text=format!("Log drains · {name}") />
                         <h1>"Log drains · " <span class="app-name">{name}</span></h1>
                     }
                 })

@@ -8,7 +8,6 @@ use crate::model::Timestamp;
 use crate::model::instances::Instance;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Instances, one row each.
 #[component]
@@ -38,7 +37,7 @@ pub fn InstanceTable(
                     urls::segment(&i.deployment_id)
                 );
                 let short = short_id(&i.deployment_id);
-                view! { <A href=href attr:title=i.deployment_id.clone()><code>{short}</code></A> }
+                view! { <a href=href title=i.deployment_id.clone()><code>{short}</code></a> }
             });
             view! {
                 <tr data-state=i.state.to_string()>
@@ -57,7 +56,7 @@ pub fn InstanceTable(
         })
         .collect_view();
     view! {
-        <table class="data instances">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Instances"><table class="data instances">
             <thead>
                 <tr>
                     <th>"State"</th><th>"Flavor"</th><th class="num">"Index"</th><th>"Name"</th><th>"Address"</th>
@@ -65,6 +64,6 @@ pub fn InstanceTable(
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

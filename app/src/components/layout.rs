@@ -3,10 +3,13 @@
 use crate::api::navigation::{ShellData, load_shell};
 use crate::components::error_view::ErrorView;
 use crate::error::AppError;
+use crate::logic::place::{self, Place, addon_link};
 use crate::model::navigation::Owner;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
+use leptos_meta::Title;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
 
 /// The shell's data, shared with pages through context.
 pub type ShellResource = Resource<Result<ShellData, AppError>>;
@@ -23,6 +26,9 @@ pub fn Shell() -> impl IntoView {
 pub fn Frame(children: Children) -> impl IntoView {
     let shell: ShellResource = Resource::new(|| (), |_| load_shell());
     provide_context(shell);
+    // Rendered on the server only (not an island): the path is the request's.
+    let path = StoredValue::new(use_location().pathname.get_untracked());
+    let place = move |owners: &[Owner]| path.with_value(|p| place::place(p, owners));
     view! {
         // "false" here; the page's last island (`HydrationMark`) turns it "true".
         <div class="app" data-hydrated="false">
@@ -46,20 +52,58 @@ pub fn Frame(children: Children) -> impl IntoView {
                 })}
             </Suspense>
             <div class="layout">
-                <nav class="sidebar" aria-label="Organisations">
-                    <Suspense fallback=|| view! { <p class="muted">"Loading organisations…"</p> }>
+                // On a phone the navigation folds behind "Menu" (no script needed) and the
+                // content comes right after it; on a wider screen the menu is always open.
+                <details class="menu">
+                    <summary>"Menu"</summary>
+                    <nav class="sidebar" aria-label="Organisations">
+                        <Suspense fallback=|| view! { <p class="muted">"Loading organisations…"</p> }>
+                            {move || Suspend::new(async move {
+                                match shell.await {
+                                    Ok(d) => {
+                                        let here = place(&d.owners);
+                                        view! { <Nav owners=d.owners here /> }.into_any()
+                                    }
+                                    Err(e) => view! {
+                                        <ErrorView error=e />
+                                        <p class="nav-extra"><a href=urls::zones()>"Zones"</a></p>
+                                    }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    </nav>
+                </details>
+                <main class="content" id="content" tabindex="-1">
+                    <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            match shell.await {
-                                Ok(d) => view! { <Nav owners=d.owners /> }.into_any(),
-                                Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                            }
+                            let owners = shell.await.map(|d| d.owners).unwrap_or_default();
+                            view! { <Breadcrumb here=place(&owners) /> }
                         })}
                     </Suspense>
-                    <p class="nav-extra"><A href="/zones">"Zones"</A></p>
-                </nav>
-                <main class="content" id="content" tabindex="-1">{children()}</main>
+                    {children()}
+                </main>
             </div>
         </div>
+    }
+}
+
+/// The breadcrumb below the top bar, and the tab title in the same words.
+#[component]
+fn Breadcrumb(here: Place) -> impl IntoView {
+    let title = here.title();
+    let last = here.crumbs.len().saturating_sub(1);
+    let crumbs = here
+        .crumbs
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let current = (i == last).then_some("page");
+            view! { <li><a href=c.href aria-current=current>{c.label}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <Title text=title />
+        <nav class="breadcrumb" aria-label="Breadcrumb"><ol>{crumbs}</ol></nav>
     }
 }
 
@@ -82,41 +126,44 @@ fn UserMenu(data: ShellData) -> impl IntoView {
 }
 
 #[component]
-fn Nav(owners: Vec<Owner>) -> impl IntoView {
-    owners
+fn Nav(owners: Vec<Owner>, here: Place) -> impl IntoView {
+    let here_link = here.sidebar.unwrap_or_default();
+    let link = |href: String, label: String| {
+        let current = (href == here_link).then_some("page");
+        view! { <a href=href aria-current=current>{label}</a> }
+    };
+    // Without a current owner (home, zones), the personal space opens.
+    let open_owner = here.owner;
+    let sections = owners
         .into_iter()
         .map(|o| {
             let id = o.id.clone();
             let apps = o
                 .applications
                 .into_iter()
-                .map(|a| {
-                    let href = urls::app(&id, &a.id, "");
-                    view! { <li><A href=href>{a.name}</A></li> }
-                })
+                .map(|a| view! { <li>{link(urls::app(&id, &a.id, ""), a.name)}</li> })
                 .collect_view();
             let addons = o
                 .addons
                 .into_iter()
-                .map(|a| {
-                    let name = a.name.clone();
-                    match urls::addon_page(&id, &a) {
-                        Some(href) => view! { <li><A href=href>{name}</A></li> }.into_any(),
-                        None => view! { <li class="muted">{name}</li> }.into_any(),
-                    }
-                })
+                .map(|a| view! { <li>{link(addon_link(&id, &a), a.name)}</li> })
                 .collect_view();
-            let invoices = urls::invoices(&id);
+            let open = open_owner.as_ref().map_or(o.personal, |x| *x == o.id);
             view! {
-                <details class="nav-owner" open=o.personal>
+                <details class="nav-owner" open=open>
                     <summary>{o.name}</summary>
                     <ul>
-                        <li><A href=invoices>"Invoices"</A></li>
+                        <li>{link(urls::invoices(&id), "Invoices".to_owned())}</li>
                         {apps}
                         {addons}
                     </ul>
                 </details>
             }
         })
-        .collect_view()
+        .collect_view();
+    view! {
+        <p class="nav-extra">{link("/".to_owned(), "All organisations".to_owned())}</p>
+        {sections}
+        <p class="nav-extra">{link(urls::zones(), "Zones".to_owned())}</p>
+    }
 }

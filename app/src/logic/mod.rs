@@ -11,6 +11,7 @@ pub mod labels;
 pub mod logs;
 pub mod money;
 pub mod operators;
+pub mod place;
 pub mod pulsar;
 pub mod redirect;
 pub mod timeline;

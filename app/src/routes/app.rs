@@ -13,7 +13,6 @@ use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The overview page.
 #[component]
@@ -67,10 +66,10 @@ fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
                     .map(|(k, n)| view! { <tr><th scope="row">{k}</th><td class="num">{n}</td></tr> })
                     .collect_view();
                 view! {
-                    <table class="data counts">
+                    <div class="table-scroll" role="region" tabindex="0" aria-label=format!("Instances by {}", title.to_lowercase())><table class="data counts">
                         <thead><tr><th>{title}</th><th class="num">"Instances"</th></tr></thead>
                         <tbody>{rows}</tbody>
-                    </table>
+                    </table></div>
                 }
             };
             let states = count_by(&list, |i| i.state.to_string());
@@ -131,10 +130,10 @@ fn Dns(lbs: Vec<LoadBalancer>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="data dns">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Domain names"><table class="data dns">
             <thead><tr><th>"Zone"</th><th>"CNAME"</th><th>"A records"</th></tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         <p class="hint">
             "In your DNS zone: point a subdomain at the CNAME ("
             <code>{format!("www 3600 IN CNAME {}", cname.unwrap_or_default())}</code>
@@ -169,7 +168,7 @@ fn Latest(
             <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
             " " <strong>{d.origin.action.to_string()}</strong> " started " {started}
             {if running { " · running for " } else { " · took " }} {took}
-            " · " <A href=href>{d.id.clone()}</A>
+            " · " <a href=href>{d.id.clone()}</a>
         </p>
         <p class="muted">
             {d.origin.cause.clone().unwrap_or_default()}

@@ -55,7 +55,7 @@ pub fn CostsPage() -> impl IntoView {
                     <a
                         href=format!("{}?year={y}", base())
                         class=if current { "year current" } else { "year" }
-                        aria-current=current.then_some("page")
+                        aria-current=current.then_some("true")
                     >
                         {y}
                     </a>
@@ -81,10 +81,11 @@ pub fn CostsPage() -> impl IntoView {
         }
     });
     view! {
+        // Streamed in order, the head leaves before the frame's breadcrumb (which also sets
+        // the title) is ready: this page says its title at once.
         <Title text=y.map_or_else(|| "Costs".to_owned(), |y| format!("Costs {y}")) />
-        <p><a href=urls::invoices(&owner())>"← Invoices"</a></p>
         <h1>{heading}</h1>
-        <nav class="years" aria-label="Year">{switch}</nav>
+        <div class="years" role="group" aria-label="Year">{switch}</div>
         {lead}
         <Suspense fallback=|| view! { <p class="muted" role="status">"Reading the invoices…"</p> }>
             {move || Suspend::new(async move {
@@ -177,7 +178,7 @@ fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
         <section class="costs">
             <h2>{costs.currency.clone()}</h2>
             <StackedChart caption=caption.clone() rows=costs.rows.clone() currency=costs.currency.clone() />
-            <table class="data costs-table">
+            <div class="table-scroll" role="region" tabindex="0" aria-label="Costs by application"><table class="data costs-table">
                 <caption>{caption}</caption>
                 <thead>
                     <tr><th scope="col">"Application"</th>{head}<th scope="col" class="num">"Year"</th></tr>
@@ -190,7 +191,7 @@ fn CurrencyTable(year: i32, costs: CurrencyCosts) -> impl IntoView {
                         <td class="num"><strong>{year_total}</strong></td>
                     </tr>
                 </tfoot>
-            </table>
+            </table></div>
         </section>
     }
 }

@@ -15,7 +15,6 @@ use crate::model::Timestamp;
 use crate::routes::deployments::short_commit;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The deployment page.
@@ -131,8 +130,8 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
         <p class="latest">
             <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
             " " <code class="deployment-id">{d.id.clone()}</code>
-            " · " <A href=logs attr:class="logs-link">"Logs of this deployment"</A>
-            " · " <A href=all>"All deployments"</A>
+            " · " <a href=logs class="logs-link">"Logs of this deployment"</a>
+            " · " <a href=all>"All deployments"</a>
         </p>
         <section>
             <h2>"Steps"</h2>
@@ -140,10 +139,10 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
                 <Legend />
                 <StepRows deps=vec![d.clone()] now caption />
             </figure>
-            <table class="data steps">
+            <div class="table-scroll" role="region" tabindex="0" aria-label="Steps"><table class="data steps">
                 <thead><tr><th>"Step"</th><th>"Entered (UTC)"</th><th class="num">"Time spent"</th></tr></thead>
                 <tbody>{steps}{end}</tbody>
-            </table>
+            </table></div>
         </section>
         <section>
             <h2>"Origin"</h2>

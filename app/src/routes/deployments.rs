@@ -18,7 +18,6 @@ use crate::model::Timestamp;
 use crate::model::deployments::Deployment;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The first characters of a commit.
 pub fn short_commit(c: &Option<String>) -> String {
@@ -123,13 +122,13 @@ pub fn DeploymentTable(
                     <td>{if d.has_dedicated_build { "Yes" } else { "No" }}</td>
                     <td class="nowrap">{d.start_date.map(short_time).unwrap_or_else(|| "—".into())}</td>
                     <td class="num nowrap">{took}{running.then_some(" so far")}</td>
-                    <td><A href=href attr:title=d.id.clone()><code>{short}</code></A></td>
+                    <td><a href=href title=d.id.clone()><code>{short}</code></a></td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="data deployments">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Deployments"><table class="data deployments">
             <thead>
                 <tr>
                     <th>"State"</th><th>"Action"</th><th>"Cause"</th><th>"Source"</th><th>"Author"</th>
@@ -137,6 +136,6 @@ pub fn DeploymentTable(
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

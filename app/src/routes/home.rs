@@ -7,15 +7,12 @@ use crate::components::layout::ShellResource;
 use crate::model::navigation::{Owner, SummaryApp};
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let shell = expect_context::<ShellResource>();
     view! {
-        <Title text="Organisations" />
         <h1>"Organisations"</h1>
         <Suspense fallback=|| view! { <p class="muted">"Loading organisations…"</p> }>
             {move || Suspend::new(async move {
@@ -34,6 +31,7 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn OwnerCard(owner: Owner) -> impl IntoView {
     let id = owner.id.clone();
+    let name = owner.name.clone();
     let kind = if owner.personal {
         "your own applications and add-ons"
     } else {
@@ -56,32 +54,32 @@ fn OwnerCard(owner: Owner) -> impl IntoView {
                 <tr>
                     <td>
                         {match page {
-                            Some(href) => view! { <A href=href>{a.name.clone()}</A> }.into_any(),
+                            Some(href) => view! { <a href=href>{a.name.clone()}</a> }.into_any(),
                             None => view! { <span>{a.name.clone()}</span> }.into_any(),
                         }}
                     </td>
                     <td><code>{a.provider_id}</code></td>
-                    <td><A href=drains>"Log drains"</A></td>
+                    <td><a href=drains>"Log drains"</a></td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <section class="owner-card" data-owner=owner.id.clone()>
+        <section class="owner-card" id=owner.id.clone() data-owner=owner.id.clone()>
             <header>
                 <h2>{owner.name}</h2>
                 <span class="muted">{kind}</span>
-                <A href=urls::invoices(&owner.id)>"Invoices"</A>
+                <a href=urls::invoices(&owner.id)>"Invoices"</a>
             </header>
             <h3>"Applications"</h3>
             {if apps_empty {
                 view! { <p class="muted">"No application in this space."</p> }.into_any()
             } else {
                 view! {
-                    <table class="data">
+                    <div class="table-scroll" role="region" tabindex="0" aria-label=format!("Applications of {name}")><table class="data">
                         <thead><tr><th>"Name"</th><th>"State"</th><th>"Pages"</th></tr></thead>
                         <tbody>{apps}</tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
             <h3>"Add-ons"</h3>
@@ -89,10 +87,10 @@ fn OwnerCard(owner: Owner) -> impl IntoView {
                 view! { <p class="muted">"No add-on in this space."</p> }.into_any()
             } else {
                 view! {
-                    <table class="data">
+                    <div class="table-scroll" role="region" tabindex="0" aria-label=format!("Add-ons of {name}")><table class="data">
                         <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Pages"</th></tr></thead>
                         <tbody>{addons}</tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>
@@ -105,13 +103,13 @@ fn AppRow(owner: String, app: SummaryApp) -> impl IntoView {
     let title = format!("{} ({})", label, app.state);
     view! {
         <tr>
-            <td><A href=urls::app(&owner, &app.id, "")>{app.name}</A></td>
+            <td><a href=urls::app(&owner, &app.id, "")>{app.name}</a></td>
             <td title=title><Badge tone label /></td>
             <td class="links">
-                <A href=urls::app(&owner, &app.id, "/deployments")>"Deployments"</A>
-                <A href=urls::app(&owner, &app.id, "/instances")>"Instances"</A>
-                <A href=urls::app(&owner, &app.id, "/logs")>"Logs"</A>
-                <A href=urls::drains(&owner, &app.id)>"Drains"</A>
+                <a href=urls::app(&owner, &app.id, "/deployments")>"Deployments"</a>
+                <a href=urls::app(&owner, &app.id, "/instances")>"Instances"</a>
+                <a href=urls::app(&owner, &app.id, "/logs")>"Logs"</a>
+                <a href=urls::drains(&owner, &app.id)>"Drains"</a>
             </td>
         </tr>
     }

@@ -12,8 +12,6 @@ use crate::logic::{billing, day, money};
 use crate::model::billing::Invoice;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The invoice page.
@@ -49,7 +47,7 @@ pub fn InvoicePage() -> impl IntoView {
                         });
                         view! { <Detail owner inv costs /> }.into_any()
                     }
-                    Err(e) => view! { <Title text="Invoice" /> <h1>"Invoice"</h1> <ErrorView error=e /> }.into_any(),
+                    Err(e) => view! { <h1>"Invoice"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -110,8 +108,6 @@ fn Detail(owner: String, inv: Invoice, costs: Breakdown) -> impl IntoView {
         .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })
         .collect_view();
     view! {
-        <Title text=title.clone() />
-        <p><A href=urls::invoices(&owner)>"← All invoices"</A></p>
         <h1 class:credit-note=credit>{title} " " <Badge tone=invoice_tone(&inv.status) label=inv.status.label() raw=inv.status.to_string() /></h1>
         <p class="lead">
             "Issued on " {day(inv.emission_date)} " for a total of "
@@ -119,7 +115,7 @@ fn Detail(owner: String, inv: Invoice, costs: Breakdown) -> impl IntoView {
             <a class="button" href=pdf rel="external" download>"Download PDF"</a>
         </p>
         <div class="detail-grid">
-            <table class="data fields"><tbody>{rows}</tbody></table>
+            <div class="table-scroll" role="region" tabindex="0" aria-label="Invoice details"><table class="data fields"><tbody>{rows}</tbody></table></div>
             <address class="card">
                 <strong>{text(&a.company)}</strong><br />
                 {text(&a.name)}<br />
@@ -224,7 +220,7 @@ fn CostBreakdown(costs: Breakdown, cur: String, period: (String, String)) -> imp
     };
     view! {
         <h2 id="costs">"What each application cost"</h2>
-        <table class="data breakdown">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="What each application cost"><table class="data breakdown">
                 <thead>
                     <tr>
                         <th scope="col">"Line"</th>
@@ -246,7 +242,7 @@ fn CostBreakdown(costs: Breakdown, cur: String, period: (String, String)) -> imp
                     </tr>
                     {verdict}
                 </tfoot>
-        </table>
+        </table></div>
     }
     .into_any()
 }

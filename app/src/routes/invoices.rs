@@ -16,8 +16,6 @@ use crate::logic::{MONTHS, day};
 use crate::model::billing::Invoice;
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The invoices page.
@@ -40,7 +38,6 @@ pub fn InvoicesPage() -> impl IntoView {
         move || get(&filter.read()).clone().unwrap_or_default()
     };
     view! {
-        <Title text="Invoices" />
         <h1>"Invoices"</h1>
         <form method="get" class="filters" aria-label="Filter invoices">
             <label>"Since" <input type="date" name="since" value=field(|f| &f.since) /></label>
@@ -99,13 +96,15 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
                 );
                 let current = Some(y) == year;
                 view! {
-                    <A href=href attr:aria-current=current.then_some("true") attr:class=if current { "year current" } else { "year" }>
+                    <a href=href aria-current=current.then_some("true") class=if current { "year current" } else { "year" }>
                         {y.to_string()}
-                    </A>
+                    </a>
                 }
             })
             .collect_view();
-        view! { <nav class="years" aria-label="Year">{links}</nav> }
+        // A filter, not a navigation: the chosen year is "current" among the pills, and the
+        // page's place stays the sidebar's and the breadcrumb's.
+        view! { <div class="years" role="group" aria-label="Year">{links}</div> }
     });
     let charts = year.map(|y| {
         let months: Vec<&PerCurrency> = (1..=12u8)
@@ -161,7 +160,7 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
             })
             .collect_view();
         view! {
-            <table class="data totals-table monthly">
+            <div class="table-scroll" role="region" tabindex="0" aria-label="Per month"><table class="data totals-table monthly">
                 <caption>{format!("Per month, {y}")}</caption>
                 <thead>
                     <tr>
@@ -170,7 +169,7 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
         }
         .into_any()
     });
@@ -199,7 +198,7 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
         <section>
             <h2>{Group::Closed.title()} {year.map(|y| format!(" in {y}"))}</h2>
             {year_links}
-            <InvoiceTable owner=owner.clone() list=closed_in_year empty="No paid or closed invoice this year." />
+            <InvoiceTable owner=owner.clone() label=Group::Closed.title() list=closed_in_year empty="No paid or closed invoice this year." />
         </section>
     }
     .into_any();
@@ -207,19 +206,19 @@ fn Report(owner: String, filter: InvoiceFilter, list: Vec<Invoice>) -> impl Into
         {totals_section}
         <section>
             <h2>{Group::Pending.title()}</h2>
-            <InvoiceTable owner=owner.clone() list=pending empty="Nothing to pay." />
+            <InvoiceTable owner=owner.clone() label=Group::Pending.title() list=pending empty="Nothing to pay." />
         </section>
         {(!processing.is_empty()).then(|| view! {
             <section>
                 <h2>{Group::AwaitingValidation.title()}</h2>
-                <InvoiceTable owner=owner.clone() list=processing empty="" />
+                <InvoiceTable owner=owner.clone() label=Group::AwaitingValidation.title() list=processing empty="" />
             </section>
         })}
         {closed_section}
         {(!other.is_empty()).then(|| view! {
             <section>
                 <h2>{Group::Other.title()}</h2>
-                <InvoiceTable owner=owner.clone() list=other empty="" />
+                <InvoiceTable owner=owner.clone() label=Group::Other.title() list=other empty="" />
             </section>
         })}
     }
@@ -251,8 +250,9 @@ fn TotalsTable(title: String, sums: PerCurrency) -> impl IntoView {
             }
         })
         .collect_view();
+    let label = title.clone();
     view! {
-        <table class="data totals-table">
+        <div class="table-scroll" role="region" tabindex="0" aria-label=label><table class="data totals-table">
             <caption>{title}</caption>
             <thead>
                 <tr>
@@ -261,12 +261,18 @@ fn TotalsTable(title: String, sums: PerCurrency) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }
 
 #[component]
-fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl IntoView {
+/// One group's invoices; `label` names its scroll box (one per group, so each is told apart).
+fn InvoiceTable(
+    owner: String,
+    list: Vec<Invoice>,
+    empty: &'static str,
+    label: &'static str,
+) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="empty">{empty}</p> }.into_any();
     }
@@ -285,7 +291,7 @@ fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl 
             let tone = invoice_tone(&inv.status);
             view! {
                 <tr class:credit-note=credit>
-                    <td><A href=detail>{inv.invoice_number.clone()}</A></td>
+                    <td><a href=detail>{inv.invoice_number.clone()}</a></td>
                     <td>{if credit { "Credit note" } else { "Invoice" }}</td>
                     <td><Badge tone label=inv.status.label() raw=inv.status.to_string() /></td>
                     <td>{day(inv.emission_date)}</td>
@@ -299,7 +305,7 @@ fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl 
         })
         .collect_view();
     view! {
-        <table class="data invoices">
+        <div class="table-scroll" role="region" tabindex="0" aria-label=format!("{label} invoices")><table class="data invoices">
             <thead>
                 <tr>
                     <th>"Number"</th><th>"Kind"</th><th>"Status"</th><th>"Issued"</th><th>"Paid"</th>
@@ -308,7 +314,7 @@ fn InvoiceTable(owner: String, list: Vec<Invoice>, empty: &'static str) -> impl 
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -10,8 +10,6 @@ use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
 use crate::routes::urls;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The operator page.
@@ -57,7 +55,7 @@ pub fn OperatorPage() -> impl IntoView {
                 let revealed = secret.await.ok().flatten();
                 match panel.await {
                     Ok(p) => view! { <Panel owner kind id p act revealed /> }.into_any(),
-                    Err(e) => view! { <Title text="Add-on" /> <h1>"Add-on"</h1> <ErrorView error=e /> }.into_any(),
+                    Err(e) => view! { <h1>"Add-on"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -108,10 +106,9 @@ fn Panel(
         kind,
         urls::segment(&id)
     );
-    let title = format!("{} · {}", p.kind.label(), op.name);
     let entry = op.resources.get("entrypoint").cloned();
     let logs = entry.as_ref().map(|app| {
-        view! { <A href=urls::app(&owner, app, "/logs") attr:class="button secondary">"View logs"</A> }
+        view! { <a href=urls::app(&owner, app, "/logs") class="button secondary">"View logs"</a> }
     });
     let open = op.access_url.as_deref().and_then(web_link).map(|u| view! { <a class="button" href=u.clone() rel="noopener noreferrer" target="_blank">"Open " {p.kind.label()}</a> });
     let mut fields: Vec<(&'static str, String)> = vec![
@@ -176,7 +173,7 @@ fn Panel(
                     urls::app(&owner, &rid, ""),
                     urls::app(&owner, &rid, "/logs"),
                 );
-                view! { <A href=page><code>{rid}</code></A> " · " <A href=logs>"logs"</A> }
+                view! { <a href=page><code>{rid}</code></a> " · " <a href=logs>"logs"</a> }
                     .into_any()
             } else {
                 view! { <code>{rid.clone()}</code> }.into_any()
@@ -267,7 +264,6 @@ fn Panel(
         view! { <a class="button secondary" href=href rel="external" download>"Download config.yaml"</a> }
     });
     view! {
-        <Title text=title.clone() />
         <h1>{p.kind.label()} " · " <span class="app-name">{op.name.clone()}</span></h1>
         <p class="links">{open} " " {logs} " " {config}</p>
         <dl class="fields">{fields}</dl>

@@ -7,7 +7,6 @@ use crate::hooks::use_server_action;
 use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
 use crate::model::pulsar::StoragePolicies;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The Pulsar page.
@@ -45,7 +44,6 @@ pub fn PulsarPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Pulsar storage policies" />
         <h1>"Pulsar storage policies"</h1>
         <p class="muted"><code>{move || ids.get().1}</code></p>
         {outcome}
@@ -68,8 +66,8 @@ fn Current(p: StoragePolicies) -> impl IntoView {
     view! {
         <section>
             <h2>"Current policies"</h2>
-            <table class="data policies">
-                <thead><tr><th></th><th>"Size"</th><th>"Time"</th></tr></thead>
+            <div class="table-scroll" role="region" tabindex="0" aria-label="Storage policies"><table class="data policies">
+                <thead><tr><th>"Policy"</th><th>"Size"</th><th>"Time"</th></tr></thead>
                 <tbody>
                     <tr data-policy="retention">
                         <th scope="row">"Retention"</th>
@@ -82,7 +80,7 @@ fn Current(p: StoragePolicies) -> impl IntoView {
                         <td>{describe(o.duration_in_minutes, &DURATION_UNITS, "not set (offload disabled)")}</td>
                     </tr>
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

@@ -12,8 +12,6 @@ use crate::hooks::use_url_filter;
 use crate::logic::geo::{MAP_H, MAP_W, flag, project};
 use crate::model::zones::Zone;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The zones page.
@@ -46,7 +44,6 @@ pub fn ZonesPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Zones" />
         <h1>"Zones"</h1>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading zones…"</p> }>
             {move || Suspend::new(async move {
@@ -96,8 +93,6 @@ pub fn ZonePage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || format!("Zone {}", name.get()) />
-        <p><A href="/zones">"← All zones"</A></p>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading zone…"</p> }>
             {move || Suspend::new(async move {
                 match zone.await {
@@ -178,7 +173,7 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
                     class:private=z.is_private()
                     tabindex="0"
                 >
-                    <td><A href=href><code>{shown}</code></A>{private}</td>
+                    <td><a href=href><code>{shown}</code></a>{private}</td>
                     <td>{z.display_name.clone().unwrap_or_default()}</td>
                     <td>{z.city.clone()}</td>
                     <td><span aria-hidden="true">{flag(&z.country_code)}</span> " " {z.country.clone()}</td>
@@ -199,10 +194,10 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
             </svg>
             <figcaption>"● public zone   ◆ private zone. Coastlines: Natural Earth (public domain)."</figcaption>
         </figure>
-        <table class="data zones">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Zones"><table class="data zones">
             <thead><tr><th>"Name"</th><th>"Display name"</th><th>"City"</th><th>"Country"</th><th>"Tags"</th><th>"Outbound IPs"</th></tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         </ZoneHighlight>
     }
 }
