@@ -50,6 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App />
+                <components::submit_once::SubmitOnce />
                 <components::hydration::HydrationMark />
             </body>
         </html>

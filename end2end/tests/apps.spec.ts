@@ -55,7 +55,7 @@ test("the deployment timeline has bars for each state and leads to a deployment"
   const id = await first.getAttribute("title");
   await first.click();
   await expect(page.getByRole("heading", { name: "Steps" })).toBeVisible();
-  await expect(page.locator("code.deployment-id")).toHaveText(id!);
+  await expect(page.locator("code.deployment-id")).toHaveAttribute("title", id!);
   await expect(page.getByRole("link", { name: "Logs of this deployment" })).toHaveAttribute("href", new RegExp(`/logs\\?deploymentId=${id}$`));
   await expect(page.getByRole("heading", { name: "Instances of this deployment" })).toBeVisible();
   expect(problems).toEqual([]);

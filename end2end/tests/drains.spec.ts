@@ -23,15 +23,28 @@ test("create drains of two types, disable one, delete both", async ({ page }, te
   await expect(page).toHaveURL(/new=RAW_HTTP/);
   await waitHydrated(page, testInfo);
   const form = page.getByRole("form", { name: "New drain" });
-  if (hydrated(testInfo)) {
-    await form.getByLabel("URL (required)").fill("ftp://nowhere");
-    await form.getByRole("button", { name: "Create drain" }).click();
-    await expect(form.getByRole("alert")).toContainText("URL must start with https:// or http://");
-  }
+  // A refused field: its message beside it and in the summary (in view), the field focused
+  // and its value kept, secrets not.
+  await form.getByLabel("URL (required)").fill("ftp://nowhere");
+  await form.getByLabel("Username").fill("kept-user");
+  await form.getByLabel("Password").fill("not-kept");
+  await form.getByRole("button", { name: "Create drain" }).click();
+  await waitHydrated(page, testInfo);
+  const summary = page.locator("#outcome");
+  await expect(summary).toContainText("The drain was not created");
+  await expect(summary).toContainText("URL must start with https:// or http://");
+  await expect(summary).toBeInViewport();
+  await expect(form.locator("#new-url-error")).toContainText("URL must start with https:// or http://");
+  await expect(form.getByLabel("URL (required)")).toBeFocused();
+  await expect(form.getByLabel("URL (required)")).toHaveValue("ftp://nowhere");
+  await expect(form.getByLabel("Username")).toHaveValue("kept-user");
+  await expect(form.getByLabel("Password")).toHaveValue("");
   await form.getByLabel("URL (required)").fill(`https://${tag}.raw.example.net/in`);
   await form.getByLabel("Username").fill("e2e");
   await form.getByLabel("Password").fill("e2e-secret-password");
   await form.getByRole("button", { name: "Create drain" }).click();
+  await expect(page.locator("#outcome")).toContainText("created");
+  await expect(page.locator("#outcome")).toBeInViewport();
   const raw = page.locator("article.drain", { hasText: `${tag}.raw.example.net` });
   await settle();
   await expect(raw).toBeVisible();
@@ -66,6 +79,9 @@ test("create drains of two types, disable one, delete both", async ({ page }, te
     }).toPass({ timeout: 10_000 });
     await page.waitForLoadState("load");
     await expect(d).toHaveCount(0);
+    // The result is where the person is looking, not 1,700 px above.
+    await expect(page.locator("#outcome")).toContainText("deleted");
+    await expect(page.locator("#outcome")).toBeInViewport();
   }
   expect(problems).toEqual([]);
 });

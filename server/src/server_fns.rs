@@ -8,7 +8,8 @@
 //!   a redirect back to its page; what the function answered rides along in the session for
 //!   that one next page load (`app::ssr::session::Flash`), where the page shows it beside the
 //!   action. Errors ride in the redirect's address (leptos's `__err`), and the redirect stays
-//!   a redirect whatever the error.
+//!   a redirect whatever the error. The redirect names the fragment [`OUTCOME`], the id the
+//!   page gives the notice of the action's result, so the reloaded page scrolls to it.
 
 use app::error::AppError;
 use app::ssr::session::{FLASH_KEY, Flash};
@@ -22,6 +23,9 @@ use tower_sessions::Session;
 /// The most of an answer read here (longer ones are passed on untouched; an outcome that long
 /// is not kept, and the page then shows none).
 const MOST: usize = 64 * 1024;
+
+/// The id of the notice a page shows for the action just run (`app::components::notice`).
+pub const OUTCOME: &str = "outcome";
 
 /// The header leptos puts on a server function's error answer.
 const SERVER_FN_ERROR: &str = "serverfnerror";
@@ -51,10 +55,31 @@ pub async fn around(req: Request, next: Next) -> Response {
     let form = is_form_post(&req);
     let res = next.run(req).await;
     match session {
-        Some(session) if form => kept(&session, &path, res).await,
-        _ if form => res,
+        Some(session) if form => match kept(&session, &path, res).await {
+            // The page focuses the first field in error itself (`autofocus`, which a
+            // fragment would cancel).
+            (res, true) => res,
+            (res, false) => to_outcome(res),
+        },
+        _ if form => to_outcome(res),
         _ => with_status(res).await,
     }
+}
+
+/// A redirect back to the page gains `#outcome` (unless it names a fragment already).
+fn to_outcome(mut res: Response) -> Response {
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|l| !l.contains('#'))
+        .and_then(|l| header::HeaderValue::from_str(&format!("{l}#{OUTCOME}")).ok());
+    if res.status().is_redirection()
+        && let Some(l) = location
+    {
+        res.headers_mut().insert(header::LOCATION, l);
+    }
+    res
 }
 
 /// An error answer with the status its `AppError` calls for.
@@ -76,8 +101,9 @@ async fn with_status(res: Response) -> Response {
 }
 
 /// When a server function answered a form post with a redirect and no error: keeps its
-/// answer in the session and sends the redirect without a body.
-async fn kept(session: &Session, path: &str, res: Response) -> Response {
+/// answer in the session and sends the redirect without a body. Also says whether the answer
+/// refused fields (a non-empty `errors` list).
+async fn kept(session: &Session, path: &str, res: Response) -> (Response, bool) {
     let redirect = matches!(res.status(), StatusCode::FOUND | StatusCode::SEE_OTHER);
     let failed = res
         .headers()
@@ -85,12 +111,21 @@ async fn kept(session: &Session, path: &str, res: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|l| l.contains("__err="));
     if !redirect || failed || session.id().is_none() && session.is_empty().await {
-        return res;
+        return (res, false);
     }
     let (parts, body) = res.into_parts();
+    let mut refused = false;
     if let Ok(bytes) = axum::body::to_bytes(body, MOST).await
         && let Ok(body) = String::from_utf8(bytes.to_vec())
     {
+        refused = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("errors")
+                    .and_then(|e| e.as_array())
+                    .map(|e| !e.is_empty())
+            })
+            .unwrap_or(false);
         let flash = Flash {
             path: path.to_owned(),
             body,
@@ -102,7 +137,7 @@ async fn kept(session: &Session, path: &str, res: Response) -> Response {
     let mut res = Response::from_parts(parts, Body::empty());
     res.headers_mut().remove(header::CONTENT_LENGTH);
     res.headers_mut().remove(header::CONTENT_TYPE);
-    res
+    (res, refused)
 }
 
 /// Before a page is rendered: takes the flash out of the session (it is shown once) and hands

@@ -136,6 +136,8 @@ pub async fn drain_test_command(
 pub struct CreateResult {
     pub created: Option<Drain>,
     pub errors: Vec<(String, String)>,
+    /// After a refusal, the values to fill the form with again (no secret).
+    pub kept: Vec<(String, String)>,
 }
 
 /// Creates a drain from the form; checked here field by field before the upstream sees it.
@@ -157,6 +159,7 @@ pub async fn create_drain(
             return Ok(CreateResult {
                 created: None,
                 errors,
+                kept: form.kept(),
             });
         }
     };
@@ -166,7 +169,7 @@ pub async fn create_drain(
         crate::ssr::session::audited("drain.create", owner.as_str(), resource.as_str(), d).await?;
     Ok(CreateResult {
         created: Some(redact(d)),
-        errors: vec![],
+        ..CreateResult::default()
     })
 }
 

@@ -35,6 +35,8 @@ pub struct SaveResult {
     pub errors: Vec<String>,
     /// The PATCH body sent (`None`: nothing changed, nothing sent).
     pub sent: Option<String>,
+    /// What changed, in words (`logic::pulsar::changes`).
+    pub changed: Vec<String>,
     pub saved: Option<StoragePolicies>,
 }
 
@@ -48,7 +50,7 @@ pub async fn save_pulsar(
     #[server(flatten)]
     fields: PolicyFields,
 ) -> Result<SaveResult, AppError> {
-    use crate::logic::pulsar::{PolicyForm, patch_body};
+    use crate::logic::pulsar::{PolicyForm, changes, patch_body};
     let id = checked(&owner, &id)?;
     let form = PolicyForm::from(fields);
     let new = match form.to_policies() {
@@ -73,6 +75,7 @@ pub async fn save_pulsar(
         Ok(SaveResult {
             errors: vec![],
             sent: Some(body.to_string()),
+            changed: changes(&old, &saved),
             saved: Some(saved),
         })
     })

@@ -21,17 +21,17 @@ pub fn set_status(code: u16) {
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     set_status(error.status());
-    error_box(error)
+    error_box(error, None)
 }
 
 /// The error box of an action that failed (a form posted and sent back to its page): the
-/// page itself is fine, so its status stays.
+/// page itself is fine, so its status stays. It is the page's outcome notice, scrolled to.
 #[component]
 pub fn ActionError(error: AppError) -> impl IntoView {
-    error_box(error)
+    error_box(error, Some(crate::components::notice::OUTCOME))
 }
 
-fn error_box(error: AppError) -> impl IntoView {
+fn error_box(error: AppError, id: Option<&'static str>) -> impl IntoView {
     let action = match &error {
         AppError::Unauthorized => Some(
             view! {
@@ -67,7 +67,7 @@ fn error_box(error: AppError) -> impl IntoView {
         }
     });
     view! {
-        <section class="error-box" role="alert">
+        <section class="error-box" role="alert" id=id tabindex=id.map(|_| "-1")>
             <h2>{title}</h2>
             <p>{error.to_string()}</p>
             {sozu}

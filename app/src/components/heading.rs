@@ -51,24 +51,22 @@ pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoVi
     }
 }
 
-/// The head of an add-on's page that has no page of its own but this one (log drains of an
-/// add-on): its name from the navigation data.
+/// The head of an add-on's page (Pulsar policies, log drains of an add-on): the page's title
+/// and the add-on's name from the navigation data (its id only when the name is unknown).
 #[component]
-pub fn ResourceHeading(owner: String, resource: String) -> impl IntoView {
+pub fn AddonHeading(owner: String, addon: String, page: &'static str) -> impl IntoView {
     let shell = use_context::<ShellResource>();
     view! {
-        <Suspense fallback=|| view! { <h1>"Log drains"</h1> }>
+        <Suspense fallback=move || view! { <h1>{page}</h1> }>
             {move || {
-                let (o, r) = (owner.clone(), resource.clone());
+                let (o, r) = (owner.clone(), addon.clone());
                 Suspend::new(async move {
                     let name = match shell {
                         Some(s) => s.await.ok().and_then(|d| d.resource_name(&o, &r)),
                         None => None,
                     }
                     .unwrap_or(r);
-                    view! {
-                        <h1>"Log drains · " <span class="app-name">{name}</span></h1>
-                    }
+                    view! { <h1>{page} " · " <span class="app-name">{name}</span></h1> }
                 })
             }}
         </Suspense>

@@ -1,5 +1,5 @@
 //! Reusable views. The islands (the only parts whose code reaches the browser) are
-//! `auto_refresh`, `copy_button`, `hydration`, `zone_highlight` and the log viewer
+//! `auto_refresh`, `copy_button`, `hydration`, `submit_once`, `zone_highlight` and the log viewer
 //! (`routes/logs.rs`); everything else renders on the server only.
 
 pub mod auto_refresh;
@@ -14,6 +14,8 @@ pub mod heading;
 pub mod hydration;
 pub mod instance_table;
 pub mod layout;
+pub mod notice;
 pub mod order_select;
+pub mod submit_once;
 pub mod timeline;
 pub mod zone_highlight;

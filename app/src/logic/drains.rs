@@ -111,6 +111,26 @@ impl DrainForm {
         })
     }
 
+    /// What the form is filled with again after a refusal: the values given, secrets left out
+    /// (they are typed again, never sent back to the page).
+    pub fn kept(&self) -> Vec<(String, String)> {
+        let t = RecipientType::from_wire(self.recipient_type.as_deref().unwrap_or_default());
+        let mut kept: Vec<(String, String)> = fields_of(&t)
+            .into_iter()
+            .filter(|f| !f.secret)
+            .filter_map(|f| self.value(f.name).map(|v| (f.name.to_owned(), v)))
+            .collect();
+        for (name, v) in [
+            ("kind", &self.kind),
+            ("tls_verification", &self.tls_verification),
+        ] {
+            if let Some(v) = given(v) {
+                kept.push((name.to_owned(), v));
+            }
+        }
+        kept
+    }
+
     /// The body to post, or a message per bad field (`(field name, message)`). Only the
     /// fields of the chosen type are sent.
     pub fn validate(&self) -> Result<CreateDrain, Vec<(String, String)>> {
@@ -360,6 +380,24 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k)
             .collect()
+    }
+
+    #[test]
+    fn a_refused_form_keeps_its_values_but_not_its_secrets() {
+        let f = form(
+            "ELASTICSEARCH",
+            &[
+                ("url", "https://es.example"),
+                ("username", "ada"),
+                ("password", "s3cret"),
+                ("kind", "ACCESSLOG"),
+            ],
+        );
+        let kept = f.kept();
+        assert!(kept.contains(&("url".into(), "https://es.example".into())));
+        assert!(kept.contains(&("username".into(), "ada".into())));
+        assert!(kept.contains(&("kind".into(), "ACCESSLOG".into())));
+        assert!(kept.iter().all(|(k, v)| k != "password" && v != "s3cret"));
     }
 
     #[test]

@@ -65,16 +65,14 @@ pub fn land_path(rings: &str) -> String {
     d
 }
 
-/// The flag of a two-letter country code (regional indicator symbols), or nothing.
-pub fn flag(country_code: &str) -> String {
-    let code = country_code.trim();
+/// A two-letter country code as shown beside a country ("FR"), or nothing. Plain letters:
+/// flag emoji need a font many systems lack (Windows shows two letters in boxes).
+pub fn country_code(code: &str) -> String {
+    let code = code.trim();
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
         return String::new();
     }
     code.to_ascii_uppercase()
-        .bytes()
-        .filter_map(|b| char::from_u32(0x1F1E6 + u32::from(b - b'A')))
-        .collect()
 }
 
 #[cfg(test)]
@@ -144,10 +142,10 @@ mod tests {
     }
 
     #[test]
-    fn flags_from_country_codes() {
-        assert_eq!(flag("FR"), "🇫🇷");
-        assert_eq!(flag("sg"), "🇸🇬");
-        assert_eq!(flag("F"), "");
-        assert_eq!(flag("1A"), "");
+    fn country_codes_are_two_letters_or_nothing() {
+        assert_eq!(country_code("FR"), "FR");
+        assert_eq!(country_code("sg"), "SG");
+        assert_eq!(country_code("F"), "");
+        assert_eq!(country_code("1A"), "");
     }
 }

@@ -39,6 +39,27 @@ pub fn short_id(id: &str) -> String {
     }
 }
 
+/// How far `t` is from `now`, as people say it: "just now", "15 min ago", "in 5 min",
+/// "3 h ago", "2 days ago".
+pub fn ago(t: Timestamp, now: Timestamp) -> String {
+    let secs = (now - t).whole_seconds();
+    let (n, past) = (secs.unsigned_abs(), secs >= 0);
+    let amount = match n {
+        0..=44 => return "just now".to_owned(),
+        45..=3_569 => format!("{} min", n.div_ceil(60).max(1)),
+        3_570..=86_399 => format!("{} h", (n + 1_800) / 3_600),
+        _ => match (n + 43_200) / 86_400 {
+            1 => "1 day".to_owned(),
+            d => format!("{d} days"),
+        },
+    };
+    if past {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
 /// Short English month names, January first.
 pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -46,6 +67,18 @@ pub const MONTHS: [&str; 12] = [
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_are_said_relative_to_now() {
+        let now = time::macros::datetime!(2026-12-01 16:17 UTC);
+        let at = |s: i64| now - time::Duration::seconds(s);
+        assert_eq!(super::ago(at(10), now), "just now");
+        assert_eq!(super::ago(at(19 * 60), now), "19 min ago");
+        assert_eq!(super::ago(at(-5 * 60), now), "in 5 min");
+        assert_eq!(super::ago(at(3 * 3600 + 60), now), "3 h ago");
+        assert_eq!(super::ago(at(86_400), now), "1 day ago");
+        assert_eq!(super::ago(at(5 * 86_400), now), "5 days ago");
+    }
+
     #[test]
     fn ids_are_shortened_after_their_prefix() {
         assert_eq!(

@@ -142,6 +142,47 @@ pub fn patch_body(old: &StoragePolicies, new: &StoragePolicies) -> Option<serde_
     (!body.is_empty()).then(|| body.into())
 }
 
+/// What a save changed, in words: "Retention size set to 20 GiB", "Offload time: no limit",
+/// "Retention time not set (infinite retention)". Empty when nothing changed.
+pub fn changes(old: &StoragePolicies, new: &StoragePolicies) -> Vec<String> {
+    let mut out = vec![];
+    for (what, o, n, unset) in [
+        (
+            "Retention",
+            old.retention_policies,
+            new.retention_policies,
+            "infinite retention",
+        ),
+        (
+            "Offload",
+            old.offload_policies,
+            new.offload_policies,
+            "offload disabled",
+        ),
+    ] {
+        let (o, n) = (o.unwrap_or_default(), n.unwrap_or_default());
+        for (field, a, b, units) in [
+            ("size", o.size_in_bytes, n.size_in_bytes, &SIZE_UNITS[..]),
+            (
+                "time",
+                o.duration_in_minutes,
+                n.duration_in_minutes,
+                &DURATION_UNITS[..],
+            ),
+        ] {
+            if a == b {
+                continue;
+            }
+            out.push(match b {
+                None => format!("{what} {field} not set ({unset})"),
+                Some(v) if v < 0 => format!("{what} {field}: no limit"),
+                v => format!("{what} {field} set to {}", describe(v, units, "")),
+            });
+        }
+    }
+    out
+}
+
 /// The editor's form as posted: for each of the four policies, a mode (`unset`, `unlimited`,
 /// `value`), an amount and a unit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -231,6 +272,29 @@ impl PolicyForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_is_said_in_words() {
+        let p = |size, minutes| StoragePolicies {
+            retention_policies: Some(Policy {
+                size_in_bytes: size,
+                duration_in_minutes: minutes,
+            }),
+            offload_policies: None,
+        };
+        assert_eq!(
+            changes(&p(None, Some(60)), &p(Some(20 << 30), Some(60))),
+            ["Retention size set to 20 GiB"]
+        );
+        assert_eq!(
+            changes(&p(Some(1), Some(60)), &p(Some(-1), None)),
+            [
+                "Retention size: no limit",
+                "Retention time not set (infinite retention)"
+            ]
+        );
+        assert!(changes(&p(None, None), &p(None, None)).is_empty());
+    }
 
     #[test]
     fn units_both_ways() {

@@ -24,6 +24,22 @@ impl Segment {
     }
 }
 
+/// Where a failed deployment failed: the step it was in when it ended, and the window of
+/// logs around it (a minute before that step to two minutes after the end). `None` unless
+/// it failed.
+pub fn failure(d: &Deployment, now: Timestamp) -> Option<(Segment, Timestamp, Timestamp)> {
+    if d.state != DeploymentState::Failed {
+        return None;
+    }
+    let step = segments(d, now).pop()?;
+    let end = d.end_date().unwrap_or(step.to);
+    Some((
+        step.clone(),
+        step.from - time::Duration::minutes(1),
+        end + time::Duration::minutes(2),
+    ))
+}
+
 /// The steps of `d` as segments, in time order. A step lasts until the next one; the final
 /// state is an instant, not a segment; a deployment still running has its last step last
 /// until `now`. Undated steps are skipped.
@@ -329,6 +345,27 @@ mod tests {
     }
 
     const T0: Timestamp = datetime!(2026-11-20 10:00 UTC);
+
+    #[test]
+    fn a_failed_deployment_says_its_last_step_and_the_logs_around_it() {
+        let d = dep(
+            "FAILED",
+            &[
+                ("QUEUED", T0),
+                ("TASK_IN_PROGRESS", T0 + Duration::seconds(20)),
+                ("FAILED", T0 + Duration::seconds(200)),
+            ],
+        );
+        let (step, since, until) = failure(&d, T0 + Duration::hours(1)).expect("failed");
+        assert_eq!(step.state.as_str(), "TASK_IN_PROGRESS");
+        assert_eq!(since, T0 + Duration::seconds(20) - Duration::minutes(1));
+        assert_eq!(until, T0 + Duration::seconds(200) + Duration::minutes(2));
+        let ok = dep(
+            "SUCCEEDED",
+            &[("QUEUED", T0), ("SUCCEEDED", T0 + Duration::seconds(9))],
+        );
+        assert!(failure(&ok, T0).is_none());
+    }
 
     #[test]
     fn steps_become_segments_and_the_final_state_is_an_instant() {

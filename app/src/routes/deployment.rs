@@ -4,14 +4,16 @@
 use crate::api::apps::{DeploymentDetail, load_deployment};
 use crate::components::badge::Badge;
 use crate::components::badge::deployment_tone;
+use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::heading::AppHeading;
 use crate::components::instance_table::InstanceTable;
 use crate::components::timeline::{Legend, StepRows, short_time};
 use crate::ids::SegmentId;
 use crate::logic::apps::duration;
-use crate::logic::timeline::{segments, total_secs};
-use crate::model::Timestamp;
+use crate::logic::short_id;
+use crate::logic::timeline::{failure, segments, total_secs};
+use crate::model::{Timestamp, date};
 use crate::routes::deployments::short_commit;
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -124,15 +126,36 @@ fn Detail(owner: String, app: String, d: DeploymentDetail, now: Timestamp) -> im
         }
         Err(e) => view! { <ErrorView error=e /> }.into_any(),
     };
+    // A failed deployment says where: the step it was in, and its logs around that time.
+    let failed = failure(&d, now).map(|(step, since, until)| {
+        let around = format!(
+            "{}?deploymentId={}&range=custom&since={}&until={}",
+            urls::app(&owner, &app, "/logs"),
+            urls::segment(&d.id),
+            urls::segment(&date::format(&since)),
+            urls::segment(&date::format(&until)),
+        );
+        view! {
+            <div class="notice error failure" role="note">
+                <p>
+                    <strong>"Failed in the step “" {step.state.label()} "”"</strong>
+                    {format!(", after {} in it (the step began {} UTC).", duration(step.secs()), short_time(step.from))}
+                </p>
+                <p><a href=around class="failure-logs">"Logs from a minute before that step to two minutes after the end"</a></p>
+            </div>
+        }
+    });
     let all = urls::app(&owner, &app, "/deployments");
     let caption = format!("Steps of deployment {}", d.id);
     view! {
         <p class="latest">
             <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
-            " " <code class="deployment-id">{d.id.clone()}</code>
+            " " <code class="deployment-id" title=d.id.clone() tabindex="0">{short_id(&d.id)}</code>
+            " " <CopyButton value=d.id.clone() label=format!("deployment id {}", d.id) />
             " · " <a href=logs class="logs-link">"Logs of this deployment"</a>
             " · " <a href=all>"All deployments"</a>
         </p>
+        {failed}
         <section>
             <h2>"Steps"</h2>
             <figure class="timeline single">

@@ -6,12 +6,14 @@ use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
 use crate::components::badge::{Badge, drain_tone, execution_tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::{ActionError, ErrorView};
-use crate::components::heading::{AppHeading, ResourceHeading};
+use crate::components::heading::{AddonHeading, AppHeading};
+use crate::components::notice::Outcome;
 use crate::components::timeline::short_time;
 use crate::error::AppError;
 use crate::hooks::use_server_action;
 use crate::hooks::use_url_filter;
 use crate::ids::SegmentId;
+use crate::logic::ago;
 use crate::logic::drains::{fields_of, rate, throughput};
 use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
 use crate::routes::urls;
@@ -57,7 +59,8 @@ pub fn DrainsPage() -> impl IntoView {
         view! { <AppHeading owner=owner.clone() app=resource.clone() page="Log drains" /> }
             .into_any()
     } else {
-        view! { <ResourceHeading owner=owner.clone() resource=resource.clone() /> }.into_any()
+        view! { <AddonHeading owner=owner.clone() addon=resource.clone() page="Log drains" /> }
+            .into_any()
     };
     let boxes = |name: &'static str,
                  values: Vec<&'static str>,
@@ -83,13 +86,16 @@ pub fn DrainsPage() -> impl IntoView {
         .collect();
     let message = move || {
         act.value().get().map(|r| match r {
-            Ok(m) => view! { <p class="notice info" role="status">{m}</p> }.into_any(),
+            Ok(m) => view! { <Outcome>{m}</Outcome> }.into_any(),
             Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     let (o2, r2) = (owner.clone(), resource.clone());
     view! {
         {heading}
+        // The way to add one first: a long list must not push it out of reach.
+        <CreateForm owner=owner.clone() resource=resource.clone() new_type create />
+        <h2>"Drains"</h2>
         <form method="get" class="filters" aria-label="Filter drains">
             <fieldset class="states"><legend>"Status"</legend>{boxes("status", status_values, |f| &f.status)}</fieldset>
             <fieldset class="states"><legend>"Execution"</legend>{boxes("executionStatus", vec!["RUNNING", "RETRYING", "NOT_RUNNING"], |f| &f.execution_status)}</fieldset>
@@ -122,7 +128,6 @@ pub fn DrainsPage() -> impl IntoView {
             }}
         </Transition>
         </div>
-        <CreateForm owner resource new_type create />
     }
 }
 
@@ -140,10 +145,13 @@ fn DrainCard(
     test: bool,
 ) -> impl IntoView {
     let r = &d.recipient;
+    // Only a drain that fails calls for attention; a disabled one is at rest (neutral).
     let attention =
-        d.status.status == DrainStatus::Disabled || d.execution.status == ExecutionStatus::Retrying;
+        d.status.status != DrainStatus::Disabled && d.execution.status == ExecutionStatus::Retrying;
     let pending = d.status.status.is_pending();
     let e = &d.execution;
+    // Rendered on the server: times are said from the moment of the page.
+    let now = time::OffsetDateTime::now_utc();
     let mut rows: Vec<(String, String)> = vec![("URL".into(), r.url.clone())];
     for f in fields_of(&r.type_).into_iter().filter(|f| f.name != "url") {
         let v = match f.name {
@@ -172,7 +180,7 @@ fn DrainCard(
         ("Next attempt (UTC)", e.next_attempt_at),
     ] {
         if let Some(t) = t {
-            rows.push((label.into(), short_time(t)));
+            rows.push((label.into(), format!("{} ({})", short_time(t), ago(t, now))));
         }
     }
     if let Some(b) = &d.backlog {
@@ -296,28 +304,53 @@ fn CreateForm(
             view! { <option value=v.clone() selected=sel>{v.clone()}</option> }
         })
         .collect_view();
-    let errors = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|r| r.errors)
-            .unwrap_or_default()
+    // Server-rendered only: what the last try gave is read once.
+    let last = create.value().get_untracked();
+    let result = last.clone().and_then(Result::ok).unwrap_or_default();
+    let errors = StoredValue::new(result.errors);
+    let kept = StoredValue::new(result.kept);
+    let error_of = move |name: &str| {
+        errors.with_value(|e| e.iter().find(|(k, _)| k == name).map(|(_, m)| m.clone()))
     };
+    let kept_of = move |name: &str| {
+        kept.with_value(|k| k.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    };
+    // The first field in error takes the focus (and the summary links to each).
+    let first_error = errors.with_value(|e| e.first().map(|(k, _)| k.clone()));
     let field_error = move |name: &'static str| {
-        move || {
-            errors()
-                .into_iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, m)| view! { <span class="field-error" role="alert">{m}</span> })
-        }
+        error_of(name)
+            .map(|m| view! { <span class="field-error" id=format!("new-{name}-error")>{m}</span> })
     };
     let outcome = move || {
-        create.value().get().map(|r| match r {
-            Ok(r) => r.created.map(|d| {
-                view! { <p class="notice info" role="status">{format!("Drain {} created; it is being enabled.", d.id)}</p> }.into_any()
-            }),
-            Err(e) => Some(view! { <ActionError error=e /> }.into_any()),
+        last.clone().map(|r| match r {
+            Ok(r) => match r.created {
+                Some(d) => view! {
+                    <Outcome>{format!("Drain {} created; it is being enabled.", d.id)}</Outcome>
+                }
+                .into_any(),
+                None => {
+                    let t = RecipientType::from_wire(&new_type.get_untracked().unwrap_or_default());
+                    let label = |name: &str| {
+                        fields_of(&t)
+                            .into_iter()
+                            .find(|f| f.name == name)
+                            .map_or(name.to_owned(), |f| f.label.to_owned())
+                    };
+                    let items = r
+                        .errors
+                        .iter()
+                        .map(|(k, m)| view! { <li><a href=format!("#new-{k}")>{label(k)}</a> ": " {m.clone()}</li> })
+                        .collect_view();
+                    view! {
+                        <Outcome refused=true>
+                            <p>"The drain was not created. Correct the fields marked below (secrets are not kept: type them again):"</p>
+                            <ul>{items}</ul>
+                        </Outcome>
+                    }
+                    .into_any()
+                }
+            },
+            Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     let body = move || {
@@ -329,10 +362,22 @@ fn CreateForm(
             .into_iter()
             .map(|f| {
                 let kind = if f.secret { "password" } else { "text" };
+                let err = error_of(f.name).is_some();
+                let value = if f.secret { None } else { kept_of(f.name) };
                 view! {
                     <label>
                         {f.label}{if f.required { " (required)" } else { "" }}
-                        <input type=kind name=f.name placeholder=f.hint autocomplete="off" />
+                        <input
+                            type=kind
+                            id=format!("new-{}", f.name)
+                            name=f.name
+                            placeholder=f.hint
+                            autocomplete="off"
+                            value=value
+                            aria-invalid=err.then_some("true")
+                            aria-describedby=err.then(|| format!("new-{}-error", f.name))
+                            autofocus=first_error.as_deref() == Some(f.name)
+                        />
                         {field_error(f.name)}
                     </label>
                 }
@@ -356,16 +401,16 @@ fn CreateForm(
                 {hidden("resource", resource.clone())}
                 {hidden("recipient_type", t.to_string())}
                 <label>"Forward"
-                    <select name="kind">
+                    <select name="kind" id="new-kind">
                         <option value="LOG">"Runtime logs (LOG)"</option>
-                        <option value="ACCESSLOG">"Access logs (ACCESSLOG)"</option>
+                        <option value="ACCESSLOG" selected=kept_of("kind").as_deref() == Some("ACCESSLOG")>"Access logs (ACCESSLOG)"</option>
                     </select>
                     {field_error("kind")}
                 </label>
                 {inputs}
                 {tls}
                 <div class="actions">
-                    <button type="submit" disabled=move || create.pending().get()>
+                    <button type="submit" data-busy="Creating…" disabled=move || create.pending().get()>
                         {move || if create.pending().get() { "Creating…" } else { "Create drain" }}
                     </button>
                 </div>

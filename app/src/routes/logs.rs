@@ -80,9 +80,23 @@ pub fn LogsPage() -> impl IntoView {
     };
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="Logs" />
-        <LogViewer url wrap=shown.wrap local_time=shown.local_time>
-            <Controls settings pickers />
-        </LogViewer>
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+            {move || {
+                let url = url.clone();
+                Suspend::new(async move {
+                    // Lines name their instance as the instances page does ("Calm Grace").
+                    let names: Vec<(String, String)> = pickers
+                        .await
+                        .map(|(_, insts)| insts.into_iter().map(|i| (i.id, i.name)).collect())
+                        .unwrap_or_default();
+                    view! {
+                        <LogViewer url names wrap=shown.wrap local_time=shown.local_time>
+                            <Controls settings pickers />
+                        </LogViewer>
+                    }
+                })
+            }}
+        </Suspense>
         {problem}
     }
 }
@@ -182,6 +196,8 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
 #[island]
 pub fn LogViewer(
     url: Option<String>,
+    /// Instance names by id (an instance not among them shows its short id).
+    names: Vec<(String, String)>,
     wrap: bool,
     local_time: bool,
     children: Children,
@@ -202,8 +218,19 @@ pub fn LogViewer(
             <label class="check"><input type="checkbox" name="tz" value="local" checked=local.get_untracked() on:change=toggle("tz", "local", local) />"Local time"</label>
             <div class="actions"><button type="submit">"Apply"</button></div>
         </form>
-        {url.map(|url| view! { <Viewer url wrap=wrap.into() local=local.into() /> })}
+        {url.map(|url| view! { <Viewer url names wrap=wrap.into() local=local.into() /> })}
     }
+}
+
+/// How a line names its instance: its name when known, else its short id.
+fn instance_name(
+    names: StoredValue<std::collections::HashMap<String, String>>,
+    id: Option<&str>,
+) -> String {
+    let id = id.unwrap_or("-");
+    names
+        .with_value(|n| n.get(id).cloned())
+        .unwrap_or_else(|| short_id(id))
 }
 
 /// The time of a line: `HH:MM:SS.mmm`, UTC or shifted by `offset_min` minutes.
@@ -251,7 +278,17 @@ pub fn window(len: usize, scroll_top: f64, height: f64) -> (usize, usize) {
 }
 
 #[component]
-fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView {
+fn Viewer(
+    url: String,
+    names: Vec<(String, String)>,
+    wrap: Signal<bool>,
+    local: Signal<bool>,
+) -> impl IntoView {
+    let names = StoredValue::new(
+        names
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>(),
+    );
     let hydrated = use_hydrated();
     let stream = use_log_stream(url, hydrated);
     let LogStream {
@@ -303,8 +340,15 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
             following.set(at_bottom);
         }
     };
-    let pause = move |_| stream.pause();
-    let resume = move |_| stream.resume();
+    // One button that changes its word: the focus stays on it (Enter on Pause leaves the
+    // keyboard on Resume), where two buttons swapped by `hidden` would drop it to the page.
+    let pause_or_resume = move |_| {
+        if status.with_untracked(ViewerStatus::is_closed) {
+            stream.resume();
+        } else {
+            stream.pause();
+        }
+    };
     let clear = move |_| {
         stream.clear();
         selected.update(|s| s.clear());
@@ -406,7 +450,7 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
                         on:click=on_click
                     >
                         <span class="log-time">{clock(line.date, tz)}</span>
-                        <span class="log-inst" title=line.instance_id.clone().unwrap_or_default()>{short_id(line.instance_id.as_deref().unwrap_or("-"))}</span>
+                        <span class="log-inst" title=line.instance_id.clone().unwrap_or_default()>{instance_name(names, line.instance_id.as_deref())}</span>
                         <span class="log-svc">{line.service.clone().unwrap_or_default()}</span>
                         <span class="log-msg">{runs}</span>
                     </div>
@@ -421,8 +465,7 @@ fn Viewer(url: String, wrap: Signal<bool>, local: Signal<bool>) -> impl IntoView
             <div class="log-toolbar">
                 <p class="log-status" role="status" data-status=move || format!("{:?}", status.get())>{move || status.get().text()}</p>
                 <span class="muted log-count">{count}</span>
-                <button type="button" on:click=pause hidden=paused>"Pause"</button>
-                <button type="button" on:click=resume hidden=move || !paused()>"Resume"</button>
+                <button type="button" class="pause" on:click=pause_or_resume>{move || if paused() { "Resume" } else { "Pause" }}</button>
                 <button type="button" class="secondary" on:click=clear>"Clear"</button>
                 <button type="button" class="secondary" on:click=copy_selected disabled=move || selected.read().is_empty()>
                     {move || format!("Copy selected ({})", selected.read().len())}

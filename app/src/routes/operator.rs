@@ -6,11 +6,15 @@ use crate::api::operators::{OperatorAction, OperatorPanel, load_operator, reveal
 use crate::components::badge::{Badge, Tone};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::{ActionError, ErrorView};
+use crate::components::layout::ShellResource;
+use crate::components::notice::Outcome;
 use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
+use crate::logic::short_id;
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::HashMap;
 
 /// The operator page.
 #[component]
@@ -44,7 +48,7 @@ pub fn OperatorPage() -> impl IntoView {
     );
     let message = move || {
         act.value().get().map(|r| match r {
-            Ok(m) => view! { <p class="notice info" role="status">{m}</p> }.into_any(),
+            Ok(m) => view! { <Outcome>{m}</Outcome> }.into_any(),
             Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
@@ -53,14 +57,38 @@ pub fn OperatorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (owner, kind, id) = ids.get_untracked();
                 let revealed = secret.await.ok().flatten();
+                let names = names_of(&owner).await;
                 match panel.await {
-                    Ok(p) => view! { <Panel owner kind id p act revealed /> }.into_any(),
+                    Ok(p) => view! { <Panel owner kind id p act revealed names /> }.into_any(),
                     Err(e) => view! { <h1>"Add-on"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>
         {message}
     }
+}
+
+/// The names of `owner`'s applications and add-ons (by id and by add-on real id), from the
+/// navigation data the frame loaded.
+async fn names_of(owner: &str) -> HashMap<String, String> {
+    let Some(shell) = use_context::<ShellResource>() else {
+        return HashMap::new();
+    };
+    let Ok(d) = shell.await else {
+        return HashMap::new();
+    };
+    d.owners
+        .into_iter()
+        .filter(|o| o.id == owner)
+        .flat_map(|o| {
+            let apps = o.applications.into_iter().map(|a| (a.id, a.name));
+            let addons = o
+                .addons
+                .into_iter()
+                .flat_map(|a| [(a.real_id, a.name.clone()), (a.id, a.name)]);
+            apps.chain(addons).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn hidden(name: &'static str, value: String) -> impl IntoView {
@@ -97,6 +125,8 @@ fn Panel(
     p: OperatorPanel,
     act: ServerAction<OperatorAction>,
     revealed: Option<(String, String)>,
+    /// Names of the owner's applications and add-ons by id (navigation data).
+    names: HashMap<String, String>,
 ) -> impl IntoView {
     let op = p.operator;
     let show = visible(p.kind);
@@ -168,15 +198,21 @@ fn Panel(
     let linked = resources(&op)
         .into_iter()
         .map(|(label, rid)| {
+            // Its name where the navigation knows it; the id stays in a tooltip.
+            let name = names.get(&rid).cloned();
             let target = if rid.starts_with("app_") {
                 let (page, logs) = (
                     urls::app(&owner, &rid, ""),
                     urls::app(&owner, &rid, "/logs"),
                 );
-                view! { <a href=page><code>{rid}</code></a> " · " <a href=logs>"logs"</a> }
+                let shown = name.unwrap_or_else(|| short_id(&rid));
+                view! { <a href=page title=rid.clone()>{shown}</a> " · " <a href=logs>"logs"</a> }
                     .into_any()
             } else {
-                view! { <code>{rid.clone()}</code> }.into_any()
+                match name {
+                    Some(n) => view! { <span title=rid.clone()>{n}</span> }.into_any(),
+                    None => view! { <code>{rid.clone()}</code> }.into_any(),
+                }
             };
             view! { <li><strong>{label}</strong> ": " {target}</li> }
         })

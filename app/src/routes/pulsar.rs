@@ -3,6 +3,8 @@
 
 use crate::api::pulsar::{SavePulsar, load_pulsar};
 use crate::components::error_view::{ActionError, ErrorView};
+use crate::components::heading::AddonHeading;
+use crate::components::notice::Outcome;
 use crate::hooks::use_server_action;
 use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
 use crate::model::pulsar::StoragePolicies;
@@ -28,24 +30,42 @@ pub fn PulsarPage() -> impl IntoView {
     let outcome = move || {
         save.value().get().map(|r| match r {
             Ok(r) if !r.errors.is_empty() => {
-                let items = r.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view();
-                view! { <div class="notice error" role="alert"><ul class="plain">{items}</ul></div> }.into_any()
+                let items = r
+                    .errors
+                    .into_iter()
+                    .map(|e| view! { <li>{e}</li> })
+                    .collect_view();
+                view! {
+                    <Outcome refused=true>
+                        <p>"Nothing was saved:"</p>
+                        <ul class="plain">{items}</ul>
+                    </Outcome>
+                }
+                .into_any()
             }
             Ok(r) => match r.sent {
-                Some(body) => view! {
-                    <div class="notice info" role="status">
-                        "Saved. Sent only what changed: " <code class="sent">{body}</code>
-                    </div>
+                Some(body) => {
+                    let said = r.changed.join("; ");
+                    view! {
+                        <Outcome>
+                            <p class="said">{format!("Saved. {said}.")}</p>
+                            <details>
+                                <summary>"What was sent"</summary>
+                                <code class="sent">{body}</code>
+                            </details>
+                        </Outcome>
+                    }
+                    .into_any()
                 }
-                .into_any(),
-                None => view! { <p class="notice info" role="status">"Nothing changed; nothing was sent."</p> }.into_any(),
+                None => {
+                    view! { <Outcome>"Nothing changed; nothing was sent."</Outcome> }.into_any()
+                }
             },
             Err(e) => view! { <ActionError error=e /> }.into_any(),
         })
     };
     view! {
-        <h1>"Pulsar storage policies"</h1>
-        <p class="muted"><code>{move || ids.get().1}</code></p>
+        <AddonHeading owner=ids.get_untracked().0 addon=ids.get_untracked().1 page="Storage policies" />
         {outcome}
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading policies…"</p> }>
             {move || Suspend::new(async move {
@@ -166,7 +186,7 @@ fn Editor(
     view! {
         <section>
             <h2>"Edit"</h2>
-            <p class="hint">"Retention not set means infinite retention; offload not set means offload is disabled. \"No limit\" is sent as -1."</p>
+            <p class="hint">"Not set: retention keeps everything, and offload is off. No limit: the policy is on, with no ceiling."</p>
             <ActionForm action=save attr:class="filters pulsar-form" attr:aria-label="Edit policies">
                 <input type="hidden" name="owner" value=owner />
                 <input type="hidden" name="id" value=id />

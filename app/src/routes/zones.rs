@@ -9,7 +9,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
 use crate::components::zone_highlight::ZoneHighlight;
 use crate::hooks::use_url_filter;
-use crate::logic::geo::{MAP_H, MAP_W, flag, project};
+use crate::logic::geo::{MAP_H, MAP_W, country_code, project};
 use crate::model::zones::Zone;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -69,7 +69,14 @@ pub fn ZonesPage() -> impl IntoView {
                                 <fieldset class="states"><legend>"Tags (all must match)"</legend>{tags}</fieldset>
                                 <div class="actions"><button type="submit">"Apply"</button><a href="/zones">"Reset"</a></div>
                             </form>
-                            <ZoneMapAndTable zones=z.zones />
+                            {if z.zones.is_empty() {
+                                view! {
+                                    <p class="empty" role="status">"No zone has all the chosen tags. Untick a tag, or "<a href="/zones">"show every zone"</a>"."</p>
+                                }
+                                .into_any()
+                            } else {
+                                view! { <ZoneMapAndTable zones=z.zones /> }.into_any()
+                            }}
                         }
                         .into_any()
                     }
@@ -97,7 +104,7 @@ pub fn ZonePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match zone.await {
                     Ok(z) => view! {
-                        <h1>{flag(&z.country_code)} " " {z.display_name.clone().unwrap_or_else(|| z.name.clone())}</h1>
+                        <h1>{z.display_name.clone().unwrap_or_else(|| z.name.clone())} " " <span class="cc">{country_code(&z.country_code)}</span></h1>
                         <ZoneMapAndTable zones=vec![z] />
                     }
                     .into_any(),
@@ -176,7 +183,7 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
                     <td><a href=href><code>{shown}</code></a>{private}</td>
                     <td>{z.display_name.clone().unwrap_or_default()}</td>
                     <td>{z.city.clone()}</td>
-                    <td><span aria-hidden="true">{flag(&z.country_code)}</span> " " {z.country.clone()}</td>
+                    <td><span class="cc" aria-hidden="true">{country_code(&z.country_code)}</span> " " {z.country.clone()}</td>
                     <td class="chips">{tags}</td>
                     <td><ul class="plain">{ips}</ul>{copy_all}</td>
                 </tr>

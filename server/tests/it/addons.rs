@@ -357,6 +357,8 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
     assert_eq!(resp.status().as_u16(), 302);
     let back = super::harness::location(&resp).to_owned();
     assert!(back.contains(&page) && !back.contains("__err"), "{back}");
+    // The reloaded page scrolls to the notice of the result.
+    assert!(back.ends_with("#outcome"), "{back}");
     assert_eq!(
         resp.text().await.expect("body"),
         "",
@@ -367,6 +369,11 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
         shown.contains("auth is restarting."),
         "the outcome is shown"
     );
+    assert_eq!(
+        shown.matches(r#"id="outcome""#).count(),
+        1,
+        "one notice to scroll to"
+    );
     let again = h.navigate(&page, 200).await;
     assert!(!again.contains("is restarting."), "shown once only");
 
@@ -374,7 +381,10 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
     let resp = post(&form("update", "0.0.0-nope")).await;
     assert_eq!(resp.status().as_u16(), 302);
     let back = super::harness::location(&resp).to_owned();
-    assert!(back.contains("__err="), "{back}");
+    assert!(
+        back.contains("__err=") && back.ends_with("#outcome"),
+        "{back}"
+    );
     let path = back
         .split_once("://")
         .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
@@ -384,6 +394,7 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
         shown.contains("0.0.0-nope"),
         "the error is shown on the page"
     );
+    assert_eq!(shown.matches(r#"id="outcome""#).count(), 1, "{shown}");
 
     // A script's call is answered with JSON and leaves nothing for the next page.
     let (status, body) = h
