@@ -37,6 +37,9 @@ pub struct SaveResult {
     pub sent: Option<String>,
     /// What changed, in words (`logic::pulsar::changes`).
     pub changed: Vec<String>,
+    /// After a refusal, the form as it was sent, to show it again rather than the stored
+    /// values (the person corrects what they typed).
+    pub kept: Option<crate::logic::pulsar::PolicyForm>,
     pub saved: Option<StoragePolicies>,
 }
 
@@ -58,6 +61,7 @@ pub async fn save_pulsar(
         Err(errors) => {
             return Ok(SaveResult {
                 errors,
+                kept: Some(form),
                 ..SaveResult::default()
             });
         }
@@ -77,6 +81,7 @@ pub async fn save_pulsar(
             sent: Some(body.to_string()),
             changed: changes(&old, &saved),
             saved: Some(saved),
+            kept: None,
         })
     })
     .await;

@@ -6,7 +6,7 @@ use crate::components::error_view::{ActionError, ErrorView};
 use crate::components::heading::AddonHeading;
 use crate::components::notice::Outcome;
 use crate::hooks::use_server_action;
-use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, describe, show};
+use crate::logic::pulsar::{DURATION_UNITS, SIZE_UNITS, Shown, describe, show};
 use crate::model::pulsar::StoragePolicies;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -105,14 +105,16 @@ fn Current(p: StoragePolicies) -> impl IntoView {
     }
 }
 
-/// One editable value: not set / no limit / an amount with its unit.
+/// One editable value: not set / no limit / an amount with its unit, as `s` shows it; its
+/// message beside it when it was refused (`error`), and the focus when it is the first.
 fn field(
     prefix: &'static str,
     label: &'static str,
-    v: Option<i64>,
+    s: Shown,
     units: &'static [(&'static str, i64)],
+    error: Option<String>,
+    focus: bool,
 ) -> impl IntoView {
-    let s = show(v, units);
     let mode = |m: &'static str, text: &'static str| {
         let checked = s.mode == m;
         view! { <label class="check"><input type="radio" name=format!("{prefix}_mode") value=m checked=checked />{text}</label> }
@@ -122,6 +124,9 @@ fn field(
         mode("unlimited", "No limit"),
         mode("value", "Value:"),
     );
+    let error_id = format!("{prefix}-error");
+    let invalid = error.is_some();
+    let message = error.map(|m| view! { <span class="field-error" id=error_id.clone()>{m}</span> });
     let options = units
         .iter()
         .map(|(u, _)| view! { <option value=*u selected=s.unit == *u>{*u}</option> })
@@ -132,8 +137,19 @@ fn field(
         <fieldset class="policy-field" data-field=prefix>
             <legend>{label}</legend>
             {modes}
-            <input type="number" min="0" step="any" name=format!("{prefix}_amount") value=amount aria-label=format!("{label} amount") />
+            <input
+                type="number"
+                min="0"
+                step="any"
+                name=format!("{prefix}_amount")
+                value=amount
+                aria-label=format!("{label} amount")
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then_some(error_id)
+                autofocus=focus
+            />
             <select name=format!("{prefix}_unit") aria-label=format!("{label} unit")>{options}</select>
+            {message}
         </fieldset>
         </ValueOnInput>
     }
@@ -183,6 +199,75 @@ fn Editor(
 ) -> impl IntoView {
     let r = p.retention_policies.unwrap_or_default();
     let o = p.offload_policies.unwrap_or_default();
+    // Server-rendered only: after a refusal, the form as sent, each message beside its
+    // field (messages begin with the field's label) and the first such field focused.
+    let refused = save
+        .value()
+        .get_untracked()
+        .and_then(Result::ok)
+        .filter(|r| !r.errors.is_empty());
+    let errors = refused
+        .as_ref()
+        .map(|r| r.errors.clone())
+        .unwrap_or_default();
+    let kept = refused.and_then(|r| r.kept);
+    let first = errors.first().cloned().unwrap_or_default();
+    let shown = |sent: Option<&(String, String, String)>,
+                 stored: Option<i64>,
+                 units: &[(&str, i64)]| match sent {
+        Some((mode, amount, unit)) => Shown {
+            mode: mode.clone(),
+            amount: amount.clone(),
+            unit: unit.clone(),
+        },
+        None => show(stored, units),
+    };
+    let one = |prefix: &'static str,
+               label: &'static str,
+               sent: Option<&(String, String, String)>,
+               stored: Option<i64>,
+               units: &'static [(&'static str, i64)]| {
+        let error = errors.iter().find(|e| e.starts_with(label)).cloned();
+        let focus = first.starts_with(label);
+        field(
+            prefix,
+            label,
+            shown(sent, stored, units),
+            units,
+            error,
+            focus,
+        )
+    };
+    let fields = (
+        one(
+            "retention_size",
+            "Retention size",
+            kept.as_ref().map(|k| &k.retention_size),
+            r.size_in_bytes,
+            &SIZE_UNITS,
+        ),
+        one(
+            "retention_duration",
+            "Retention time",
+            kept.as_ref().map(|k| &k.retention_duration),
+            r.duration_in_minutes,
+            &DURATION_UNITS,
+        ),
+        one(
+            "offload_size",
+            "Offload size",
+            kept.as_ref().map(|k| &k.offload_size),
+            o.size_in_bytes,
+            &SIZE_UNITS,
+        ),
+        one(
+            "offload_duration",
+            "Offload time",
+            kept.as_ref().map(|k| &k.offload_duration),
+            o.duration_in_minutes,
+            &DURATION_UNITS,
+        ),
+    );
     view! {
         <section>
             <h2>"Edit"</h2>
@@ -190,10 +275,7 @@ fn Editor(
             <ActionForm action=save attr:class="filters pulsar-form" attr:aria-label="Edit policies">
                 <input type="hidden" name="owner" value=owner />
                 <input type="hidden" name="id" value=id />
-                {field("retention_size", "Retention size", r.size_in_bytes, &SIZE_UNITS)}
-                {field("retention_duration", "Retention time", r.duration_in_minutes, &DURATION_UNITS)}
-                {field("offload_size", "Offload size", o.size_in_bytes, &SIZE_UNITS)}
-                {field("offload_duration", "Offload time", o.duration_in_minutes, &DURATION_UNITS)}
+                {fields}
                 <div class="actions">
                     <button type="submit" disabled=move || save.pending().get()>
                         {move || if save.pending().get() { "Saving…" } else { "Save" }}

@@ -142,6 +142,68 @@ async fn create_checks_fields_then_creates_and_settles() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_form_comes_back_filled_with_its_first_bad_field_focused() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let (o, r) = (demo::acme_id(), demo::app_id("api-gateway"));
+    let from = page_path("?new=RAW_HTTP");
+    let resp = h
+        .post_form(
+            "drain_create",
+            &from,
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("recipient_type", "RAW_HTTP"),
+                ("kind", "LOG"),
+                ("url", "ftp://nowhere.example"),
+                ("username", "kept-user"),
+                ("password", "never-sent-back"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 302);
+    // No fragment: it would cancel the page's `autofocus` on the field to correct.
+    let back = super::harness::location(&resp).to_owned();
+    assert!(!back.contains('#'), "{back}");
+    let page = h.navigate(&from, 200).await;
+    assert!(page.contains("The drain was not created"), "the summary");
+    let url_input = page
+        .split("<input")
+        .find(|i| i.contains(r#"id="new-url""#))
+        .expect("url field");
+    assert!(url_input.contains("autofocus"), "{url_input}");
+    assert!(url_input.contains(r#"aria-invalid="true""#), "{url_input}");
+    assert!(url_input.contains("ftp://nowhere.example"), "value kept");
+    assert!(
+        page.contains(r#"id="new-url-error""#),
+        "message beside the field"
+    );
+    assert!(page.contains("kept-user"), "other values kept");
+    assert!(!page.contains("never-sent-back"), "a secret is typed again");
+
+    // Created: back to #outcome, the notice of the result.
+    let resp = h
+        .post_form(
+            "drain_create",
+            &from,
+            &[
+                ("owner", &o),
+                ("resource", &r),
+                ("recipient_type", "RAW_HTTP"),
+                ("kind", "LOG"),
+                ("url", "https://fine.example/in"),
+            ],
+        )
+        .await;
+    let back = super::harness::location(&resp).to_owned();
+    assert!(back.ends_with("#outcome"), "{back}");
+    let page = h.navigate(&from, 200).await;
+    assert_eq!(page.matches(r#"id="outcome""#).count(), 1, "one notice");
+    assert!(page.contains("created; it is being enabled"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_action_reaches_the_upstream() {
     let h = Harness::start().await;
     h.login("demo").await;
