@@ -71,15 +71,15 @@ test("filtering instances by state changes the URL and the rows; auto-refresh wh
   expect(await page.locator('table.instances tr[data-state="DELETED"]').count()).toBeGreaterThan(0);
 
   const only = page.getByRole("group", { name: "Only these states" });
-  await only.getByLabel("GHOST", { exact: true }).check();
-  await only.getByLabel("BOOTING", { exact: true }).check();
+  await only.getByLabel("Ghost", { exact: true }).check();
+  await only.getByLabel("Booting", { exact: true }).check();
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/includeState=BOOTING&includeState=GHOST/);
   await expect(page.locator('table.instances tr[data-state="DELETED"]')).toHaveCount(0);
   const states = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-state")));
   expect(states.length).toBeGreaterThan(0);
   expect(new Set(states)).toEqual(new Set(["BOOTING", "GHOST"]));
-  await expect(only.getByLabel("GHOST", { exact: true })).toBeChecked();
+  await expect(only.getByLabel("Ghost", { exact: true })).toBeChecked();
 
   const toggle = page.getByLabel("Auto-refresh every 5 s");
   const fetched = page.getByText(/fetched \d\d:\d\d:\d\d UTC/);

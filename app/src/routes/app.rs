@@ -9,6 +9,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::heading::AppHeading;
 use crate::hooks::route_ids::{check_app_ids, use_app_ids};
 use crate::logic::apps::{age, count_by, duration};
+use crate::logic::short_id;
 use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
 use crate::routes::urls;
@@ -72,7 +73,7 @@ fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
                     </table></div>
                 }
             };
-            let states = count_by(&list, |i| i.state.to_string());
+            let states = count_by(&list, |i| i.state.label());
             let flavors = count_by(&list, |i| {
                 if i.is_build_vm {
                     format!("{} (build)", i.flavor)
@@ -168,7 +169,7 @@ fn Latest(
             <Badge tone=deployment_tone(&d.state) label=d.state.label() raw=d.state.to_string() />
             " " <strong>{d.origin.action.to_string()}</strong> " started " {started}
             {if running { " · running for " } else { " · took " }} {took}
-            " · " <a href=href>{d.id.clone()}</a>
+            " · " <a href=href title=d.id.clone()>{short_id(&d.id)}</a>
         </p>
         <p class="muted">
             {d.origin.cause.clone().unwrap_or_default()}

@@ -15,6 +15,7 @@ use crate::hooks::use_url_filter;
 use crate::ids::SegmentId;
 use crate::logic::ago;
 use crate::logic::drains::{fields_of, rate, throughput};
+use crate::logic::labels::human;
 use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
 use crate::routes::urls;
 use leptos::prelude::*;
@@ -69,7 +70,7 @@ pub fn DrainsPage() -> impl IntoView {
             .into_iter()
             .map(|v| {
                 let checked = move || get(&filter.read()).iter().any(|x| x == v);
-                view! { <label class="check"><input type="checkbox" name=name value=v checked=checked />{v}</label> }
+                view! { <label class="check" title=v><input type="checkbox" name=name value=v checked=checked />{human(v)}</label> }
             })
             .collect_view()
     };

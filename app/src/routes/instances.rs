@@ -46,8 +46,9 @@ pub fn InstancesPage() -> impl IntoView {
                     let list = if include { &f.include_states } else { &f.exclude_states };
                     list.iter().any(|v| v.eq_ignore_ascii_case(wire))
                 };
+                // Words to read, the wire value in the tooltip and in the address.
                 view! {
-                    <label class="check"><input type="checkbox" name=name value=wire checked=checked />{wire}</label>
+                    <label class="check" title=wire><input type="checkbox" name=name value=wire checked=checked />{s.label()}</label>
                 }
             })
             .collect_view()

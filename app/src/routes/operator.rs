@@ -161,11 +161,19 @@ fn Panel(
         "Access URL",
         op.access_url.clone().unwrap_or_else(|| "—".into()),
     ));
-    fields.push(("Add-on id", op.addon_id.clone()));
-    fields.push(("Real id", op.resource_id.clone()));
     let fields = fields
         .into_iter()
         .map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> })
+        .collect_view();
+    // Long ids: shortened, whole in the tooltip, and a copy button.
+    let ids = [("Add-on id", op.addon_id.clone()), ("Real id", op.resource_id.clone())]
+        .into_iter()
+        .map(|(k, v)| {
+            view! {
+                <dt>{k}</dt>
+                <dd><code title=v.clone()>{short_id(&v)}</code> " " <CopyButton value=v.clone() label=format!("{k} {v}") /></dd>
+            }
+        })
         .collect_view();
     let credentials = (show.initial_credentials)
         .then(|| op.initial_credentials.clone())
@@ -302,7 +310,7 @@ fn Panel(
     view! {
         <h1>{p.kind.label()} " · " <span class="app-name">{op.name.clone()}</span></h1>
         <p class="links">{open} " " {logs} " " {config}</p>
-        <dl class="fields">{fields}</dl>
+        <dl class="fields">{fields}{ids}</dl>
         {credentials}
         {api}
         <section>

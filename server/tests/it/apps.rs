@@ -14,7 +14,7 @@ async fn overview_shows_dns_latest_deployment_and_instances() {
     assert!(page.contains("91.208.207.214"), "A records");
     assert!(page.contains("IN CNAME"), "what to put in a DNS zone");
     assert!(page.contains("Latest deployment") && page.contains("badge"));
-    assert!(page.contains(">UP<"), "instances counted by state");
+    assert!(page.contains(">Up<"), "instances counted by state");
     for sub in ["/deployments", "/instances", "/logs"] {
         assert!(
             page.contains(&format!("href=\"/orgs/{o}/apps/{a}{sub}\"")),
