@@ -19,27 +19,20 @@ pub struct ShellData {
 }
 
 impl ShellData {
+    /// One owner of the navigation data.
+    pub fn owner(&self, id: &str) -> Option<&Owner> {
+        self.owners.iter().find(|o| o.id == id)
+    }
+
     /// The name of an application, from the navigation data.
     pub fn app_name(&self, owner: &str, app: &str) -> Option<String> {
-        self.owners
-            .iter()
-            .filter(|o| o.id == owner)
-            .flat_map(|o| &o.applications)
-            .find(|a| a.id == app)
-            .map(|a| a.name.clone())
+        self.owner(owner)?.app(app).map(|a| a.name.clone())
     }
 
     /// The name of a resource that can have drains: an application, or an add-on by its
     /// real id (`postgresql_…`) or its `addon_…` id.
     pub fn resource_name(&self, owner: &str, resource: &str) -> Option<String> {
-        self.app_name(owner, resource).or_else(|| {
-            self.owners
-                .iter()
-                .filter(|o| o.id == owner)
-                .flat_map(|o| &o.addons)
-                .find(|a| a.real_id == resource || a.id == resource)
-                .map(|a| a.name.clone())
-        })
+        self.owner(owner)?.resource_name(resource)
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Place {
 }
 
 impl Place {
-    /// The tab title: the crumbs from the page up, without the home crumb.
+    /// The tab title: the crumbs from the page up (a word repeated next to itself, once).
     pub fn title(&self) -> String {
         let mut words: Vec<&str> = self.crumbs.iter().rev().map(|c| c.label.as_str()).collect();
         words.dedup();
@@ -113,7 +113,7 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
         }
         ["apps", app, more @ ..] => {
             let overview = urls::app(owner_id, app, "");
-            crumbs.push(crumb(app_name(owner, app), &overview));
+            crumbs.push(crumb(name_of(owner, app), &overview));
             let (label, sub) = match more {
                 [] => ("Overview", ""),
                 ["deployments", ..] => ("Deployments", "/deployments"),
@@ -132,12 +132,8 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
             place.sidebar = Some(overview);
         }
         ["resources", resource, "drains"] => {
-            let app = owner.and_then(|o| o.applications.iter().find(|a| a.id == *resource));
-            let addon = owner.and_then(|o| {
-                o.addons
-                    .iter()
-                    .find(|a| a.real_id == *resource || a.id == *resource)
-            });
+            let app = owner.and_then(|o| o.app(resource));
+            let addon = owner.and_then(|o| o.addon(resource));
             let drains = urls::drains(owner_id, resource);
             let (name, link) = match (app, addon) {
                 (Some(a), _) => (a.name.clone(), urls::app(owner_id, &a.id, "")),
@@ -152,12 +148,12 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
             let label = OperatorKind::of_real_id(id)
                 .filter(|k| k.as_str() == *kind)
                 .map_or("Add-on", |k| k.label());
-            crumbs.push(crumb(addon_name(owner, id), path));
+            crumbs.push(crumb(name_of(owner, id), path));
             crumbs.push(crumb(label, path));
             place.sidebar = Some(path.to_owned());
         }
         ["pulsar", id] => {
-            crumbs.push(crumb(addon_name(owner, id), path));
+            crumbs.push(crumb(name_of(owner, id), path));
             crumbs.push(crumb("Storage policies", path));
             place.sidebar = Some(path.to_owned());
         }
@@ -167,16 +163,11 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
     place
 }
 
-fn app_name(owner: Option<&Owner>, app: &str) -> String {
+/// The name of an application or add-on, or its id when the navigation does not know it.
+fn name_of(owner: Option<&Owner>, id: &str) -> String {
     owner
-        .and_then(|o| o.applications.iter().find(|a| a.id == app))
-        .map_or_else(|| app.to_owned(), |a| a.name.clone())
-}
-
-fn addon_name(owner: Option<&Owner>, id: &str) -> String {
-    owner
-        .and_then(|o| o.addons.iter().find(|a| a.real_id == id || a.id == id))
-        .map_or_else(|| id.to_owned(), |a| a.name.clone())
+        .and_then(|o| o.resource_name(id))
+        .unwrap_or_else(|| id.to_owned())
 }
 
 #[cfg(test)]

@@ -128,6 +128,25 @@ pub struct Owner {
     pub addons: Vec<SummaryAddon>,
 }
 
+impl Owner {
+    /// One of this owner's applications.
+    pub fn app(&self, id: &str) -> Option<&SummaryApp> {
+        self.applications.iter().find(|a| a.id == id)
+    }
+
+    /// One of this owner's add-ons, by its real id (`postgresql_…`) or its `addon_…` id.
+    pub fn addon(&self, id: &str) -> Option<&SummaryAddon> {
+        self.addons.iter().find(|a| a.real_id == id || a.id == id)
+    }
+
+    /// The name of an application or an add-on of this owner.
+    pub fn resource_name(&self, id: &str) -> Option<String> {
+        self.app(id)
+            .map(|a| a.name.clone())
+            .or_else(|| self.addon(id).map(|a| a.name.clone()))
+    }
+}
+
 impl Summary {
     /// The personal space first, then organisations by name (case-insensitive); an
     /// organisation whose id is the user's is dropped, as the official client does.

@@ -11,10 +11,10 @@ use crate::components::notice::Outcome;
 use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
 use crate::logic::short_id;
+use crate::model::navigation::Owner;
 use crate::routes::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use std::collections::HashMap;
 
 /// The operator page.
 #[component]
@@ -57,9 +57,9 @@ pub fn OperatorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (owner, kind, id) = ids.get_untracked();
                 let revealed = secret.await.ok().flatten();
-                let names = names_of(&owner).await;
+                let known = navigation_owner(&owner).await;
                 match panel.await {
-                    Ok(p) => view! { <Panel owner kind id p act revealed names /> }.into_any(),
+                    Ok(p) => view! { <Panel owner kind id p act revealed known /> }.into_any(),
                     Err(e) => view! { <h1>"Add-on"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -68,27 +68,11 @@ pub fn OperatorPage() -> impl IntoView {
     }
 }
 
-/// The names of `owner`'s applications and add-ons (by id and by add-on real id), from the
-/// navigation data the frame loaded.
-async fn names_of(owner: &str) -> HashMap<String, String> {
-    let Some(shell) = use_context::<ShellResource>() else {
-        return HashMap::new();
-    };
-    let Ok(d) = shell.await else {
-        return HashMap::new();
-    };
-    d.owners
-        .into_iter()
-        .filter(|o| o.id == owner)
-        .flat_map(|o| {
-            let apps = o.applications.into_iter().map(|a| (a.id, a.name));
-            let addons = o
-                .addons
-                .into_iter()
-                .flat_map(|a| [(a.real_id, a.name.clone()), (a.id, a.name)]);
-            apps.chain(addons).collect::<Vec<_>>()
-        })
-        .collect()
+/// The owner as the navigation data the frame loaded knows it (for names instead of ids).
+async fn navigation_owner(owner: &str) -> Option<Owner> {
+    let shell = use_context::<ShellResource>()?;
+    let data = shell.await.ok()?;
+    data.owner(owner).cloned()
 }
 
 fn hidden(name: &'static str, value: String) -> impl IntoView {
@@ -125,8 +109,8 @@ fn Panel(
     p: OperatorPanel,
     act: ServerAction<OperatorAction>,
     revealed: Option<(String, String)>,
-    /// Names of the owner's applications and add-ons by id (navigation data).
-    names: HashMap<String, String>,
+    /// The owner in the navigation data (its applications' and add-ons' names).
+    known: Option<Owner>,
 ) -> impl IntoView {
     let op = p.operator;
     let show = visible(p.kind);
@@ -207,7 +191,7 @@ fn Panel(
         .into_iter()
         .map(|(label, rid)| {
             // Its name where the navigation knows it; the id stays in a tooltip.
-            let name = names.get(&rid).cloned();
+            let name = known.as_ref().and_then(|o| o.resource_name(&rid));
             let target = if rid.starts_with("app_") {
                 let (page, logs) = (
                     urls::app(&owner, &rid, ""),
