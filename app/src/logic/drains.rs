@@ -210,6 +210,12 @@ impl DrainForm {
             (false, _) => None,
         };
         if !errors.is_empty() {
+            // In the form's order (kind, then the type's fields), each field's messages
+            // together: the summary reads top to bottom and the first one is focused.
+            let order: Vec<&str> = std::iter::once("kind")
+                .chain(fields_of(&t).iter().map(|f| f.name))
+                .collect();
+            errors.sort_by_key(|(k, _)| order.iter().position(|n| n == k).unwrap_or(order.len()));
             return Err(errors);
         }
         let keep = |name: &str| {
@@ -398,6 +404,12 @@ mod tests {
         assert!(kept.contains(&("username".into(), "ada".into())));
         assert!(kept.contains(&("kind".into(), "ACCESSLOG".into())));
         assert!(kept.iter().all(|(k, v)| k != "password" && v != "s3cret"));
+    }
+
+    #[test]
+    fn messages_come_in_the_form_order() {
+        let f = form("ELASTICSEARCH", &[("url", "ftp://x")]);
+        assert_eq!(fields_in_error(&f), ["url", "url", "index"]);
     }
 
     #[test]

@@ -310,8 +310,15 @@ fn CreateForm(
     let result = last.clone().and_then(Result::ok).unwrap_or_default();
     let errors = StoredValue::new(result.errors);
     let kept = StoredValue::new(result.kept);
+    // Every message of a field, beside it.
     let error_of = move |name: &str| {
-        errors.with_value(|e| e.iter().find(|(k, _)| k == name).map(|(_, m)| m.clone()))
+        let all: Vec<String> = errors.with_value(|e| {
+            e.iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, m)| m.clone())
+                .collect()
+        });
+        (!all.is_empty()).then(|| all.join(" "))
     };
     let kept_of = move |name: &str| {
         kept.with_value(|k| k.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
