@@ -15,11 +15,11 @@ cargo fmt --all -- --check
 export RUSTFLAGS="--cfg erase_components"
 
 echo "== clippy: server (ssr) and browser (hydrate, wasm32)"
-cargo clippy -p app -p server --features app/ssr --tests -- -D warnings
+cargo clippy -p app -p demo-upstream -p server --features app/ssr --tests -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 echo "== unit and integration tests"
-cargo test -p app -p server --features app/ssr
+cargo test -p app -p demo-upstream -p server --features app/ssr
 
 echo "== end-to-end tests (Chromium, hydrated and without JavaScript)"
 # Port 3000 must be free: cargo leptos end-to-end starts the server there.

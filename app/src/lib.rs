@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod assets;
 pub mod components;
+pub mod csp;
 pub mod error;
 pub mod hooks;
 pub mod ids;
@@ -63,19 +64,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn page_policy() -> Option<String> {
     let nonce = leptos::nonce::use_nonce()?;
-    let scripts = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'"
-    );
-    let header = format!("{scripts}; frame-ancestors 'none'");
     if let (Some(resp), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&header),
+        http::HeaderValue::from_str(&csp::page_header(&nonce)),
     ) {
         resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
-    Some(scripts)
+    Some(csp::page(&nonce))
 }
 
 /// The root component: metadata and the route table.

@@ -18,7 +18,7 @@ async fn main() -> std::io::Result<()> {
             .init(),
     }
     if config.demo.only {
-        let addr = server::demo::spawn(config.demo.clone()).await?;
+        let addr = demo_upstream::spawn(config.demo.clone()).await?;
         tracing::info!(%addr, "demo upstream only");
         return std::future::pending().await;
     }

@@ -5,7 +5,7 @@
 
 use crate::components::event_source::{SseMessage, use_event_source};
 use crate::logic::logs::{BUFFER_LINES, LineBuffer, StreamEvent, ViewerStatus};
-use crate::model::logs::{BATCH_EVENT, BATCH_PARAM, EndOfStream, RELAY_EVENT, RelayState};
+use crate::model::logs::{BATCH_EVENT, BATCH_PARAM, EndOfStream, RELAY_EVENT, RelayState, event};
 use crate::routes::urls;
 use leptos::prelude::*;
 
@@ -128,7 +128,7 @@ pub fn use_log_stream(url: String, hydrated: ReadSignal<bool>) -> LogStream {
             SseMessage::Open => stream.update(StreamEvent::Opened),
             SseMessage::Error { closed } => stream.update(StreamEvent::Failed { closed }),
             SseMessage::Event { name, id, data } => match name {
-                "APPLICATION_LOG" => stream.receive(id, data, false),
+                event::APPLICATION_LOG => stream.receive(id, data, false),
                 BATCH_EVENT => stream.receive(id, data, true),
                 RELAY_EVENT => {
                     // A state this viewer does not know (a newer server): keep going.
@@ -137,9 +137,9 @@ pub fn use_log_stream(url: String, hydrated: ReadSignal<bool>) -> LogStream {
                         stream.update(StreamEvent::Relay(state));
                     }
                 }
-                "END_OF_STREAM" => {
+                event::END_OF_STREAM => {
                     let why = serde_json::from_str::<EndOfStream>(&data)
-                        .map(|e| e.ended_by.to_string())
+                        .map(|e| e.ended_by)
                         .unwrap_or_default();
                     stream.flush();
                     stream.update(StreamEvent::End(why));

@@ -3,6 +3,7 @@
 
 use super::filters::{Checker, clip, url_query};
 use super::url_filter::{Field, UrlFilter, many, one};
+use crate::model::logs::EndedBy;
 use crate::query::LogQuery;
 use leptos_router::params::ParamsMap;
 use serde::{Deserialize, Serialize};
@@ -485,7 +486,7 @@ pub enum StreamEvent {
     /// A state event from our relay.
     Relay(crate::model::logs::RelayState),
     /// The upstream's end of stream, with its reason (`UNTIL_REACHED`, …).
-    End(String),
+    End(EndedBy),
 }
 
 impl ViewerStatus {
@@ -511,13 +512,13 @@ impl ViewerStatus {
             // where there is one) and resumes from the last id.
             StreamEvent::Relay(RelayState::Restarting) => Self::Reconnecting(1),
             StreamEvent::Relay(RelayState::Error { message, .. }) => Self::Ended(message),
-            StreamEvent::End(why) => Self::Ended(match why.as_str() {
-                "UNTIL_REACHED" => "the end of the range was reached".to_owned(),
-                "LIMIT_REACHED" => format!("{BUFFER_LINES} lines loaded (the most kept)"),
-                "SIGNED_OUT" => "signed out".to_owned(),
-                "SESSION_EXPIRED" => "the session expired; sign in again".to_owned(),
-                "" => "the stream ended".to_owned(),
-                other => other.to_owned(),
+            StreamEvent::End(why) => Self::Ended(match why {
+                EndedBy::UntilReached => "the end of the range was reached".to_owned(),
+                EndedBy::LimitReached => format!("{BUFFER_LINES} lines loaded (the most kept)"),
+                EndedBy::SignedOut => "signed out".to_owned(),
+                EndedBy::SessionExpired => "the session expired; sign in again".to_owned(),
+                EndedBy::Unknown(other) if other.is_empty() => "the stream ended".to_owned(),
+                EndedBy::Unknown(other) => other,
             }),
         }
     }
@@ -617,7 +618,7 @@ mod tests {
         let paused = s.next(StreamEvent::Pause);
         assert!(paused.is_closed());
         assert_eq!(paused.next(StreamEvent::Start), ViewerStatus::Connecting);
-        let ended = s.next(StreamEvent::End("UNTIL_REACHED".into()));
+        let ended = s.next(StreamEvent::End(EndedBy::UntilReached));
         assert_eq!(ended.text(), "Ended: the end of the range was reached");
         assert!(ended.is_closed());
         assert!(

@@ -50,6 +50,10 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "Clever Cloud refused this dashboard's OAuth consumer. Ask the people who run this dashboard to check its key and secret.",
         ),
         "logged_out" => ("info", "You are signed out."),
+        "too_many" => (
+            "error",
+            "Too many sign-in attempts from your address: wait a little, then try again.",
+        ),
         _ => return None,
     })
 }
@@ -64,9 +68,15 @@ pub fn LoginPage() -> impl IntoView {
             .get("error")
             .or_else(|| q.get("reason"))
             .unwrap_or_default();
+        // How long to wait, said only as a number (and only with its message).
+        let wait = (code == "too_many")
+            .then(|| q.get("wait")?.parse::<u32>().ok())
+            .flatten()
+            .filter(|s| (1..=3600).contains(s))
+            .map(|s| format!(" Try again in {s} s."));
         login_message(&code).map(|(kind, text)| {
             let class = format!("notice {kind}");
-            view! { <p class=class role="alert">{text}</p> }
+            view! { <p class=class role="alert">{text}{wait}</p> }
         })
     };
     // The page asked before signing in, when it is one of ours: both ways return to it.

@@ -1,7 +1,7 @@
 //! Zones, operator panels and Pulsar policies through the dashboard, against the demo.
 
 use super::harness::Harness;
-use server::demo;
+use demo_upstream as demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zones_map_and_table_with_filters() {

@@ -1,7 +1,7 @@
 //! The application overview through the dashboard.
 
 use super::harness::Harness;
-use server::demo;
+use demo_upstream as demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overview_shows_dns_latest_deployment_and_instances() {

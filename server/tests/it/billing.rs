@@ -1,7 +1,7 @@
 //! Invoices through the dashboard: filters, page content, downloads, CSV.
 
 use super::harness::Harness;
-use server::demo;
+use demo_upstream as demo;
 
 async fn signed_in() -> Harness {
     let h = Harness::start().await;

@@ -12,8 +12,8 @@ use app::query::{
 };
 use app::ssr::upstream::InvoiceFormat;
 use app::ssr::{ApiToken, Timeouts, Upstream};
+use demo_upstream as demo;
 use futures::StreamExt;
-use server::demo;
 use std::time::Duration;
 
 fn id(s: &str) -> SegmentId {
@@ -426,7 +426,7 @@ async fn a_slow_upstream_times_out_as_unavailable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_binds_loopback_only() {
-    let knobs = server::config::DemoKnobs {
+    let knobs = demo_upstream::DemoKnobs {
         bind: Some("0.0.0.0:0".parse().unwrap()),
         ..Default::default()
     };

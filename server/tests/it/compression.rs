@@ -2,8 +2,8 @@
 //! server-function answers; never the log stream or downloads.
 
 use super::harness::Harness;
+use demo_upstream as demo;
 use server::config::Config;
-use server::demo;
 
 /// A site root with a stylesheet and a script that has precompressed variants.
 fn site() -> std::path::PathBuf {

@@ -2,8 +2,8 @@
 //! detail requests, the session cache, and an unreadable invoice shown as a gap.
 
 use super::harness::Harness;
+use demo_upstream as demo;
 use server::config::Config;
-use server::demo;
 
 fn last_full_year() -> i32 {
     time::OffsetDateTime::now_utc().year() - 1

@@ -1,7 +1,7 @@
 //! Log drains through the dashboard: every endpoint against the demo, secrets masked.
 
 use super::harness::Harness;
-use server::demo;
+use demo_upstream as demo;
 
 fn page_path(query: &str) -> String {
     format!(

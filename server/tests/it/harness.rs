@@ -223,10 +223,10 @@ async fn serve(
     }
     let config = &config;
     let app = server::router(config, leptos, upstream, demo, addr).expect("router");
-    tokio::spawn(server::listen::serve(
+    tokio::spawn(server::serve::connections(
         listener,
         app,
-        server::listen::Limits::from_config(config),
+        server::serve::Limits::from_config(config),
         std::future::pending(),
     ));
     Url::parse(&format!("http://{addr}")).expect("url")

@@ -1,10 +1,10 @@
 //! The log relay: order, resumption, reconnection, disconnection, caps, end of stream.
 
 use super::harness::Harness;
+use demo_upstream as demo;
 use eventsource_stream::{Event, Eventsource};
 use futures::{Stream, StreamExt};
 use server::config::Config;
-use server::demo;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 

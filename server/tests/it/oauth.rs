@@ -5,9 +5,10 @@
 use super::harness::{Harness, browser, free_port, location};
 use super::operability::Process;
 use super::redis::RedisServer;
+use demo_upstream as demo;
+use demo_upstream::DemoKnobs;
 use reqwest::{Client, Url};
-use server::config::{Config, DemoKnobs};
-use server::demo;
+use server::config::Config;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -708,5 +709,5 @@ async fn signing_in_with_clever_cloud_returns_to_the_deep_link() {
 
 /// The sign-in page a signed-out visit of `path` is sent to.
 fn security_login_for(path: &str) -> String {
-    server::security::login_then(Some(path))
+    server::login_then(Some(path))
 }

@@ -2,10 +2,10 @@
 //! probes, and SIGTERM with log streams open (a real server process).
 
 use super::harness::{Harness, browser, free_port};
+use demo_upstream as demo;
 use eventsource_stream::{Event, Eventsource};
 use futures::StreamExt;
 use server::config::Config;
-use server::demo;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,7 +1,7 @@
 //! Pages through the real server: home, navigation, escaping, errors, id validation.
 
 use super::harness::Harness;
-use server::demo;
+use demo_upstream as demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_lists_owners_personal_first_with_links() {

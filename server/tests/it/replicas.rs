@@ -4,10 +4,10 @@
 
 use super::harness::{Harness, browser, free_port, location};
 use super::redis::RedisServer;
+use demo_upstream as demo;
 use eventsource_stream::{Event, Eventsource};
 use futures::{Stream, StreamExt};
 use server::config::Config;
-use server::demo;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -260,7 +260,7 @@ async fn response_headers_never_cross_between_concurrent_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deep_link_survives_signing_in_and_only_to_this_site() {
     let h = Harness::start().await;
-    let deep = format!("/orgs/{}/invoices?year=2025", server::demo::acme_id());
+    let deep = format!("/orgs/{}/invoices?year=2025", demo_upstream::acme_id());
     let resp = h.get(&deep).await;
     let to_login = location(&resp).to_owned();
     let next = serde_urlencoded::to_string([("next", deep.as_str())]).unwrap();

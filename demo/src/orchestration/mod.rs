@@ -1,0 +1,140 @@
+//! Orchestration (`/v4/orchestration`): each application's deployments over the last eight
+//! weeks and the instances of its last ones; and its default load balancers
+//! (`/v4/load-balancers`).
+
+pub(crate) mod seed;
+
+use crate::params::{
+    ApiError, Params, Reply, all, bad, date_param, desc, limit_param, not_found, one, owns,
+};
+use crate::state::Shared;
+use app::model::instances::InstanceState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::HashSet;
+
+pub(crate) fn routes() -> Router<Shared> {
+    let app = "/v4/orchestration/organisations/{owner}/applications/{app}";
+    Router::new()
+        .route(&format!("{app}/deployments"), get(deployments))
+        .route(&format!("{app}/deployments/{{id}}"), get(deployment))
+        .route(&format!("{app}/instances"), get(instances))
+        .route(&format!("{app}/instances/{{id}}"), get(instance))
+        .route(
+            "/v4/load-balancers/organisations/{owner}/applications/{app}/load-balancers/default",
+            get(load_balancers),
+        )
+}
+
+// --- handlers -------------------------------------------------------------------------------
+
+/// Refuses an application the owner does not have.
+fn check_app(demo: &Shared, owner: &str, app: &str) -> Result<(), ApiError> {
+    if owns(demo, owner, app) {
+        Ok(())
+    } else {
+        Err(not_found("Application"))
+    }
+}
+
+/// A list in the order asked (it is oldest first), cut at `limit`.
+fn page<T: serde::Serialize>(mut list: Vec<T>, desc: bool, limit: Option<usize>) -> Response {
+    if desc {
+        list.reverse();
+    }
+    list.truncate(limit.unwrap_or(usize::MAX));
+    Json(list).into_response()
+}
+
+/// `GET .../deployments?limit&order&action`.
+async fn deployments(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(q): Params,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let limit = limit_param(&q, 1000)?;
+    let desc = desc(&q)?;
+    let actions: HashSet<&str> = all(&q, "action").into_iter().collect();
+    let list: Vec<_> = demo.world.deployments[&app]
+        .iter()
+        .filter(|d| actions.is_empty() || actions.contains(d.origin.action.as_str()))
+        .collect();
+    Ok(page(list, desc, limit))
+}
+
+/// `GET .../deployments/{id}`.
+async fn deployment(
+    State(demo): State<Shared>,
+    Path((owner, app, id)): Path<(String, String, String)>,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let d = demo.world.deployments[&app]
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| not_found("Deployment"))?;
+    Ok(Json(d).into_response())
+}
+
+/// `GET .../instances` with every documented filter.
+async fn instances(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(q): Params,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let since = date_param(&q, "since")?;
+    let until = date_param(&q, "until")?;
+    let limit = limit_param(&q, 1000)?;
+    let desc = desc(&q)?;
+    let include = all(&q, "includeState");
+    let exclude = all(&q, "excludeState");
+    if let Some(s) = include
+        .iter()
+        .chain(&exclude)
+        .find(|s| matches!(InstanceState::from_wire(s), InstanceState::Unknown(_)))
+    {
+        return Err(bad(&format!("Invalid state: {s}")));
+    }
+    let exclude_deleted = match one(&q, "excludeDeleted") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(bad("Invalid excludeDeleted: true or false")),
+    };
+    let deployment = one(&q, "deploymentId");
+    let mut list: Vec<_> = demo.world.instances[&app]
+        .iter()
+        .filter(|i| deployment.is_none_or(|d| i.deployment_id == d))
+        .filter(|i| !(exclude_deleted && i.state == InstanceState::Deleted))
+        .filter(|i| include.is_empty() || include.contains(&i.state.as_str()))
+        .filter(|i| !exclude.contains(&i.state.as_str()))
+        .filter(|i| since.is_none_or(|s| i.creation_date.is_some_and(|c| c >= s)))
+        .filter(|i| until.is_none_or(|u| i.creation_date.is_some_and(|c| c < u)))
+        .collect();
+    list.sort_by_key(|i| i.creation_date);
+    Ok(page(list, desc, limit))
+}
+
+/// `GET .../instances/{id}`.
+async fn instance(
+    State(demo): State<Shared>,
+    Path((owner, app, id)): Path<(String, String, String)>,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let i = demo.world.instances[&app]
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| not_found("Instance"))?;
+    Ok(Json(i).into_response())
+}
+
+/// `GET .../load-balancers/default`.
+async fn load_balancers(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    Ok(Json(&demo.world.load_balancers[&app]).into_response())
+}

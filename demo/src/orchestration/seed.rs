@@ -1,0 +1,252 @@
+//! The seeded orchestration of the demo world.
+
+use crate::cast::user_id;
+use crate::ids::{pick, sha, uuid};
+use app::model::deployments::{
+    Deployment, DeploymentPriority, DeploymentState, Origin, OriginAction, Step, Version,
+};
+use app::model::instances::{Instance, InstanceState, Network};
+use app::model::load_balancers::{Dns, LoadBalancer};
+use time::{Duration, OffsetDateTime};
+
+/// Deployments of one application, oldest first, over the last eight weeks.
+pub(crate) fn seed_deployments(
+    owner: &str,
+    app: &str,
+    name: &str,
+    index: usize,
+    now: OffsetDateTime,
+) -> Vec<Deployment> {
+    let count = 24 + (index * 5) % 12;
+    let actions = [
+        (OriginAction::Deploy, "git push", "GIT"),
+        (OriginAction::Deploy, "console redeploy", "CONSOLE"),
+        (
+            OriginAction::Upscale,
+            "autoscaling: CPU above 80%",
+            "SCHEDULER",
+        ),
+        (
+            OriginAction::Downscale,
+            "autoscaling: CPU below 20%",
+            "SCHEDULER",
+        ),
+        (OriginAction::Replace, "hypervisor maintenance", "SCHEDULER"),
+        (OriginAction::Deploy, "clever deploy", "CLI"),
+    ];
+    let mut out: Vec<Deployment> = Vec::with_capacity(count);
+    for i in 0..count {
+        let key = format!("{app}-{i}");
+        let back_hours = ((count - i) as i64) * 52 - pick(&key, 0, 30) as i64;
+        let start = now - Duration::hours(back_hours) - Duration::minutes(pick(&key, 0, 59) as i64);
+        let last = i + 1 == count;
+        let roll = pick(&key, 0, 100);
+        let (action, cause, source) =
+            actions[(pick(&key, 0, 1000) as usize) % actions.len()].clone();
+        let mut state = match roll {
+            0..=11 => DeploymentState::Failed,
+            12..=17 => DeploymentState::Cancelled,
+            _ => DeploymentState::Succeeded,
+        };
+        let mut action = action;
+        let mut cause = cause.to_owned();
+        if i == 3 {
+            action = OriginAction::Undeploy;
+            cause = "application stopped".into();
+        }
+        if i == 5 {
+            action = OriginAction::Cancel;
+            cause = "deployment cancelled by user".into();
+            state = DeploymentState::Cancelled;
+        }
+        if i == 6 && index == 0 {
+            action = OriginAction::Unknown("ROLLBACK".into());
+        }
+        let mut start = start;
+        // Now and then the scheduler replaces instances while a deployment still runs, so
+        // the timeline has overlapping deployments to lay out.
+        if i % 9 == 8
+            && !last
+            && let Some(prev) = out.last().and_then(|p| p.start_date)
+        {
+            action = OriginAction::Replace;
+            cause = "hypervisor maintenance during a deployment".into();
+            start = prev + Duration::seconds(45);
+        }
+        if last {
+            // The running applications end on a live deployment; the others on a success.
+            state = match name {
+                "billing-worker" => DeploymentState::WorkInProgress,
+                "search" => DeploymentState::TaskInProgress,
+                "shop" => DeploymentState::Queued,
+                "web-frontend" => DeploymentState::Succeeded,
+                _ => state,
+            };
+            if !state.is_final() {
+                start = now - Duration::minutes(3);
+            }
+        }
+        let queued = pick(&key, 2, 40) as i64;
+        let build = pick(&key, 40, 420) as i64;
+        let mut steps = vec![Step {
+            state: DeploymentState::Queued,
+            date: Some(start),
+        }];
+        let wip = start + Duration::seconds(queued);
+        if state != DeploymentState::Queued {
+            steps.push(Step {
+                state: DeploymentState::WorkInProgress,
+                date: Some(wip),
+            });
+        }
+        if state == DeploymentState::TaskInProgress {
+            steps.push(Step {
+                state: DeploymentState::TaskInProgress,
+                date: Some(wip + Duration::seconds(60)),
+            });
+        }
+        if state.is_final() {
+            let cut = if state == DeploymentState::Cancelled {
+                build / 3
+            } else {
+                build
+            };
+            steps.push(Step {
+                state: state.clone(),
+                date: Some(wip + Duration::seconds(cut)),
+            });
+        }
+        out.push(Deployment {
+            id: format!("deployment_{}", uuid(&key)),
+            owner_id: owner.to_owned(),
+            application_id: app.to_owned(),
+            start_date: Some(start),
+            state,
+            steps,
+            version: Version {
+                commit_id: Some(sha(&key)),
+            },
+            origin: Origin {
+                action,
+                cause: Some(cause),
+                source: Some(source.to_owned()),
+                author_id: Some(user_id()),
+                constraints: vec![],
+                priority: if i % 11 == 10 {
+                    DeploymentPriority::Urgent
+                } else {
+                    DeploymentPriority::Default
+                },
+            },
+            has_dedicated_build: pick(&key, 0, 3) == 0,
+        });
+    }
+    out
+}
+
+const FLAVORS: [&str; 9] = ["pico", "nano", "XS", "S", "M", "L", "XL", "2XL", "3XL"];
+
+/// Instances of the last deployments: a build VM and run instances each; old ones deleted.
+pub(crate) fn seed_instances(
+    owner: &str,
+    app: &str,
+    deps: &[Deployment],
+    now: OffsetDateTime,
+) -> Vec<Instance> {
+    let mut out = Vec::new();
+    let recent = deps.len().saturating_sub(6);
+    let flavor_base = pick(app, 0, FLAVORS.len() as u64) as usize;
+    for (n, d) in deps[recent..].iter().enumerate() {
+        let last = n + recent + 1 == deps.len();
+        let start = d.start_date.unwrap_or(now);
+        let end = d.end_date();
+        let mk = |idx: u32, build: bool, state: InstanceState, deleted: Option<OffsetDateTime>| {
+            let key = format!("{}-{idx}-{build}", d.id);
+            let flavor = FLAVORS[(flavor_base + idx as usize + usize::from(build)) % FLAVORS.len()];
+            Instance {
+                id: uuid(&key),
+                owner_id: owner.to_owned(),
+                application_id: app.to_owned(),
+                deployment_id: d.id.clone(),
+                name: format!(
+                    "{} {}",
+                    ["Brave", "Calm", "Eager", "Noble"][idx as usize % 4],
+                    ["Ada", "Grace", "Alan", "Edsger"][(pick(&key, 0, 4)) as usize]
+                ),
+                flavor: if build { "M".into() } else { flavor.to_owned() },
+                index: Some(idx),
+                state,
+                hypervisor_id: Some(format!("hv-{}", pick(&key, 10, 99))),
+                creation_date: Some(start + Duration::seconds(if build { 5 } else { 60 })),
+                deletion_date: deleted,
+                network: Network {
+                    ip: Some(format!(
+                        "10.{}.{}.{}",
+                        pick(&key, 1, 250),
+                        pick(&key, 1, 250) / 2,
+                        pick(&key, 2, 250) / 3 + 2
+                    )),
+                    port: Some(if build { 22 } else { 8080 }),
+                },
+                is_build_vm: build,
+            }
+        };
+        if last && !d.state.is_final() {
+            out.push(mk(0, true, InstanceState::Building, None));
+            out.push(mk(0, false, InstanceState::Booting, None));
+            out.push(mk(1, false, InstanceState::Starting, None));
+            out.push(mk(2, false, InstanceState::Deploying, None));
+            continue;
+        }
+        let done = end.unwrap_or(start + Duration::minutes(5));
+        out.push(mk(0, true, InstanceState::Deleted, Some(done)));
+        if last {
+            out.push(mk(0, false, InstanceState::Up, None));
+            out.push(mk(1, false, InstanceState::Up, None));
+            out.push(mk(2, false, InstanceState::Ready, None));
+        } else if n + recent + 2 == deps.len() {
+            out.push(mk(0, false, InstanceState::Stopping, None));
+            out.push(mk(1, false, InstanceState::MigrationInProgress, None));
+            out.push(mk(2, false, InstanceState::TaskInProgress, None));
+            out.push(mk(3, false, InstanceState::Ghost, None));
+        } else {
+            out.push(mk(
+                0,
+                false,
+                InstanceState::Deleted,
+                Some(done + Duration::hours(30)),
+            ));
+            out.push(mk(
+                1,
+                false,
+                InstanceState::Deleted,
+                Some(done + Duration::hours(30)),
+            ));
+        }
+    }
+    out
+}
+
+pub(crate) fn seed_load_balancers(name: &str, index: usize) -> Vec<LoadBalancer> {
+    let zones: &[(&str, &str)] = if index == 0 {
+        &[("par", "91.208.207"), ("rbx", "185.42.117")]
+    } else {
+        &[("par", "91.208.207")]
+    };
+    zones
+        .iter()
+        .map(|(zone, net)| LoadBalancer {
+            id: format!("lb_{}", uuid(&format!("{name}-{zone}"))),
+            name: (*zone).to_owned(),
+            zone_id: Some(uuid(zone)),
+            dns: Dns {
+                cname: Some(format!("domain.{zone}.clever-cloud.com.")),
+                a: vec![
+                    format!("{net}.214"),
+                    format!("{net}.215"),
+                    format!("{net}.216"),
+                ],
+            },
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+//! The demo upstream's shared state: the seeded world, what users changed, the tokens it
+//! issued, and what tests ask of it (the request log, in-flight counters).
+
+use crate::knobs::DemoKnobs;
+use crate::oauth;
+use crate::world::{Mutable, World};
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The token the demo always accepts.
+pub const DEMO_TOKEN: &str = "demo";
+
+/// Shared state of the demo upstream.
+pub(crate) struct Demo {
+    pub(crate) world: World,
+    mutable: Mutex<Mutable>,
+    pub(crate) knobs: DemoKnobs,
+    pub(crate) tokens: Mutex<HashSet<String>>,
+    pub(crate) requests: AtomicU64,
+    /// The last requests received (method, path and query; never headers), for tests.
+    pub(crate) seen: Mutex<VecDeque<String>>,
+    /// Invoice details being answered now, and the most at once (for the bound's test).
+    pub(crate) details_in_flight: AtomicUsize,
+    pub(crate) details_peak: AtomicUsize,
+    /// Log streams being generated right now, for tests of the relay.
+    pub(crate) open_streams: Arc<AtomicUsize>,
+    /// The demo as an OAuth provider ("Sign in with Clever Cloud").
+    pub(crate) oauth: oauth::Provider,
+}
+
+/// How many requests `/demo/requests` remembers.
+pub(crate) const SEEN_MAX: usize = 2000;
+
+pub(crate) type Shared = Arc<Demo>;
+
+impl Demo {
+    pub(crate) fn new(knobs: DemoKnobs) -> Self {
+        let now = time::OffsetDateTime::now_utc();
+        let start = knobs
+            .epoch
+            .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+            .filter(|start| *start <= now)
+            .unwrap_or(now);
+        let extra = knobs.invoices_per_month.saturating_sub(1);
+        let (world, mutable) = World::build(start, extra);
+        Self {
+            world,
+            mutable: Mutex::new(mutable),
+            knobs,
+            tokens: Mutex::new(HashSet::new()),
+            requests: AtomicU64::new(0),
+            seen: Mutex::new(VecDeque::new()),
+            details_in_flight: Default::default(),
+            details_peak: Default::default(),
+            open_streams: Arc::default(),
+            oauth: oauth::Provider::default(),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, Mutable> {
+        // A poisoned lock only means a handler panicked mid-update; the data is still usable.
+        self.mutable.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn accepts(&self, token: &str) -> bool {
+        token == DEMO_TOKEN
+            || self
+                .tokens
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(token)
+    }
+}

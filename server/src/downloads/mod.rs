@@ -1,0 +1,90 @@
+//! `/download/...`: the routes' dispatch by file name. Invoice PDF and HTML streamed from the upstream (never buffered whole),
+//! and the CSV export of the invoice list. Only our own headers go out; the upstream's
+//! (`Set-Cookie` among them) stay behind.
+
+mod archive;
+pub mod attachment;
+mod costs;
+mod invoices;
+mod otoroshi;
+
+pub use invoices::{invoice_document, invoices_csv_download};
+pub use otoroshi::otoroshi_config;
+
+use crate::downloads::attachment::DownloadError;
+use crate::http::signed_in::SignedIn;
+use crate::state::AppState;
+use app::error::AppError;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+/// `GET /download/orgs/{owner}/{file}`: a year's archive of PDFs (`invoices-{year}.zip`) or
+/// costs table (`costs-{year}.csv`).
+pub async fn by_name(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((owner, file)): Path<(String, String)>,
+) -> Result<Response, DownloadError> {
+    match year_file(&file) {
+        Some((YearFile::Invoices, year)) => {
+            archive::invoices_zip(state, signed_in, owner, year).await
+        }
+        Some((YearFile::Costs, year)) => costs::costs_download(state, signed_in, owner, year).await,
+        None => Err(AppError::not_found("such a download"))?,
+    }
+}
+
+/// The files a year has.
+#[derive(Debug, PartialEq)]
+enum YearFile {
+    /// `invoices-{year}.zip`: the year's PDFs.
+    Invoices,
+    /// `costs-{year}.csv`: the year's costs per application and month.
+    Costs,
+}
+
+/// The file and its year, when the name is one of a year's files and the year is a four-digit
+/// one the dashboard shows (`logic::costs::YEARS`).
+fn year_file(name: &str) -> Option<(YearFile, i32)> {
+    let (kind, year) = if let Some(rest) = name.strip_prefix("invoices-") {
+        (YearFile::Invoices, rest.strip_suffix(".zip")?)
+    } else {
+        (
+            YearFile::Costs,
+            name.strip_prefix("costs-")?.strip_suffix(".csv")?,
+        )
+    };
+    let y: i32 = year.parse().ok()?;
+    (year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && app::logic::costs::YEARS.contains(&y))
+    .then_some((kind, y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_four_digit_year_is_asked() {
+        assert_eq!(
+            year_file("invoices-2025.zip"),
+            Some((YearFile::Invoices, 2025))
+        );
+        assert_eq!(year_file("costs-2025.csv"), Some((YearFile::Costs, 2025)));
+        for bad in [
+            "invoices-25.zip",
+            "invoices-02025.zip",
+            "invoices-1999.zip",
+            "invoices-2025.tar",
+            "invoices-.zip",
+            "x-2025.zip",
+            "invoices-+202.zip",
+            "costs-1999.csv",
+            "costs-+202.csv",
+            "costs-2025.zip",
+        ] {
+            assert_eq!(year_file(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The probes: `/livez` (the process is up) and `/readyz` (the session store and the upstream
+//! answer, and the server is not shutting down).
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// `GET /livez` (and `/healthz`): the process is up.
+pub(crate) async fn live() -> &'static str {
+    "ok"
+}
+
+/// The last readiness checks of the store and the upstream, reused for a second so probes
+/// from many load balancers cost one check each per second.
+#[derive(Default)]
+pub struct Readiness(std::sync::Mutex<Option<(std::time::Instant, Result<(), &'static str>)>>);
+
+/// How long a readiness verdict is reused, and the longest each check may take.
+const READY_FOR: Duration = Duration::from_secs(1);
+
+/// `GET /readyz`: 200 when the session store and the upstream answer within a second and the
+/// server is not shutting down, else 503 saying which.
+pub(crate) async fn ready(State(state): State<AppState>) -> axum::response::Response {
+    let verdict = if state.draining.load(Ordering::SeqCst) {
+        Err("shutting down")
+    } else {
+        let cached = state
+            .readiness
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .filter(|(at, _)| at.elapsed() < READY_FOR)
+            .map(|(_, v)| v);
+        match cached {
+            Some(v) => v,
+            None => {
+                let (store, upstream) =
+                    tokio::join!(state.store.ping(), state.upstream.reachable(READY_FOR));
+                let v = match (store, upstream) {
+                    (false, _) => Err("session store unavailable"),
+                    (true, false) => Err("upstream unreachable"),
+                    (true, true) => Ok(()),
+                };
+                *state.readiness.0.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((std::time::Instant::now(), v));
+                v
+            }
+        }
+    };
+    match verdict {
+        Ok(()) => (axum::http::StatusCode::OK, "ready".to_owned()).into_response(),
+        Err(why) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {why}"),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,127 @@
+//! `GET /stream/orgs/{owner}/apps/{app}/logs`: the upstream log stream relayed to the browser's
+//! `EventSource`, authenticated by the session cookie (EventSource cannot send headers).
+//!
+//! - Parameters are checked before anything goes upstream; `Last-Event-ID` (or the
+//!   `lastEventId` parameter of a viewer resuming after a pause) is forwarded.
+//! - Upstream events are parsed by `sseer` (memchr-based, slices the received bytes instead of
+//!   copying them); heartbeats stay upstream, and our own keep-alive comments go to the
+//!   browser. `id` and `event` are cleaned of CR/LF/NUL.
+//! - With `batch=1` (the viewer asks it), the application log lines of one chunk leave as one
+//!   `APPLICATION_LOGS` event, a `data:` line each, with the last line's id: a browser then
+//!   dispatches one event per chunk instead of one per line (10,000 lines: tens of events).
+//!   Without it, each line is its own `APPLICATION_LOG` event, as upstream.
+//! - Events waiting upstream leave in one chunk. While a burst lasts (the last chunk left less
+//!   than `GATHER` ago), the lines of the next `GATHER` share a chunk, so a burst costs one
+//!   write per 32 KiB or per `GATHER`, not per line. A line after a quiet spell leaves at once.
+//! - When the upstream closes without `END_OF_STREAM`, errors, or stays silent past the
+//!   heartbeat period, the relay reconnects itself with backoff, `Last-Event-ID` and the limit
+//!   left, and tells the browser (`event: relay`). `END_OF_STREAM` is passed on and ends it.
+//! - When the browser goes away, the body is dropped, and the upstream response with it.
+//! - Streams are capped per user and in total (429 beyond). They end when their session does
+//!   (sign-out, a new sign-in, expiry) on whichever replica that happens: each replica checks
+//!   the sessions of its open streams against the shared store every second
+//!   (`Streams::watch_sessions`), and tells the browser why in a last `END_OF_STREAM`.
+
+mod registry;
+mod sse;
+mod stream;
+
+pub use registry::{RelaySettings, Streams};
+use stream::{Batch, Relay, retryable};
+
+use crate::http::error::JsonError;
+use crate::http::signed_in::SignedIn;
+use crate::sessions::{self};
+use crate::state::AppState;
+use app::error::AppError;
+use app::ids::SegmentId;
+use app::logic::logs::{LogFilter, clean_field};
+use app::model::logs::BATCH_PARAM;
+use app::ssr::session::current_user_of;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use std::convert::Infallible;
+use tokio::time::Instant;
+
+/// The relay route.
+pub async fn app_logs(
+    State(state): State<AppState>,
+    SignedIn {
+        credentials,
+        session,
+    }: SignedIn,
+    Path((owner, app)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, JsonError> {
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let app = SegmentId::parse("application id", &app)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
+            .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
+    let query = LogFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .upstream_query()
+        .map_err(AppError::BadRequest)?;
+    // A paused viewer resumes with `lastEventId` (EventSource cannot set the header).
+    let resume = pairs
+        .iter()
+        .find(|(k, _)| k == "lastEventId")
+        .map(|(_, v)| clean_field(v).into_owned());
+    let batch = pairs.iter().any(|(k, v)| k == BATCH_PARAM && v == "1");
+    // The guard in front (`http::session_guard`) judged the session already; this reads the
+    // same loaded record.
+    let (Some(user), Some(session_id), sessions::State::SignedIn { ends, .. }) = (
+        current_user_of(&session).await,
+        session.id(),
+        sessions::state(&session, &state.lifetimes).await,
+    ) else {
+        return Err(AppError::Unauthorized.into());
+    };
+    let slot = state.streams.acquire(&user.id, session_id, ends)?;
+    let last_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| clean_field(v).into_owned())
+        .or(resume)
+        .filter(|v| !v.is_empty());
+    let mut relay = Relay {
+        upstream: state.upstream.clone(),
+        credentials,
+        owner,
+        app,
+        query,
+        last_id,
+        received: 0,
+        events: None,
+        retries: 0,
+        done: false,
+        first: true,
+        last_seen: Instant::now(),
+        last_sent: Instant::now(),
+        settings: state.streams.settings,
+        slot,
+        batch: batch.then(Batch::default),
+    };
+    // The first connection is made now, so a refusal (unknown application, expired token)
+    // is an HTTP status the page can tell apart from a stream that ended.
+    match relay.connect().await {
+        Ok(ev) => relay.events = Some(ev),
+        Err(e) if retryable(&e) => relay.retries = 1,
+        Err(e) => return Err(e.into()),
+    }
+    let events = futures::stream::unfold(relay, |mut r| async move {
+        r.next().await.map(|b| (Ok::<_, Infallible>(b), r))
+    });
+    let mut resp = Response::new(Body::from_stream(events));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // No proxy buffering on this route (and the compression layer does not wrap it).
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(resp)
+}

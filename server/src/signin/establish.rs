@@ -1,0 +1,87 @@
+//! What every way of signing in ends with: the allow-lists checked, the session id cycled,
+//! the credentials and the user stored, the audit event written.
+
+use crate::sessions;
+use crate::signin::answers::attempt;
+use crate::state::AppState;
+use app::model::logs::EndedBy;
+use app::model::navigation::SelfUser;
+use app::ssr::Credentials;
+use app::ssr::session::{SessionUser, SignedInWith, USER_KEY, store_credentials};
+use tower_sessions::Session;
+
+/// Starts a session for `user` signed in with `credentials` (after checking the allow-lists):
+/// the session id is cycled, an earlier session's streams end, and the audit event is
+/// written. `Err` is the code of the login page's message.
+pub(crate) async fn establish(
+    state: &AppState,
+    session: &Session,
+    client: std::net::IpAddr,
+    credentials: &Credentials,
+    user: SelfUser,
+    expires: Option<time::OffsetDateTime>,
+) -> Result<(), &'static str> {
+    let via = match credentials {
+        Credentials::Token(_) => SignedInWith::ApiToken,
+        Credentials::OAuth(_) => SignedInWith::CleverCloud,
+    };
+    if state.allow.restricted() {
+        let owners = if state.allow.needs_orgs() {
+            match state.upstream.with(credentials).summary().await {
+                Ok(summary) => summary.owners().into_iter().map(|o| o.id).collect(),
+                Err(_) => return Err("unavailable"),
+            }
+        } else {
+            Vec::new()
+        };
+        if !state
+            .allow
+            .allows(&user.id, &user.email, owners.iter().map(String::as_str))
+        {
+            tracing::warn!(target: "audit", action = "sign-in", outcome = "not allowed",
+                user_id = %user.id, email = %user.email, %client, via = ?via, "sign-in refused");
+            return Err("not_allowed");
+        }
+    }
+    // A session replaced by this sign-in ends, streams included.
+    end_streams(state, session, EndedBy::SignedOut);
+    let stored = async {
+        session.cycle_id().await?;
+        store_credentials(session, credentials).await?;
+        session
+            .insert(
+                USER_KEY,
+                SessionUser {
+                    id: user.id.clone(),
+                    name: if user.name.is_empty() {
+                        user.email.clone()
+                    } else {
+                        user.name.clone()
+                    },
+                    email: user.email.clone(),
+                    via,
+                    expires: expires.map(|t| t.unix_timestamp()),
+                },
+            )
+            .await?;
+        sessions::start(session, &state.lifetimes).await
+    };
+    if let Err(e) = stored.await {
+        tracing::error!(target: "audit", action = "sign-in", outcome = "store unavailable",
+            user_id = %user.id, %client, error = %e, "sign-in failed");
+        return Err("store");
+    }
+    attempt("ok");
+    metrics::counter!("dashboard_signed_in_total").increment(1);
+    tracing::info!(target: "audit", action = "sign-in", outcome = "ok", user_id = %user.id,
+        email = %user.email, %client, via = ?via, "signed in");
+    Ok(())
+}
+
+/// Ends the log streams of this session on this replica now (the other replicas see the
+/// record gone within a second).
+pub(crate) fn end_streams(state: &AppState, session: &Session, why: EndedBy) {
+    if let Some(id) = session.id() {
+        state.streams.end_session(&id, why);
+    }
+}

@@ -1,0 +1,109 @@
+//! `POST /login` with an API token, and `POST /logout`.
+
+use crate::http::client_addr::ClientAddr;
+use crate::signin::answers::{attempt, back_to_login_then, landing, too_many_attempts};
+use crate::signin::establish::{end_streams, establish};
+use crate::state::AppState;
+use app::error::AppError;
+use app::model::logs::EndedBy;
+use app::ssr::session::{credentials_of, current_user_of};
+use app::ssr::{ApiToken, Credentials};
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    token: String,
+    /// The page to go to once signed in (checked by `redirect::local_path`).
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Validates the token with `GET /v2/self`, then starts a fresh session holding it. Attempts
+/// are limited per client address and in total before anything goes upstream.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    session: Session,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let form = form.ok().map(|Form(f)| f);
+    let next = form.as_ref().and_then(|f| f.next.clone());
+    let next = next.as_deref();
+    if let Err(wait) = state.signin.check(client) {
+        tracing::warn!(target: "audit", action = "sign-in", outcome = "too many attempts",
+            %client, wait_secs = wait.as_secs_f64(), "sign-in refused");
+        attempt("too many attempts");
+        return too_many_attempts(&state.sign_in_page, wait, next).await;
+    }
+    let Some(token) = form.as_ref().and_then(|f| ApiToken::new(&f.token)) else {
+        return back_to_login_then("empty", next);
+    };
+    let user = match state.upstream.with_token(&token).self_user().await {
+        Ok(user) => user,
+        Err(e) => {
+            // A refused token leaves no session behind, not even an earlier one (whose log
+            // streams end on every replica with it).
+            end_streams(&state, &session, EndedBy::SignedOut);
+            if session.id().is_some() {
+                let _ = session.flush().await;
+            }
+            let code = match e {
+                AppError::Unauthorized | AppError::Forbidden { .. } | AppError::NotFound { .. } => {
+                    "invalid"
+                }
+                _ => "unavailable",
+            };
+            tracing::info!(target: "audit", action = "sign-in", outcome = code, %client,
+                "sign-in refused");
+            return back_to_login_then(code, next);
+        }
+    };
+    let credentials = Credentials::Token(token);
+    match establish(&state, &session, client, &credentials, user, None).await {
+        Ok(()) => landing(next),
+        Err(code) => back_to_login_then(code, next),
+    }
+}
+
+/// Deletes the session record and goes back to the login page. When the store does not
+/// answer, the session cannot be deleted: the page says so rather than pretend.
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    session: Session,
+) -> Response {
+    end_streams(&state, &session, EndedBy::SignedOut);
+    let user = current_user_of(&session).await.unwrap_or_default();
+    // An OAuth access token is revoked upstream; when that fails the user is signed out all
+    // the same (the token then lives on until its expiry date, which the log says).
+    if let Some(credentials) = credentials_of(&session).await {
+        let api = state.upstream.with(&credentials);
+        if api.is_oauth() {
+            match api.revoke().await {
+                Ok(()) => tracing::info!(target: "audit", action = "revoke token", outcome = "ok",
+                    user_id = %user.id, email = %user.email, %client, "OAuth token revoked"),
+                Err(e) => tracing::warn!(target: "audit", action = "revoke token",
+                    outcome = "failed", status = e.status(), sozu_id = e.sozu_id(),
+                    user_id = %user.id, email = %user.email, %client,
+                    "OAuth token could not be revoked; signing out anyway"),
+            }
+        }
+    }
+    if let Err(e) = session.flush().await {
+        tracing::warn!(target: "audit", action = "sign-out", outcome = "store unavailable",
+            user_id = %user.id, email = %user.email, %client, error = %e,
+            "session could not be deleted at sign-out");
+        return crate::http::session_guard::store_unavailable("/logout");
+    }
+    metrics::counter!("dashboard_signed_out_total").increment(1);
+    tracing::info!(target: "audit", action = "sign-out", outcome = "ok", user_id = %user.id,
+        email = %user.email, %client, "signed out");
+    Redirect::to("/login?reason=logged_out").into_response()
+}
