@@ -2,7 +2,7 @@
 //! issued, and what tests ask of it (the request log, in-flight counters).
 
 use crate::knobs::DemoKnobs;
-use crate::oauth;
+use crate::oauth::provider::Provider;
 use crate::world::{Mutable, World};
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize};
@@ -26,7 +26,7 @@ pub(crate) struct Demo {
     /// Log streams being generated right now, for tests of the relay.
     pub(crate) open_streams: Arc<AtomicUsize>,
     /// The demo as an OAuth provider ("Sign in with Clever Cloud").
-    pub(crate) oauth: oauth::Provider,
+    pub(crate) oauth: Provider,
 }
 
 /// How many requests `/demo/requests` remembers.
@@ -54,7 +54,7 @@ impl Demo {
             details_in_flight: Default::default(),
             details_peak: Default::default(),
             open_streams: Arc::default(),
-            oauth: oauth::Provider::default(),
+            oauth: Provider::default(),
         }
     }
 

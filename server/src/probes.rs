@@ -12,11 +12,6 @@ pub(crate) async fn live() -> &'static str {
     "ok"
 }
 
-/// The last readiness checks of the store and the upstream, reused for a second so probes
-/// from many load balancers cost one check each per second.
-#[derive(Default)]
-pub struct Readiness(std::sync::Mutex<Option<(std::time::Instant, Result<(), &'static str>)>>);
-
 /// How long a readiness verdict is reused, and the longest each check may take.
 const READY_FOR: Duration = Duration::from_secs(1);
 

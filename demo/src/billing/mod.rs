@@ -1,7 +1,6 @@
 //! Billing (`/v4/billing`): each owner's invoices over the last months (every status, credit
 //! notes, two currencies for Globex), as JSON, PDF and HTML.
 
-mod line_items;
 mod pdf;
 pub(crate) mod seed;
 

@@ -22,11 +22,10 @@
 //!   the sessions of its open streams against the shared store every second
 //!   (`Streams::watch_sessions`), and tells the browser why in a last `END_OF_STREAM`.
 
-mod registry;
+pub(crate) mod registry;
 mod sse;
 mod stream;
 
-pub use registry::{RelaySettings, Streams};
 use stream::{Batch, Relay, retryable};
 
 use crate::http::error::JsonError;

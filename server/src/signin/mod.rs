@@ -5,5 +5,6 @@ pub mod allow;
 pub mod answers;
 pub mod establish;
 pub mod oauth;
+pub mod oauth_config;
 pub mod throttle;
 pub mod token;

@@ -18,6 +18,7 @@ use crate::http::client_addr::ClientAddr;
 use crate::http::page::{Page, escape};
 use crate::signin::answers::{back_to_login, too_many_attempts};
 use crate::signin::establish::establish;
+use crate::signin::oauth_config::Settings;
 use crate::state::AppState;
 use app::error::AppError;
 use app::ssr::Credentials;
@@ -28,13 +29,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::time::Duration;
-use tower_sessions::cookie::Cookie;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::{Session, SessionStore};
-
-/// Longest a handshake may take, from the request token to the callback.
-pub const HANDSHAKE_AT_MOST: Duration = Duration::from_secs(10 * 60);
 
 /// Keys of the kept request token in its store record.
 const REQUEST_TOKEN: &str = "oauth.request_token";
@@ -46,41 +42,6 @@ const NEXT: &str = "oauth.next";
 #[derive(Deserialize, Default)]
 pub struct StartQuery {
     next: Option<String>,
-}
-
-/// Where the handshake comes back, and how its state cookie is set.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// `DASHBOARD_PUBLIC_URL` + `/oauth/callback`.
-    pub callback: String,
-    /// `__Host-cc_oauth_state` over https, else `cc_oauth_state`.
-    pub cookie: &'static str,
-    pub secure: bool,
-    /// How long a handshake may take (`HANDSHAKE_AT_MOST` at most).
-    pub handshake: Duration,
-}
-
-impl Settings {
-    fn set_cookie(&self, value: &str, max_age: u64) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let cookie = format!(
-            "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-            self.cookie
-        );
-        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-    }
-
-    /// The state cookie's value in a request (parsed by the `cookie` crate).
-    fn cookie_of<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == self.cookie)
-            .and_then(|c| c.value_raw())
-    }
 }
 
 fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
@@ -268,49 +229,6 @@ fn continue_page(next: Option<&str>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings(secure: bool) -> Settings {
-        Settings {
-            callback: "https://dash.example.com/oauth/callback".into(),
-            cookie: if secure {
-                "__Host-cc_oauth_state"
-            } else {
-                "cc_oauth_state"
-            },
-            secure,
-            handshake: Duration::from_secs(600),
-        }
-    }
-
-    #[test]
-    fn the_state_cookie_is_short_lived_lax_and_http_only() {
-        let c = settings(true).set_cookie("abc", 600);
-        assert_eq!(
-            c.to_str().expect("ascii"),
-            "__Host-cc_oauth_state=abc; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"
-        );
-        let cleared = settings(false).set_cookie("", 0);
-        assert_eq!(
-            cleared.to_str().expect("ascii"),
-            "cc_oauth_state=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
-        );
-    }
-
-    #[test]
-    fn the_state_cookie_is_found_by_its_exact_name() {
-        let s = settings(false);
-        let mut headers = HeaderMap::new();
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("x_cc_oauth_state=no; cc_dashboard_session=s"),
-        );
-        assert_eq!(s.cookie_of(&headers), None);
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; cc_oauth_state=the-id"),
-        );
-        assert_eq!(s.cookie_of(&headers), Some("the-id"));
-    }
 
     #[test]
     fn callback_parameters_parse_every_way_back() {

@@ -3,27 +3,24 @@
 //! tokens with an expiry date, revocation, and a signature check on every handshake step and
 //! every OAuth-signed API call (an unknown consumer or token, a wrong signature, a replayed
 //! nonce or a stale timestamp get the upstream's 401).
-//!
-//! (A little over 400 lines: the provider's state, its three endpoints, the authorize page and
-//! the per-call check read as one protocol, and splitting them would scatter its invariants.)
+//! The provider's records and its signature check are in `provider`; this file holds the
+//! endpoints and the authorize page.
+
+pub(crate) mod provider;
+
+pub use provider::{CONSUMER_KEY, CONSUMER_SECRET};
 
 use crate::params::api_error;
 use crate::state::Shared;
-use app::ssr::oauth::{self, SignatureMethod, param};
+use app::ssr::oauth::{self, param};
 use axum::Form;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use provider::{ACCESS_TOKEN_DAYS, AccessGrant, REQUEST_TOKEN_FOR, RequestToken, lock};
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use time::OffsetDateTime;
-
-/// The demo's consumer key: demo mode configures the dashboard with it (not a secret).
-pub const CONSUMER_KEY: &str = "demo-dashboard";
-/// The demo consumer's secret (not a secret either: the demo is local and public).
-pub const CONSUMER_SECRET: &str = "demo-dashboard-secret";
 
 /// Every right a Clever Cloud consumer can be granted, with what the authorize page says.
 pub const RIGHTS: [(&str, &str); 11] = [
@@ -67,38 +64,6 @@ pub const RIGHTS: [(&str, &str); 11] = [
     ("manage_ssh_keys", "Manage your SSH keys"),
 ];
 
-/// How long a request token may wait for its authorisation and exchange.
-const REQUEST_TOKEN_FOR: Duration = Duration::from_secs(10 * 60);
-/// How long an access token works (Clever Cloud's: three months).
-const ACCESS_TOKEN_DAYS: i64 = 90;
-/// How far a request's timestamp may be from the demo's clock.
-const TIMESTAMP_WINDOW_SECS: i64 = 300;
-
-struct RequestToken {
-    secret: String,
-    callback: String,
-    verifier: Option<String>,
-    created: Instant,
-}
-
-struct AccessGrant {
-    secret: String,
-    expires: OffsetDateTime,
-}
-
-/// The provider's state: request tokens, access tokens, nonces seen.
-#[derive(Default)]
-pub(crate) struct Provider {
-    requests: Mutex<HashMap<String, RequestToken>>,
-    access: Mutex<HashMap<String, AccessGrant>>,
-    /// Nonces seen within the timestamp window, with their timestamps.
-    nonces: Mutex<HashMap<String, i64>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn unauthorized(why: &str) -> Response {
     api_error(StatusCode::UNAUTHORIZED, why)
 }
@@ -111,83 +76,6 @@ fn form_answer(pairs: &[(&str, &str)]) -> Response {
         body,
     )
         .into_response()
-}
-
-impl Provider {
-    /// Checks the signature of a request; `token_secret` gives the secret of the token it
-    /// names (`None`: unknown). Returns the request's protocol parameters.
-    fn check(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        headers: &HeaderMap,
-        token_secret: impl FnOnce(&str) -> Option<String>,
-    ) -> Result<Vec<(String, String)>, &'static str> {
-        let params = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(oauth::parse_header)
-            .ok_or("Missing or malformed OAuth authorization")?;
-        if param(&params, "oauth_consumer_key") != Some(CONSUMER_KEY) {
-            return Err("Unknown OAuth consumer");
-        }
-        let method_used = param(&params, "oauth_signature_method")
-            .and_then(SignatureMethod::parse)
-            .ok_or("Unsupported OAuth signature method")?;
-        let timestamp: i64 = param(&params, "oauth_timestamp")
-            .and_then(|t| t.parse().ok())
-            .ok_or("Missing OAuth timestamp")?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        if (now - timestamp).abs() > TIMESTAMP_WINDOW_SECS {
-            return Err("Stale OAuth timestamp");
-        }
-        let nonce = param(&params, "oauth_nonce")
-            .filter(|n| !n.is_empty())
-            .ok_or("Missing OAuth nonce")?
-            .to_owned();
-        let secret = match param(&params, "oauth_token") {
-            Some(token) => token_secret(token).ok_or("Invalid or expired token")?,
-            None => String::new(),
-        };
-        let signature = param(&params, "oauth_signature")
-            .ok_or("Missing OAuth signature")?
-            .to_owned();
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .ok_or("Missing Host")?;
-        let url = reqwest::Url::parse(&format!("http://{host}{uri}")).map_err(|_| "Bad URL")?;
-        let mut signed: Vec<(String, String)> = params
-            .iter()
-            .filter(|(k, _)| k != "oauth_signature")
-            .cloned()
-            .collect();
-        signed.extend(
-            url.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned())),
-        );
-        let base = oauth::base_string(method.as_str(), &url, &signed);
-        let key = oauth::signing_key(CONSUMER_SECRET, &secret);
-        if !oauth::verify(method_used, &base, &key, &signature) {
-            return Err("Invalid OAuth signature");
-        }
-        let mut nonces = lock(&self.nonces);
-        if nonces.len() >= 4096 {
-            nonces.retain(|_, t| now - *t <= TIMESTAMP_WINDOW_SECS);
-        }
-        if nonces.insert(nonce, timestamp).is_some() {
-            return Err("OAuth nonce already used");
-        }
-        Ok(params)
-    }
-
-    /// The secret of a live access token.
-    fn access_secret(&self, token: &str) -> Option<String> {
-        lock(&self.access)
-            .get(token)
-            .filter(|g| g.expires > OffsetDateTime::now_utc())
-            .map(|g| g.secret.clone())
-    }
 }
 
 /// Whether an API call is signed with a live access token: the token, or why not.
