@@ -2,7 +2,7 @@
 //! issued by `POST /demo/tokens`), or an OAuth access token whose signature, nonce and
 //! timestamp hold and whose consumer was granted the right the call needs.
 
-use crate::oauth;
+use crate::oauth_provider;
 use crate::params::api_error;
 use crate::state::Shared;
 use axum::extract::{Request, State};
@@ -27,17 +27,18 @@ pub(crate) async fn authenticate(
             return next.run(req).await;
         }
     } else if authorization.starts_with("OAuth ") {
-        let signer = match oauth::check_call(&demo, &req) {
+        let signer = match oauth_provider::check_call(&demo, &req) {
             Ok(token) => token,
             Err(why) => return api_error(StatusCode::UNAUTHORIZED, why),
         };
-        if let Some(right) = oauth::missing_right(&demo, req.method(), req.uri().path()) {
+        if let Some(right) = oauth_provider::missing_right(&demo, req.method(), req.uri().path()) {
             return api_error(
                 StatusCode::FORBIDDEN,
                 &format!("The consumer was not granted the right {right}"),
             );
         }
-        req.extensions_mut().insert(oauth::OAuthSigner(signer));
+        req.extensions_mut()
+            .insert(oauth_provider::OAuthSigner(signer));
         return next.run(req).await;
     }
     api_error(StatusCode::UNAUTHORIZED, "Invalid or expired token")

@@ -17,11 +17,12 @@ mod billing;
 mod cast;
 mod control;
 mod drains;
+mod html;
 mod ids;
 mod knobs;
 mod logs;
 mod navigation;
-pub mod oauth;
+pub mod oauth_provider;
 mod operators;
 mod orchestration;
 mod params;
@@ -75,13 +76,13 @@ fn router(demo: Shared) -> Router {
         .merge(products::routes())
         .route(
             "/v2/self/tokens/{token}",
-            axum::routing::delete(oauth::revoke),
+            axum::routing::delete(oauth_provider::revoke),
         )
         .layer(middleware::from_fn_with_state(
             demo.clone(),
             auth::authenticate,
         ))
-        .merge(oauth::handshake_routes())
+        .merge(oauth_provider::handshake_routes())
         .merge(control::routes())
         .layer(middleware::from_fn_with_state(demo.clone(), control::knobs))
         .fallback(|| async { api_error(StatusCode::NOT_FOUND, "No such endpoint") })

@@ -2,7 +2,7 @@
 //! issued, and what tests ask of it (the request log, in-flight counters).
 
 use crate::knobs::DemoKnobs;
-use crate::oauth::provider::Provider;
+use crate::oauth_provider::records::Provider;
 use crate::world::{Mutable, World};
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize};

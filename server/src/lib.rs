@@ -14,11 +14,11 @@ mod probes;
 mod relay;
 mod router;
 pub mod serve;
-pub mod sessions;
+mod sessions;
 mod signin;
 mod state;
 
 pub use http::session_guard::login_then;
-pub use router::{app, router};
+pub use router::router;
 pub use serve::{serve, upstream_base};
-pub use state::AppState;
+pub use sessions::Store as SessionStore;

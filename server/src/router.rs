@@ -37,11 +37,11 @@ pub fn router(
     demo: DemoMode,
     bound: SocketAddr,
 ) -> std::io::Result<Router> {
-    app(config, leptos, base, demo, bound).map(|(router, _)| router)
+    build(config, leptos, base, demo, bound).map(|(router, _)| router)
 }
 
 /// The router and the state behind it (what a graceful stop needs to reach).
-pub fn app(
+pub(crate) fn build(
     config: &Config,
     leptos: LeptosOptions,
     base: reqwest::Url,
@@ -90,8 +90,8 @@ pub fn app(
     let router = Router::new()
         .route("/login", post(signin::token::login))
         .route("/logout", post(signin::token::logout))
-        .route("/login/oauth", get(signin::oauth::start))
-        .route("/oauth/callback", get(signin::oauth::callback))
+        .route("/login/oauth", get(signin::clever_cloud::start))
+        .route("/oauth/callback", get(signin::clever_cloud::callback))
         .route("/livez", get(probes::live))
         .route("/healthz", get(probes::live))
         .route("/readyz", get(probes::ready))

@@ -52,7 +52,7 @@ pub async fn serve(
     let addr = config.listen.unwrap_or(leptos.site_addr);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let (app, state) = crate::router::app(&config, leptos, base, demo, bound)?;
+    let (app, state) = crate::router::build(&config, leptos, base, demo, bound)?;
     if let Some(metrics) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics).await?;
         tokio::spawn(async move {

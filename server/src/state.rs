@@ -8,7 +8,7 @@ use crate::http::origin::PublicOrigin;
 use crate::http::render::Renderer;
 use crate::relay::registry::{RelaySettings, Streams};
 use crate::sessions;
-use crate::signin::{allow, oauth_config, throttle};
+use crate::signin::{allow, clever_cloud_config, throttle};
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
 use app::ssr::{DemoMode, Timeouts, Upstream};
@@ -41,7 +41,7 @@ pub struct AppState {
     /// Set at SIGTERM: `/readyz` answers 503 from then on.
     pub draining: Arc<AtomicBool>,
     /// "Sign in with Clever Cloud", when offered.
-    pub oauth: Option<Arc<oauth_config::Settings>>,
+    pub oauth: Option<Arc<clever_cloud_config::Settings>>,
     /// The sign-in page, for the answers that show it with a status of their own.
     pub sign_in_page: Renderer,
     /// Details of closed invoices, per session (the costs page and its CSV).
@@ -90,10 +90,10 @@ pub(crate) fn build(
         request: Duration::from_secs(config.request_timeout_secs),
         stream_read: Duration::from_secs(config.stream_read_timeout_secs),
     };
-    let provider = oauth_config::provider(config, &base, demo)?;
+    let provider = clever_cloud_config::provider(config, &base, demo)?;
     let public = PublicOrigin::new(config.public_url.as_ref());
     let oauth = match &provider {
-        Some(_) => Some(Arc::new(oauth_config::settings(
+        Some(_) => Some(Arc::new(clever_cloud_config::settings(
             config,
             demo,
             bound,
@@ -104,8 +104,6 @@ pub(crate) fn build(
     app::assets::init(&leptos);
     let upstream = Upstream::with_provider(base, provider, timeouts)
         .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
-    // A key given without a shared store is still checked, so a typo shows at once.
-    sessions::keys_from_config(config)?;
     let store = sessions::Store::from_config(config)?;
     let lifetimes = sessions::Lifetimes::from_config(config);
     // About 10 KiB an invoice: at most some 50 MiB, with sessions idle past their timeout

@@ -1,7 +1,7 @@
 //! Server-only code: the upstream client and the session helpers.
 
 pub mod costs;
-pub mod oauth;
+pub mod oauth1;
 pub mod session;
 pub mod upstream;
 

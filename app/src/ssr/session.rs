@@ -1,6 +1,6 @@
 //! The server-side session: the token lives here and only here.
 
-use super::oauth::TokenPair;
+use super::oauth1::TokenPair;
 use super::upstream::{ApiToken, Authed, Credentials, Upstream};
 use crate::error::AppError;
 use leptos::prelude::use_context;

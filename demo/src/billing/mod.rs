@@ -4,6 +4,7 @@
 mod pdf;
 pub(crate) mod seed;
 
+use crate::html::escape;
 use crate::params::{ApiError, Params, Reply, date_param, limit_param, not_found};
 use crate::state::Shared;
 use app::model::billing::Invoice;
@@ -137,17 +138,10 @@ fn invoice_lines(inv: &Invoice) -> Vec<String> {
     ]
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn invoice_html(inv: &Invoice) -> String {
     let rows: String = invoice_lines(inv)
         .iter()
-        .map(|l| format!("<p>{}</p>", html_escape(l)))
+        .map(|l| format!("<p>{}</p>", escape(l)))
         .collect();
     // The script is there on purpose: the dashboard must show this page with scripts disabled.
     format!(
@@ -155,6 +149,6 @@ fn invoice_html(inv: &Invoice) -> String {
          <body><h1>Invoice {n}</h1>{rows}\
          <script>document.body.setAttribute('data-script-ran','yes');document.title='script ran';</script>\
          </body></html>",
-        n = html_escape(&inv.invoice_number)
+        n = escape(&inv.invoice_number)
     )
 }

@@ -11,6 +11,7 @@
 //!   a redirect whatever the error. The redirect names the fragment [`OUTCOME`], the id the
 //!   page gives the notice of the action's result, so the reloaded page scrolls to it.
 
+use app::api::FormAnswer;
 use app::components::notice::OUTCOME;
 use app::error::AppError;
 use app::ssr::session::{FLASH_KEY, Flash};
@@ -53,11 +54,11 @@ pub async fn around(req: Request, next: Next) -> Response {
     let form = is_form_post(&req);
     let res = next.run(req).await;
     match session {
-        Some(session) if form => match kept(&session, &path, res).await {
+        Some(session) if form => match keep_outcome(&session, &path, res).await {
             // The page focuses the first field in error itself (`autofocus`, which a
             // fragment would cancel).
-            (res, true) => res,
-            (res, false) => to_outcome(res),
+            (res, Posted::Refused) => res,
+            (res, Posted::Answered) => to_outcome(res),
         },
         _ if form => to_outcome(res),
         _ => with_status(res).await,
@@ -98,10 +99,18 @@ async fn with_status(res: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// What a server function's answer to a posted form was.
+enum Posted {
+    /// It refused fields (`app::api::FormAnswer`).
+    Refused,
+    /// Anything else: done, failed, or not kept.
+    Answered,
+}
+
 /// When a server function answered a form post with a redirect and no error: keeps its
 /// answer in the session and sends the redirect without a body. Also says whether the answer
-/// refused fields (a non-empty `errors` list).
-async fn kept(session: &Session, path: &str, res: Response) -> (Response, bool) {
+/// refused fields.
+async fn keep_outcome(session: &Session, path: &str, res: Response) -> (Response, Posted) {
     let redirect = matches!(res.status(), StatusCode::FOUND | StatusCode::SEE_OTHER);
     let failed = res
         .headers()
@@ -109,21 +118,16 @@ async fn kept(session: &Session, path: &str, res: Response) -> (Response, bool) 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|l| l.contains("__err="));
     if !redirect || failed || session.id().is_none() && session.is_empty().await {
-        return (res, false);
+        return (res, Posted::Answered);
     }
     let (parts, body) = res.into_parts();
-    let mut refused = false;
+    let mut posted = Posted::Answered;
     if let Ok(bytes) = axum::body::to_bytes(body, MOST).await
         && let Ok(body) = String::from_utf8(bytes.to_vec())
     {
-        refused = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                v.get("errors")
-                    .and_then(|e| e.as_array())
-                    .map(|e| !e.is_empty())
-            })
-            .unwrap_or(false);
+        if FormAnswer::refused(&body) {
+            posted = Posted::Refused;
+        }
         let flash = Flash {
             path: path.to_owned(),
             body,
@@ -135,7 +139,7 @@ async fn kept(session: &Session, path: &str, res: Response) -> (Response, bool) 
     let mut res = Response::from_parts(parts, Body::empty());
     res.headers_mut().remove(header::CONTENT_LENGTH);
     res.headers_mut().remove(header::CONTENT_TYPE);
-    (res, refused)
+    (res, posted)
 }
 
 /// Before a page is rendered: takes the flash out of the session (it is shown once) and hands

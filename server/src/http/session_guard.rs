@@ -4,7 +4,7 @@
 
 use crate::http::error::error_response;
 use crate::http::page::Page;
-use crate::sessions::{self, State as SessionState};
+use crate::sessions::{self, SessionState};
 use crate::state::AppState;
 use app::error::AppError;
 use axum::extract::{Request, State};
@@ -56,7 +56,7 @@ pub async fn require_session(
     let mut resp = if is_public(&path) {
         next.run(req).await
     } else {
-        match sessions::state(&session, &state.lifetimes).await {
+        match sessions::state_of(&session, &state.lifetimes).await {
             SessionState::SignedIn { touch, .. } => {
                 if touch
                     && state.touched.claim(&session).await

@@ -71,10 +71,10 @@ pub async fn app_logs(
     let batch = pairs.iter().any(|(k, v)| k == BATCH_PARAM && v == "1");
     // The guard in front (`http::session_guard`) judged the session already; this reads the
     // same loaded record.
-    let (Some(user), Some(session_id), sessions::State::SignedIn { ends, .. }) = (
+    let (Some(user), Some(session_id), sessions::SessionState::SignedIn { ends, .. }) = (
         current_user_of(&session).await,
         session.id(),
-        sessions::state(&session, &state.lifetimes).await,
+        sessions::state_of(&session, &state.lifetimes).await,
     ) else {
         return Err(AppError::Unauthorized.into());
     };

@@ -1,7 +1,7 @@
 //! The open log streams of this replica: counted per user and in total (the caps), grouped by
 //! session (so a sign-out or an expiry ends them), and watched against the session store.
 
-use crate::sessions::{Lifetimes, Store, judge_record, now_ms};
+use crate::sessions::{Lifetimes, Store, now_ms, record_ends_at};
 use app::error::AppError;
 use app::model::logs::EndedBy;
 use futures::StreamExt;
@@ -189,7 +189,7 @@ impl Streams {
                     async move {
                         let now = now_ms();
                         let verdict = match store.load(&id).await {
-                            Ok(Some(record)) => judge_record(&record.data, &lifetimes, now),
+                            Ok(Some(record)) => record_ends_at(&record.data, &lifetimes, now),
                             Ok(None) if now >= ends => Err(EndedBy::SessionExpired),
                             Ok(None) => Err(EndedBy::SignedOut),
                             Err(_) if now >= ends => Err(EndedBy::SessionExpired),

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 /// The browser's reconnection delay, sent as `retry:`.
 const BROWSER_RETRY_MS: u64 = 2000;
 
-type Upstream_ = Pin<
+type UpstreamEvents = Pin<
     Box<
         dyn Stream<
                 Item = Result<sseer::event::Event, sseer::errors::EventStreamError<reqwest::Error>>,
@@ -36,7 +36,7 @@ pub(super) struct Relay {
     pub(super) query: LogQuery,
     pub(super) last_id: Option<String>,
     pub(super) received: u64,
-    pub(super) events: Option<Upstream_>,
+    pub(super) events: Option<UpstreamEvents>,
     pub(super) retries: u32,
     pub(super) done: bool,
     pub(super) first: bool,
@@ -117,7 +117,7 @@ enum Took {
 }
 
 impl Relay {
-    pub(super) async fn connect(&mut self) -> Result<Upstream_, AppError> {
+    pub(super) async fn connect(&mut self) -> Result<UpstreamEvents, AppError> {
         let mut q = self.query.clone();
         if let Some(limit) = q.limit {
             q.limit = Some(limit.saturating_sub(self.received).max(1));

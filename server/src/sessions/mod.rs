@@ -7,8 +7,8 @@
 //!   at most), and the record's own expiry is set to the end, so Redis forgets it by itself.
 //!   Every replica computes the same end from the record, so they agree.
 
-pub mod redis;
-pub mod seal;
+mod redis;
+mod seal;
 
 use crate::config::Config;
 use app::model::logs::EndedBy;
@@ -66,10 +66,12 @@ impl Store {
     /// The store the configuration asks for. A shared store needs the server key; a store
     /// that cannot be reached yet is no reason not to start (`/readyz` tells).
     pub fn from_config(config: &Config) -> std::io::Result<Self> {
+        // A key given without a shared store is still checked, so a typo shows at once.
+        let keys = keys_from_config(config)?;
         let Some(url) = &config.session_store else {
             return Ok(Self::Memory(MokaStore::new(Some(config.session_capacity))));
         };
-        let keys = keys_from_config(config)?.ok_or_else(|| {
+        let keys = keys.ok_or_else(|| {
             std::io::Error::other(
                 "DASHBOARD_SESSION_STORE is set but no server key is: set DASHBOARD_SECRET_KEY \
                  (or DASHBOARD_SECRET_KEY_FILE) to the same base64 key, at least 32 random \
@@ -91,7 +93,7 @@ impl Store {
 }
 
 /// The configured server keys, if any: current, then previous ones still accepted.
-pub fn keys_from_config(config: &Config) -> std::io::Result<Option<Keys>> {
+fn keys_from_config(config: &Config) -> std::io::Result<Option<Keys>> {
     let current = match (&config.secret_key, &config.secret_key_file) {
         (Some(k), _) => k.expose().to_owned(),
         (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
@@ -146,7 +148,7 @@ impl Lifetimes {
 
     /// When a session signed in at `since` and last active at `seen` ends (unix ms), or why
     /// it has ended at `now`.
-    pub fn judge(&self, since: i64, seen: i64, now: i64) -> std::result::Result<i64, EndedBy> {
+    pub fn ends_at(&self, since: i64, seen: i64, now: i64) -> std::result::Result<i64, EndedBy> {
         let ends = (seen.saturating_add(self.idle.as_millis() as i64))
             .min(since.saturating_add(self.max.as_millis() as i64));
         if now >= ends {
@@ -169,7 +171,7 @@ fn at_ms(ms: i64) -> OffsetDateTime {
 
 /// What a request finds in its session.
 #[derive(Debug, PartialEq, Eq)]
-pub enum State {
+pub enum SessionState {
     /// Signed in, until the given unix ms; `touch` says whether activity is due a record.
     SignedIn { ends: i64, touch: bool },
     /// No usable session, and why.
@@ -178,65 +180,78 @@ pub enum State {
     StoreDown,
 }
 
+/// What a session's record says about its sign-in: the one reader of the record's schema
+/// (`app::ssr::session`'s keys), for a request's loaded session and a raw stored record alike.
+struct SignIn {
+    /// Credentials are there (a token, or an OAuth pair).
+    credentials: bool,
+    /// When it signed in, and when it was last active (unix ms).
+    since: Option<i64>,
+    seen: Option<i64>,
+}
+
+/// The record's keys [`SignIn`] reads.
+const SIGN_IN_KEYS: [&str; 4] = [TOKEN_KEY, OAUTH_KEY, SINCE_KEY, SEEN_KEY];
+
+impl SignIn {
+    fn read<'a>(value: impl Fn(&str) -> Option<&'a serde_json::Value>) -> Self {
+        let number = |k: &str| value(k).and_then(serde_json::Value::as_i64);
+        Self {
+            credentials: value(TOKEN_KEY).is_some_and(serde_json::Value::is_string)
+                || value(OAUTH_KEY).is_some_and(serde_json::Value::is_object),
+            since: number(SINCE_KEY),
+            seen: number(SEEN_KEY),
+        }
+    }
+
+    /// When it ends (unix ms), or why it has ended at `now`.
+    fn ends_at(&self, lifetimes: &Lifetimes, now: i64) -> std::result::Result<i64, EndedBy> {
+        match (self.credentials, self.since) {
+            (true, Some(since)) => lifetimes.ends_at(since, self.seen.unwrap_or(since), now),
+            _ => Err(EndedBy::SignedOut),
+        }
+    }
+}
+
 /// Judges the request's session (one store read, shared with the rest of the request).
-pub async fn state(session: &Session, lifetimes: &Lifetimes) -> State {
+pub async fn state_of(session: &Session, lifetimes: &Lifetimes) -> SessionState {
     let read = async {
-        let token: Option<String> = session.get(TOKEN_KEY).await?;
-        let oauth: Option<serde_json::Value> = session.get(OAUTH_KEY).await?;
-        let token = token.is_some() || oauth.is_some_and(|o| o.is_object());
-        let since: Option<i64> = session.get(SINCE_KEY).await?;
-        let seen: Option<i64> = session.get(SEEN_KEY).await?;
-        Ok::<_, tower_sessions::session::Error>((token, since, seen))
+        let mut values = HashMap::new();
+        for key in SIGN_IN_KEYS {
+            if let Some(v) = session.get::<serde_json::Value>(key).await? {
+                values.insert(key, v);
+            }
+        }
+        Ok::<_, tower_sessions::session::Error>(SignIn::read(|k| values.get(k)))
     };
     match read.await {
         Err(e) => {
             tracing::warn!(error = %e, "session store unavailable");
             metrics::counter!("dashboard_session_store_errors_total").increment(1);
-            State::StoreDown
+            SessionState::StoreDown
         }
-        Ok((token, since, seen)) => {
+        Ok(sign_in) => {
             let now = now_ms();
-            match judged(token, since, seen, now, lifetimes) {
-                Ok(ends) => State::SignedIn {
+            match sign_in.ends_at(lifetimes, now) {
+                Ok(ends) => SessionState::SignedIn {
                     ends,
-                    touch: seen.is_none_or(|seen| {
+                    touch: sign_in.seen.is_none_or(|seen| {
                         now - seen >= lifetimes.touch_every().as_millis() as i64
                     }),
                 },
-                Err(why) => State::SignedOut(why),
+                Err(why) => SessionState::SignedOut(why),
             }
         }
     }
 }
 
-fn judged(
-    token: bool,
-    since: Option<i64>,
-    seen: Option<i64>,
-    now: i64,
-    lifetimes: &Lifetimes,
-) -> std::result::Result<i64, EndedBy> {
-    match (token, since) {
-        (true, Some(since)) => lifetimes.judge(since, seen.unwrap_or(since), now),
-        _ => Err(EndedBy::SignedOut),
-    }
-}
-
-/// Judges a stored record as `state` judges a request's session.
-pub fn judge_record(
+/// When a stored record's session ends, or why it has ended, as `state_of` judges a request's.
+pub fn record_ends_at(
     data: &HashMap<String, serde_json::Value>,
     lifetimes: &Lifetimes,
     now: i64,
 ) -> std::result::Result<i64, EndedBy> {
-    let number = |k: &str| data.get(k).and_then(serde_json::Value::as_i64);
-    judged(
-        data.get(TOKEN_KEY).is_some_and(|t| t.is_string())
-            || data.get(OAUTH_KEY).is_some_and(|o| o.is_object()),
-        number(SINCE_KEY),
-        number(SEEN_KEY),
-        now,
-        lifetimes,
-    )
+    SignIn::read(|k| data.get(k)).ends_at(lifetimes, now)
 }
 
 /// The sessions whose activity this replica recorded lately: concurrent requests of one
@@ -272,9 +287,9 @@ pub async fn touch(
     let now = now_ms();
     let since: i64 = session.get(SINCE_KEY).await?.unwrap_or(now);
     session.insert(SEEN_KEY, now).await?;
-    let ends = lifetimes.judge(since, now, now).unwrap_or(now);
+    let ends = lifetimes.ends_at(since, now, now).unwrap_or(now);
     // The cookie's expiry is said in whole seconds and the browser may round it down: a
-    // second more keeps the cookie to the end. The session is judged by `judge`, which
+    // second more keeps the cookie to the end. The session is judged by `ends_at`, which
     // ends it on time whatever the store keeps.
     session.set_expiry(Some(Expiry::AtDateTime(at_ms(ends + 1000))));
     Ok(())
@@ -304,13 +319,13 @@ mod tests {
     fn a_session_ends_at_the_first_of_idle_and_absolute_lifetime() {
         let l = lifetimes(60, 3600);
         // Active: ends a minute after the last activity.
-        assert_eq!(l.judge(0, 10_000, 20_000), Ok(70_000));
+        assert_eq!(l.ends_at(0, 10_000, 20_000), Ok(70_000));
         // Idle for a minute: over.
-        assert_eq!(l.judge(0, 10_000, 70_000), Err(EndedBy::SessionExpired));
+        assert_eq!(l.ends_at(0, 10_000, 70_000), Err(EndedBy::SessionExpired));
         // However active, it ends an hour after sign-in.
-        assert_eq!(l.judge(0, 3_590_000, 3_595_000), Ok(3_600_000));
+        assert_eq!(l.ends_at(0, 3_590_000, 3_595_000), Ok(3_600_000));
         assert_eq!(
-            l.judge(0, 3_599_000, 3_600_000),
+            l.ends_at(0, 3_599_000, 3_600_000),
             Err(EndedBy::SessionExpired)
         );
     }
@@ -355,15 +370,15 @@ mod tests {
     fn a_record_is_judged_like_a_session() {
         let l = lifetimes(60, 3600);
         let mut data = HashMap::new();
-        assert_eq!(judge_record(&data, &l, 0), Err(EndedBy::SignedOut));
+        assert_eq!(record_ends_at(&data, &l, 0), Err(EndedBy::SignedOut));
         data.insert(TOKEN_KEY.to_owned(), serde_json::json!("t"));
-        assert_eq!(judge_record(&data, &l, 0), Err(EndedBy::SignedOut));
+        assert_eq!(record_ends_at(&data, &l, 0), Err(EndedBy::SignedOut));
         data.insert(SINCE_KEY.to_owned(), serde_json::json!(1_000));
-        assert_eq!(judge_record(&data, &l, 2_000), Ok(61_000));
+        assert_eq!(record_ends_at(&data, &l, 2_000), Ok(61_000));
         data.insert(SEEN_KEY.to_owned(), serde_json::json!(30_000));
-        assert_eq!(judge_record(&data, &l, 40_000), Ok(90_000));
+        assert_eq!(record_ends_at(&data, &l, 40_000), Ok(90_000));
         assert_eq!(
-            judge_record(&data, &l, 90_000),
+            record_ends_at(&data, &l, 90_000),
             Err(EndedBy::SessionExpired)
         );
     }

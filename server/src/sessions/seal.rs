@@ -119,12 +119,6 @@ impl Keys {
         }
     }
 
-    /// A random key for this process only (a single process without a shared store).
-    pub fn random() -> Self {
-        let key = XChaCha20Poly1305::generate_key(&mut OsRng);
-        Self::new(key.as_slice(), &[])
-    }
-
     /// The record's name under the current key, then under each previous key.
     pub fn names(&self, id: &[u8]) -> Vec<String> {
         std::iter::once(&self.current)

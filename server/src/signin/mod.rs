@@ -3,8 +3,8 @@
 
 pub mod allow;
 pub mod answers;
+pub mod clever_cloud;
+pub mod clever_cloud_config;
 pub mod establish;
-pub mod oauth;
-pub mod oauth_config;
 pub mod throttle;
 pub mod token;

@@ -10,7 +10,7 @@ fn site() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "ccd-site-{}-{}",
         std::process::id(),
-        app::ssr::oauth::nonce()
+        app::ssr::oauth1::nonce()
     ));
     std::fs::create_dir_all(dir.join("pkg")).expect("site");
     std::fs::write(

@@ -245,8 +245,12 @@ async fn oauth_sessions_call_the_oauth_base_and_token_sessions_the_token_base() 
     let mut config = Config::for_tests();
     config.api_url = Some(token_base.clone());
     config.oauth_api_url = oauth_base.clone();
-    config.oauth_consumer_key = Some(demo::oauth::CONSUMER_KEY.into());
-    config.oauth_consumer_secret = Some(demo::oauth::CONSUMER_SECRET.parse().expect("secret"));
+    config.oauth_consumer_key = Some(demo::oauth_provider::CONSUMER_KEY.into());
+    config.oauth_consumer_secret = Some(
+        demo::oauth_provider::CONSUMER_SECRET
+            .parse()
+            .expect("secret"),
+    );
     let h = Harness::start_with(config).await;
     let forget = |base: &Url| {
         let url = base.join("/demo/requests").expect("url");
@@ -474,7 +478,7 @@ async fn no_secret_reaches_a_page_an_answer_or_a_log_line() {
     let secrets = [
         issued[0]["token"].as_str().expect("token"),
         issued[0]["secret"].as_str().expect("secret"),
-        demo::oauth::CONSUMER_SECRET,
+        demo::oauth_provider::CONSUMER_SECRET,
     ];
     for secret in secrets {
         assert!(!answers.contains(secret), "an answer holds a secret");
@@ -484,7 +488,7 @@ async fn no_secret_reaches_a_page_an_answer_or_a_log_line() {
 
 #[tokio::test]
 async fn the_demo_provider_verifies_every_signature() {
-    use app::ssr::oauth::{Consumer, Signing};
+    use app::ssr::oauth1::{Consumer, Signing};
     use app::ssr::{OAuthProvider, Timeouts, Upstream};
     let base = Url::parse(&format!(
         "http://{}",
@@ -492,8 +496,8 @@ async fn the_demo_provider_verifies_every_signature() {
     ))
     .expect("url");
     let consumer = Consumer {
-        key: demo::oauth::CONSUMER_KEY.into(),
-        secret: demo::oauth::CONSUMER_SECRET.into(),
+        key: demo::oauth_provider::CONSUMER_KEY.into(),
+        secret: demo::oauth_provider::CONSUMER_SECRET.into(),
     };
     let provider = |consumer: Consumer| {
         Upstream::with_provider(
@@ -645,8 +649,11 @@ async fn a_revocation_that_fails_still_signs_out() {
             ("DASHBOARD_PUBLIC_URL", public.as_str()),
             ("CC_API_URL", demo_url.as_str()),
             ("CC_OAUTH_API_URL", demo_url.as_str()),
-            ("CC_OAUTH_CONSUMER_KEY", demo::oauth::CONSUMER_KEY),
-            ("CC_OAUTH_CONSUMER_SECRET", demo::oauth::CONSUMER_SECRET),
+            ("CC_OAUTH_CONSUMER_KEY", demo::oauth_provider::CONSUMER_KEY),
+            (
+                "CC_OAUTH_CONSUMER_SECRET",
+                demo::oauth_provider::CONSUMER_SECRET,
+            ),
         ],
         Stdio::piped(),
     );

@@ -378,9 +378,9 @@ async fn a_corrupt_or_foreign_record_is_signed_out_never_a_500() {
 async fn a_shared_store_without_a_key_refuses_to_start() {
     let mut config = Config::for_tests();
     config.session_store = Some("redis://127.0.0.1:6379".parse().expect("url"));
-    let e = server::sessions::Store::from_config(&config).expect_err("refused");
+    let e = server::SessionStore::from_config(&config).expect_err("refused");
     assert!(e.to_string().contains("DASHBOARD_SECRET_KEY"), "{e}");
     config.secret_key = Some("c2hvcnQ=".parse().expect("key"));
-    let e = server::sessions::Store::from_config(&config).expect_err("refused");
+    let e = server::SessionStore::from_config(&config).expect_err("refused");
     assert!(e.to_string().contains("at least 32"), "{e}");
 }

@@ -2,7 +2,7 @@
 //! these types can be printed with its secret: `Debug` is redacted and there is no `Display`
 //! or `Serialize`.
 
-use super::super::oauth::{Consumer, TokenPair};
+use super::super::oauth1::{Consumer, TokenPair};
 use reqwest::Url;
 use std::fmt;
 

@@ -44,7 +44,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::oauth::{self, Signing, TokenPair};
+use super::oauth1::{self, Signing, TokenPair};
 
 /// Timeouts of upstream calls.
 #[derive(Clone, Debug)]
@@ -131,11 +131,6 @@ impl Upstream {
     pub async fn reachable(&self, within: Duration) -> bool {
         let probe = self.inner.http.get(self.inner.base.clone()).timeout(within);
         probe.send().await.is_ok()
-    }
-
-    /// The configured base URL.
-    pub fn base(&self) -> &Url {
-        &self.inner.base
     }
 
     /// Calls made with `token`.
@@ -293,7 +288,7 @@ impl Authed<'_> {
     fn refused(&self, method: &Method, template: &str, e: AppError) -> AppError {
         match (e, self.auth) {
             (AppError::Forbidden { sozu_id }, Auth::OAuth(_)) => AppError::MissingRight {
-                right: oauth::right_for(method.as_str(), template).to_owned(),
+                right: oauth1::right_for(method.as_str(), template).to_owned(),
                 sozu_id,
             },
             (e, _) => e,

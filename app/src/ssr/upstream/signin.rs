@@ -6,7 +6,7 @@ use super::paths::{UpPath, url_on};
 use super::{AccessToken, Auth, Authed, Call, Upstream, record};
 use crate::error::AppError;
 use crate::ids::SegmentId;
-use crate::ssr::oauth::{Signing, TokenPair};
+use crate::ssr::oauth1::{Signing, TokenPair};
 use reqwest::{Method, Url, header};
 
 impl Upstream {

@@ -17,12 +17,12 @@
 use crate::http::client_addr::ClientAddr;
 use crate::http::page::{Page, escape};
 use crate::signin::answers::{back_to_login, too_many_attempts};
+use crate::signin::clever_cloud_config::Settings;
 use crate::signin::establish::establish;
-use crate::signin::oauth_config::Settings;
 use crate::state::AppState;
 use app::error::AppError;
 use app::ssr::Credentials;
-use app::ssr::oauth::TokenPair;
+use app::ssr::oauth1::TokenPair;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -2,7 +2,7 @@
 //! authorisation, the access tokens it issued, the nonces it saw; and the signature check of
 //! every handshake step and OAuth-signed call.
 
-use app::ssr::oauth::{self, SignatureMethod, param};
+use app::ssr::oauth1::{self, SignatureMethod, param};
 use axum::http::{HeaderMap, Method, Uri, header};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -59,7 +59,7 @@ impl Provider {
         let params = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(oauth::parse_header)
+            .and_then(oauth1::parse_header)
             .ok_or("Missing or malformed OAuth authorization")?;
         if param(&params, "oauth_consumer_key") != Some(CONSUMER_KEY) {
             return Err("Unknown OAuth consumer");
@@ -99,9 +99,9 @@ impl Provider {
             url.query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned())),
         );
-        let base = oauth::base_string(method.as_str(), &url, &signed);
-        let key = oauth::signing_key(CONSUMER_SECRET, &secret);
-        if !oauth::verify(method_used, &base, &key, &signature) {
+        let base = oauth1::base_string(method.as_str(), &url, &signed);
+        let key = oauth1::signing_key(CONSUMER_SECRET, &secret);
+        if !oauth1::verify(method_used, &base, &key, &signature) {
             return Err("Invalid OAuth signature");
         }
         let mut nonces = lock(&self.nonces);

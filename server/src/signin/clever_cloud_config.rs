@@ -3,7 +3,7 @@
 //! public URL, never from a request's `Host`), and its state cookie.
 
 use crate::config::Config;
-use app::ssr::oauth::Consumer;
+use app::ssr::oauth1::Consumer;
 use app::ssr::{DemoMode, OAuthProvider};
 use axum::http::{HeaderMap, HeaderValue, header};
 use std::net::SocketAddr;
@@ -59,8 +59,8 @@ pub(crate) fn provider(
         return Ok(Some(OAuthProvider {
             base: base.clone(),
             consumer: Consumer {
-                key: demo_upstream::oauth::CONSUMER_KEY.to_owned(),
-                secret: demo_upstream::oauth::CONSUMER_SECRET.to_owned(),
+                key: demo_upstream::oauth_provider::CONSUMER_KEY.to_owned(),
+                secret: demo_upstream::oauth_provider::CONSUMER_SECRET.to_owned(),
             },
         }));
     }

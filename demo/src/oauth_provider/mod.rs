@@ -6,18 +6,19 @@
 //! The provider's records and its signature check are in `provider`; this file holds the
 //! endpoints and the authorize page.
 
-pub(crate) mod provider;
+pub(crate) mod records;
 
-pub use provider::{CONSUMER_KEY, CONSUMER_SECRET};
+pub use records::{CONSUMER_KEY, CONSUMER_SECRET};
 
+use crate::html::escape;
 use crate::params::api_error;
 use crate::state::Shared;
-use app::ssr::oauth::{self, param};
+use app::ssr::oauth1::{self, param};
 use axum::Form;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use provider::{ACCESS_TOKEN_DAYS, AccessGrant, REQUEST_TOKEN_FOR, RequestToken, lock};
+use records::{ACCESS_TOKEN_DAYS, AccessGrant, REQUEST_TOKEN_FOR, RequestToken, lock};
 use serde::Deserialize;
 use std::time::Instant;
 use time::OffsetDateTime;
@@ -93,7 +94,7 @@ pub(crate) fn missing_right(demo: &Shared, method: &Method, path: &str) -> Optio
     if *method == Method::DELETE && path.starts_with("/v2/self/tokens/") {
         return None;
     }
-    let right = oauth::right_for(method.as_str(), path);
+    let right = oauth1::right_for(method.as_str(), path);
     let granted = &demo.knobs.oauth_rights;
     (!granted.is_empty() && !granted.iter().any(|r| r == right)).then_some(right)
 }
@@ -124,8 +125,8 @@ pub(crate) async fn request_token(
     else {
         return api_error(StatusCode::BAD_REQUEST, "Missing or invalid oauth_callback");
     };
-    let token = format!("rt_{}", oauth::nonce());
-    let secret = oauth::nonce();
+    let token = format!("rt_{}", oauth1::nonce());
+    let secret = oauth1::nonce();
     let mut requests = lock(&demo.oauth.requests);
     requests.retain(|_, r| r.created.elapsed() < REQUEST_TOKEN_FOR);
     requests.insert(
@@ -165,13 +166,6 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          {body}</main></body></html>"
     );
     (status, Html(html)).into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// `GET /v2/oauth/authorize?oauth_token=…`: the page asking the user.
@@ -238,7 +232,7 @@ pub(crate) async fn authorize(State(demo): State<Shared>, Form(d): Form<Decision
         return api_error(StatusCode::BAD_REQUEST, "Invalid callback");
     };
     if d.decision == "allow" {
-        let verifier = oauth::nonce();
+        let verifier = oauth1::nonce();
         req.verifier = Some(verifier.clone());
         back.query_pairs_mut()
             .append_pair("oauth_token", &d.oauth_token)
@@ -280,8 +274,8 @@ pub(crate) async fn access_token(
         (Some(given), Some(expected)) if given == expected => {}
         _ => return unauthorized("Invalid or missing oauth_verifier"),
     }
-    let access = format!("at_{}", oauth::nonce());
-    let secret = oauth::nonce();
+    let access = format!("at_{}", oauth1::nonce());
+    let secret = oauth1::nonce();
     let expires = OffsetDateTime::now_utc() + time::Duration::days(ACCESS_TOKEN_DAYS);
     lock(&provider.access).insert(
         access.clone(),
