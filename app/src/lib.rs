@@ -6,6 +6,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod assets;
+pub mod browser;
 pub mod components;
 pub mod csp;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod query;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod urls;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

@@ -10,14 +10,8 @@ pub fn CopyButton(#[prop(into)] value: String, #[prop(into)] label: String) -> i
     let (copied, set_copied) = signal(false);
     let hydrated = use_hydrated();
     let on_click = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(w) = web_sys::window() {
-            // The promise is left to run; a refusal only means nothing was copied.
-            let _ = w.navigator().clipboard().write_text(&value);
-            set_copied.set(true);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&value, set_copied);
+        crate::browser::copy(&value);
+        set_copied.set(true);
     };
     view! {
         <button

@@ -3,7 +3,7 @@
 
 use crate::components::layout::ShellResource;
 use crate::logic::place::current_of;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

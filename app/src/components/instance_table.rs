@@ -6,7 +6,7 @@ use crate::logic::apps::duration;
 use crate::logic::short_id;
 use crate::model::Timestamp;
 use crate::model::instances::Instance;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// Instances, one row each.

@@ -5,7 +5,7 @@ use crate::components::error_view::ErrorView;
 use crate::error::AppError;
 use crate::logic::place::{self, Place, addon_link};
 use crate::model::navigation::Owner;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;

@@ -6,7 +6,7 @@
 use crate::components::event_source::{SseMessage, use_event_source};
 use crate::logic::logs::{BUFFER_LINES, LineBuffer, StreamEvent, ViewerStatus};
 use crate::model::logs::{BATCH_EVENT, BATCH_PARAM, EndOfStream, RELAY_EVENT, RelayState, event};
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// The stream and its lines, for the view.

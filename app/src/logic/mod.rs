@@ -7,7 +7,6 @@ pub mod costs;
 pub mod drains;
 pub mod filters;
 pub mod geo;
-pub mod labels;
 pub mod logs;
 pub mod money;
 pub mod operators;

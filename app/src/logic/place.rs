@@ -4,7 +4,7 @@
 use crate::logic::short_id;
 use crate::model::navigation::Owner;
 use crate::model::operators::OperatorKind;
-use crate::routes::urls;
+use crate::urls;
 use percent_encoding::percent_decode_str;
 
 /// One step of the breadcrumb; the last one is the page itself.

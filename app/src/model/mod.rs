@@ -9,6 +9,7 @@ pub mod billing;
 pub mod deployments;
 pub mod drains;
 pub mod instances;
+pub mod labels;
 pub mod load_balancers;
 pub mod logs;
 pub mod navigation;

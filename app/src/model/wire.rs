@@ -122,7 +122,7 @@ macro_rules! wire_enum {
             pub fn label(&self) -> String {
                 match self {
                     $name::Unknown(raw) => raw.clone(),
-                    known => $crate::logic::labels::human(known.as_str()),
+                    known => $crate::model::labels::human(known.as_str()),
                 }
             }
 

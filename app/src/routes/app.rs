@@ -12,7 +12,7 @@ use crate::logic::apps::{age, count_by, duration};
 use crate::logic::short_id;
 use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// The overview page.

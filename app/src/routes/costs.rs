@@ -9,7 +9,7 @@ use crate::components::error_view::ErrorView;
 use crate::error::AppError;
 use crate::logic::costs::{CostRow, CurrencyCosts, YEARS, YearCosts};
 use crate::logic::{MONTHS, money};
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

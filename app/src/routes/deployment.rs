@@ -15,7 +15,7 @@ use crate::logic::short_id;
 use crate::logic::timeline::{failure, segments, total_secs};
 use crate::model::{Timestamp, date};
 use crate::routes::deployments::short_commit;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

@@ -16,7 +16,7 @@ use crate::logic::short_id;
 use crate::logic::timeline::total_secs;
 use crate::model::Timestamp;
 use crate::model::deployments::Deployment;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// The first characters of a commit.

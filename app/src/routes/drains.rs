@@ -15,9 +15,9 @@ use crate::hooks::use_url_filter;
 use crate::ids::SegmentId;
 use crate::logic::ago;
 use crate::logic::drains::{fields_of, rate, throughput};
-use crate::logic::labels::human;
 use crate::model::drains::{Drain, DrainStatus, ExecutionStatus, RecipientType};
-use crate::routes::urls;
+use crate::model::labels::human;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

@@ -5,7 +5,7 @@ use crate::components::badge::app_state_badge;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::ShellResource;
 use crate::model::navigation::{Owner, SummaryApp};
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// The home page.

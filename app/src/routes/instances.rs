@@ -13,7 +13,7 @@ use crate::hooks::route_ids::{check_app_ids, use_app_ids};
 use crate::hooks::use_url_filter;
 use crate::logic::apps::InstanceFilter;
 use crate::model::instances::InstanceState;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 
 /// Refresh period of the auto-refresh, in milliseconds.

@@ -10,7 +10,7 @@ use crate::ids::SegmentId;
 use crate::logic::costs::{Breakdown, breakdown};
 use crate::logic::{billing, day, money};
 use crate::model::billing::Invoice;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

@@ -14,7 +14,7 @@ use crate::logic::money::{self, PerCurrency, Sums};
 use crate::logic::url_filter::UrlFilter;
 use crate::logic::{MONTHS, day};
 use crate::model::billing::Invoice;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

@@ -85,7 +85,7 @@ pub fn LoginPage() -> impl IntoView {
         .get("next")
         .filter(|n| crate::logic::redirect::local_path(n).is_some());
     let oauth_href = match &next {
-        Some(n) => format!("/login/oauth?next={}", crate::routes::urls::segment(n)),
+        Some(n) => format!("/login/oauth?next={}", crate::urls::segment(n)),
         None => "/login/oauth".to_owned(),
     };
     let ways = Resource::new(|| (), |_| sign_in_ways());

@@ -12,7 +12,7 @@ use crate::hooks::use_server_action;
 use crate::logic::operators::{resources, visible, web_link};
 use crate::logic::short_id;
 use crate::model::navigation::Owner;
-use crate::routes::urls;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

@@ -171,7 +171,7 @@ fn ZoneMapAndTable(zones: Vec<Zone>) -> impl IntoView {
                 .collect_view();
             let all_ips = z.outbound_ips.join("\n");
             let copy_all = (z.outbound_ips.len() > 1).then(|| view! { <CopyButton value=all_ips label=format!("all outbound IPs of {name}") /> });
-            let href = format!("/zones/{}", crate::routes::urls::segment(&z.name));
+            let href = format!("/zones/{}", crate::urls::segment(&z.name));
             let private = z.is_private().then_some(" (private)");
             let shown = z.name.clone();
             view! {

@@ -686,7 +686,7 @@ async fn signing_in_with_clever_cloud_returns_to_the_deep_link() {
     let h = Harness::start().await;
     let deep = format!("/orgs/{}/invoices?year=2025", demo::acme_id());
     let login = h.page(&security_login_for(&deep), 200).await;
-    let href = format!("/login/oauth?next={}", app::routes::urls::segment(&deep));
+    let href = format!("/login/oauth?next={}", app::urls::segment(&deep));
     assert!(login.contains(&href.replace('&', "&amp;")), "{login}");
     let resp = h.get(&href).await;
     assert_eq!(resp.status().as_u16(), 303);

@@ -1,0 +1,15 @@
+//! Logs in the browser and on the relay: the stream's filter from a URL query (`filter`), the
+//! viewer's settings (`viewer`), its line buffer (`buffer`) and connection status (`status`),
+//! and SSE fields made safe (`sse`).
+
+mod buffer;
+mod filter;
+mod sse;
+mod status;
+mod viewer;
+
+pub use buffer::{BUFFER_LINES, Line, LineBuffer};
+pub use filter::{FIELDS, LogFilter, MAX_FILTER, MAX_LIMIT};
+pub use sse::clean_field;
+pub use status::{StreamEvent, ViewerStatus};
+pub use viewer::{Range, ViewerSettings};
