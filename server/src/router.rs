@@ -48,7 +48,7 @@ pub(crate) fn build(
     demo: DemoMode,
     bound: SocketAddr,
 ) -> std::io::Result<(Router, AppState)> {
-    let state = state::build(config, leptos.clone(), base, demo, bound)?;
+    let state = state::build(config, leptos.clone(), (base, demo), bound)?;
     let public = PublicOrigin::new(config.public_url.as_ref());
     let (store, lifetimes) = (state.store.clone(), state.lifetimes);
     // Over https the cookie takes the `__Host-` prefix: Secure, Path=/ and no Domain, so no
@@ -149,20 +149,29 @@ pub(crate) fn build(
         // accepts (answers already encoded, and tiny ones, are left alone).
         .layer(CompressionLayer::new())
         .merge(uncompressed)
+        // After the session guard: only a signed-in page load takes its action's outcome.
         .layer(middleware::from_fn(http::server_fns::take_outcome))
+        // Inside the session layer, which loads the record it judges; outside every route,
+        // so no handler runs for a signed-out request unless its path is public.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::session_guard::require_session,
         ))
         .layer(sessions)
+        // Around the session layer: its bare 500 (a record that could not be saved) becomes
+        // the "session store unavailable" answer.
         .layer(middleware::from_fn(http::session_guard::store_errors))
+        // Before any session is read or written: a cross-site write costs no store call.
         .layer(middleware::from_fn_with_state(
             public.clone(),
             http::origin::refuse_cross_origin,
         ))
+        // Before anything parses the target: over-long addresses and repeated keys.
         .layer(middleware::from_fn(http::limits::request_limits))
+        // Outside everything that answers, refusals included, so every answer has them.
         .layer(middleware::from_fn(http::headers::headers))
         .layer(middleware::from_fn_with_state(public, http::headers::hsts))
+        // Outermost: the request id and the access line cover the whole request.
         .layer(middleware::from_fn_with_state(
             state.trusted_proxies.clone(),
             http::access::requests,

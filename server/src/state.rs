@@ -78,11 +78,11 @@ fn context(
 /// The state every handler reaches, built from the configuration; fails when the HTTP
 /// client cannot be built (a broken TLS backend) or the settings are wrong, which is reported
 /// at startup instead of a panic.
+/// `upstream` is the base URL and whether it is the demo (`serve::upstream_base`).
 pub(crate) fn build(
     config: &Config,
     leptos: LeptosOptions,
-    base: reqwest::Url,
-    demo: DemoMode,
+    (base, demo): (reqwest::Url, DemoMode),
     bound: SocketAddr,
 ) -> std::io::Result<AppState> {
     let timeouts = Timeouts {

@@ -1,5 +1,5 @@
 //! The notice of an action's result. A form posted to a server function comes back to its page
-//! with `#outcome` in the address (`server::server_fns`), so the reloaded page scrolls to this
+//! with `#outcome` in the address (`server::http::server_fns`), so the reloaded page scrolls to this
 //! notice and starts keyboard navigation there, with or without JavaScript.
 
 use leptos::prelude::*;

@@ -35,7 +35,7 @@ fn new_id() -> String {
 }
 
 /// The middleware (see the module comment). The request's span also names the client's
-/// address (`client::ClientAddr`), so audit events carry it.
+/// address (`client_addr::ClientAddr`), so audit events carry it.
 pub async fn requests(State(proxies): State<TrustedProxies>, req: Request, next: Next) -> Response {
     let client = proxies.client_of(req.extensions(), req.headers());
     let id = req

@@ -37,7 +37,7 @@ impl TrustedProxies {
         self.0.iter().any(|net| net.contains(&ip))
     }
 
-    /// The client's address of a request, from the peer `listen::serve` recorded in its
+    /// The client's address of a request, from the peer `serve::connections` recorded in its
     /// extensions (unspecified when none was) and its headers.
     pub fn client_of(&self, extensions: &Extensions, headers: &HeaderMap) -> IpAddr {
         let peer = extensions
@@ -115,7 +115,7 @@ fn parse_node(s: &str) -> Option<IpAddr> {
 }
 
 /// The client's address of a request (see the module comment); unspecified when the server
-/// did not record the peer (`listen::serve` does).
+/// did not record the peer (`serve::connections` does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
