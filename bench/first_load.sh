@@ -17,7 +17,7 @@ cargo leptos build --release --precompress >/dev/null
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
 start() { # root binary port
-  (cd "$1" && DASHBOARD_LISTEN=127.0.0.1:$3 DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn \
+  (cd "$1" && DASHBOARD_DEMO=1 DASHBOARD_LISTEN=127.0.0.1:$3 DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn \
     LEPTOS_SITE_ROOT=target/site exec "$2") & PIDS+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$3/readyz" >/dev/null && return; sleep 0.1; done
   echo "the dashboard on port $3 did not start" >&2; exit 1

@@ -7,4 +7,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 # One local process behind no load balancer: no shutdown grace, so restarts are immediate.
 export DASHBOARD_SHUTDOWN_GRACE_SECS=${DASHBOARD_SHUTDOWN_GRACE_SECS:-0}
+# The demo only when no upstream is configured (the server refuses to guess).
+if [ -z "${CC_API_URL:-}" ]; then export DASHBOARD_DEMO=${DASHBOARD_DEMO:-1}; fi
 exec cargo leptos serve "$@"

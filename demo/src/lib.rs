@@ -84,7 +84,8 @@ fn router(demo: Shared) -> Router {
         ))
         .merge(oauth_provider::handshake_routes())
         .merge(control::routes())
-        .layer(middleware::from_fn_with_state(demo.clone(), control::knobs))
+        // Unknown paths too are logged and slowed like the rest (a readiness probe asks `/`).
         .fallback(|| async { api_error(StatusCode::NOT_FOUND, "No such endpoint") })
+        .layer(middleware::from_fn_with_state(demo.clone(), control::knobs))
         .with_state(demo)
 }

@@ -38,9 +38,21 @@ impl std::str::FromStr for Secret {
 )]
 pub struct Config {
     /// Upstream API base URL (API tokens go to https://api-bridge.clever-cloud.com).
-    /// Unset: the embedded demo upstream is started and used.
+    /// Either this or `--demo`.
     #[arg(long, env = "CC_API_URL")]
     pub api_url: Option<Url>,
+
+    /// Serve the built-in demo upstream instead of Clever Cloud's API (the token `demo` signs
+    /// in). Only when asked: a production server that forgot CC_API_URL refuses to start.
+    #[arg(long = "demo", env = "DASHBOARD_DEMO", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo_mode: bool,
+
+    /// Accept a plain `http://` upstream (CC_API_URL, CC_OAUTH_API_URL) on a host other than
+    /// loopback: credentials would then travel in clear.
+    #[arg(long, env = "DASHBOARD_ALLOW_PLAIN_UPSTREAM", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_plain_upstream: bool,
 
     /// Base of "Sign in with Clever Cloud" (OAuth 1.0a) and of the calls of sessions signed in
     /// that way. In demo mode: the demo upstream.
@@ -151,6 +163,24 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
 
+    /// Connections one client address may hold at once (a trusted proxy is exempt); beyond
+    /// it new ones are closed at once.
+    #[arg(
+        long,
+        env = "DASHBOARD_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 256
+    )]
+    pub max_connections_per_client: usize,
+
+    /// Seconds a request body may stall (no byte arriving) before the request is cut.
+    #[arg(long, env = "DASHBOARD_BODY_TIMEOUT_SECS", default_value_t = 10.0)]
+    pub body_timeout_secs: f64,
+
+    /// Seconds a page, server function or static file may take in all (504 beyond); log
+    /// streams and downloads have no such deadline.
+    #[arg(long, env = "DASHBOARD_REQUEST_DEADLINE_SECS", default_value_t = 60.0)]
+    pub request_deadline_secs: f64,
+
     /// Seconds between SIGTERM (not ready from then on) and closing the listener, so a load
     /// balancer stops sending new requests first.
     #[arg(long, env = "DASHBOARD_SHUTDOWN_GRACE_SECS", default_value_t = 5.0)]
@@ -220,7 +250,38 @@ pub enum LogFormat {
 impl Config {
     /// Settings for tests: demo upstream, plain HTTP, defaults elsewhere.
     pub fn for_tests() -> Self {
-        Self::try_parse_from(["server", "--plain-http"])
+        Self::try_parse_from(["server", "--plain-http", "--demo"])
             .unwrap_or_else(|e| panic!("test configuration: {e}"))
+    }
+
+    /// Refuses an upstream that would carry credentials in clear: `http://` is accepted for a
+    /// loopback host (a local proxy, the demo, tests) or when explicitly allowed.
+    pub fn check_upstream(&self, name: &str, url: &Url) -> std::io::Result<()> {
+        let host = url.host_str().unwrap_or("");
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if loopback => Ok(()),
+            "http" if self.allow_plain_upstream => {
+                tracing::warn!(
+                    name,
+                    host = url.host_str().unwrap_or(""),
+                    "a plain-HTTP upstream: credentials travel in clear (DASHBOARD_ALLOW_PLAIN_UPSTREAM)"
+                );
+                Ok(())
+            }
+            "http" => Err(std::io::Error::other(format!(
+                "{name} is plain http:// on a host that is not loopback, so API tokens would \
+                 travel in clear: use https://, or set DASHBOARD_ALLOW_PLAIN_UPSTREAM=1 \
+                 (--allow-plain-upstream) if a network you trust carries it"
+            ))),
+            other => Err(std::io::Error::other(format!(
+                "{name} must be an https:// URL, not {other}://"
+            ))),
+        }
     }
 }

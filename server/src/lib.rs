@@ -9,6 +9,7 @@
 pub mod config;
 mod downloads;
 mod http;
+pub mod logging;
 mod map;
 mod probes;
 mod relay;

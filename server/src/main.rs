@@ -1,22 +1,24 @@
 //! Reads the configuration, starts the demo upstream if needed, and serves the dashboard.
 
 use clap::Parser;
-use server::config::{Config, LogFormat};
+use server::config::Config;
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> std::process::ExitCode {
     let config = Config::parse();
-    let filter = tracing_subscriber::EnvFilter::new(&config.log);
-    match config.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            // Every span of the line: the request's (its id) and those of the crates below.
-            .with_current_span(false)
-            .with_span_list(true)
-            .with_env_filter(filter)
-            .init(),
+    server::logging::init(config.log_format, &config.log);
+    match run(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // Said in words, on the error stream as well as in the log.
+            tracing::error!(error = %e, "the dashboard cannot start");
+            eprintln!("server: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
+}
+
+async fn run(config: Config) -> std::io::Result<()> {
     if config.demo.only {
         let addr = demo_upstream::spawn(config.demo.clone()).await?;
         tracing::info!(%addr, "demo upstream only");

@@ -21,16 +21,13 @@ pub(crate) async fn ready(State(state): State<AppState>) -> axum::response::Resp
     let verdict = if state.draining.load(Ordering::SeqCst) {
         Err("shutting down")
     } else {
-        let cached = state
-            .readiness
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .filter(|(at, _)| at.elapsed() < READY_FOR)
-            .map(|(_, v)| v);
-        match cached {
-            Some(v) => v,
-            None => {
+        // One check at a time: probes arriving while it runs wait for its verdict rather than
+        // each calling the store and the upstream (a slow upstream would otherwise turn R
+        // probes a second into R upstream calls a second).
+        let mut last = state.readiness.0.lock().await;
+        match *last {
+            Some((at, v)) if at.elapsed() < READY_FOR => v,
+            _ => {
                 let (store, upstream) =
                     tokio::join!(state.store.ping(), state.upstream.reachable(READY_FOR));
                 let v = match (store, upstream) {
@@ -38,8 +35,7 @@ pub(crate) async fn ready(State(state): State<AppState>) -> axum::response::Resp
                     (true, false) => Err("upstream unreachable"),
                     (true, true) => Ok(()),
                 };
-                *state.readiness.0.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((std::time::Instant::now(), v));
+                *last = Some((std::time::Instant::now(), v));
                 v
             }
         }

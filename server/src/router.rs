@@ -9,7 +9,9 @@ use app::ssr::DemoMode;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::response::IntoResponse;
@@ -20,9 +22,11 @@ use leptos_axum::{
 };
 use std::net::SocketAddr;
 use std::sync::OnceLock;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -87,9 +91,15 @@ pub(crate) fn build(
         )
         // `invoices-{year}.zip` and `costs-{year}.csv` (the router matches whole segments).
         .route("/download/orgs/{owner}/{file}", get(downloads::by_name));
-    let router = Router::new()
+    // A token form and a sign-out are small: a declared length over the limit is refused
+    // unread, an undeclared one cut at the limit.
+    let sign_in_forms = Router::new()
         .route("/login", post(signin::token::login))
         .route("/logout", post(signin::token::logout))
+        .layer(DefaultBodyLimit::max(http::limits::SIGN_IN_BODY_BYTES))
+        .route_layer(middleware::from_fn(http::limits::small_form));
+    let router = Router::new()
+        .merge(sign_in_forms)
         .route("/login/oauth", get(signin::clever_cloud::start))
         .route("/oauth/callback", get(signin::clever_cloud::callback))
         .route("/livez", get(probes::live))
@@ -143,6 +153,12 @@ pub(crate) fn build(
             });
             move |req: Request<Body>| render(req)
         })
+        // Pages, server functions and static files have a deadline in all; log streams and
+        // downloads (merged below) last as long as they need.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs_f64(config.request_deadline_secs.max(1.0)),
+        ))
         // Inside the compression: it reads the server functions' answers as they were sent.
         .layer(middleware::from_fn(http::server_fns::around))
         // Pages, server-function answers and static files: brotli or gzip, as the browser

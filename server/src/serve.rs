@@ -11,6 +11,7 @@
 //!   request; `serve` returns once they all have, or at `deadline` after `stop`.
 
 use crate::config::Config;
+use crate::http::client_addr::TrustedProxies;
 use app::ssr::DemoMode;
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
@@ -19,25 +20,42 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use leptos::config::LeptosOptions;
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::timeout::TimeoutBody;
 
-/// Starts the demo upstream when no upstream is configured; returns the base URL to use.
+/// The upstream: the configured one (over https, or plain http on loopback or when allowed),
+/// or the demo when asked for; returns the base URL to use. A server given neither refuses to
+/// start, so a production deployment that forgot `CC_API_URL` never serves the demo.
 pub async fn upstream_base(config: &Config) -> std::io::Result<(reqwest::Url, DemoMode)> {
-    if let Some(url) = &config.api_url {
-        return Ok((url.clone(), DemoMode(false)));
+    match (&config.api_url, config.demo_mode) {
+        (Some(_), true) => Err(std::io::Error::other(
+            "both CC_API_URL and DASHBOARD_DEMO (--demo) are set: choose one",
+        )),
+        (Some(url), false) => {
+            config.check_upstream("CC_API_URL", url)?;
+            Ok((url.clone(), DemoMode(false)))
+        }
+        (None, true) => {
+            let addr = demo_upstream::spawn(config.demo.clone()).await?;
+            tracing::info!(%addr, "DASHBOARD_DEMO: serving the embedded demo upstream (demo data)");
+            let url = reqwest::Url::parse(&format!("http://{addr}"))
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            Ok((url, DemoMode(true)))
+        }
+        (None, false) => Err(std::io::Error::other(
+            "no upstream configured: set CC_API_URL to Clever Cloud's API \
+             (https://api-bridge.clever-cloud.com), or DASHBOARD_DEMO=1 (--demo) to try the \
+             dashboard on its built-in demo data",
+        )),
     }
-    let addr = demo_upstream::spawn(config.demo.clone()).await?;
-    tracing::info!(%addr, "no CC_API_URL configured: serving the embedded demo upstream (demo data)");
-    let url = reqwest::Url::parse(&format!("http://{addr}"))
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok((url, DemoMode(true)))
 }
 
 /// Binds and serves until SIGTERM or SIGINT, then stops gracefully: not ready at once; after
@@ -53,17 +71,21 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     let (app, state) = crate::router::build(&config, leptos, base, demo, bound)?;
+    let limits = Limits::from_config(&config);
     if let Some(metrics) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics).await?;
+        tracing::info!(addr = %listener.local_addr()?, "metrics on /metrics");
+        let metrics_limits = limits.clone();
         tokio::spawn(async move {
-            if let Err(e) = crate::http::metrics::serve(listener).await {
+            let app = crate::http::metrics::router();
+            if let Err(e) = connections(listener, app, metrics_limits, std::future::pending()).await
+            {
                 tracing::error!(error = %e, "metrics listener stopped");
             }
         });
     }
     on_bound(bound);
     let grace = Duration::from_secs_f64(config.shutdown_grace_secs.max(0.0));
-    let limits = Limits::from_config(&config);
     let stop = async move {
         signal().await;
         tracing::info!(
@@ -84,14 +106,52 @@ pub async fn serve(
 }
 
 /// Connection limits.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     /// Longest wait for a request's headers, and longest idle keep-alive.
     pub header_read: Duration,
+    /// Longest a request body may stall between two chunks.
+    pub body_stall: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Connections one client address may hold at once.
+    pub max_per_client: usize,
+    /// Peers exempt from the per-client cap (the proxies in front).
+    pub proxies: TrustedProxies,
     /// Longest wait, after `stop`, for open connections to finish.
     pub deadline: Duration,
+}
+
+/// Open connections per peer address, for the per-client cap; a place is given back when its
+/// connection ends.
+#[derive(Default)]
+struct PerClient(std::sync::Mutex<HashMap<IpAddr, usize>>);
+
+/// A peer's place among its connections.
+struct Place(Arc<PerClient>, IpAddr);
+
+impl PerClient {
+    fn open(self: &Arc<Self>, peer: IpAddr, most: usize) -> Option<Place> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(peer).or_default();
+        if *n >= most {
+            return None;
+        }
+        *n += 1;
+        Some(Place(self.clone(), peer))
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = (self.0).0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
 }
 
 impl Limits {
@@ -101,7 +161,11 @@ impl Limits {
         let grace = Duration::from_secs_f64(config.shutdown_grace_secs.max(0.0));
         Self {
             header_read: Duration::from_secs_f64(config.header_timeout_secs.max(0.1)),
+            body_stall: Duration::from_secs_f64(config.body_timeout_secs.max(0.1)),
             max_connections: config.max_connections,
+            max_per_client: config.max_connections_per_client.max(1),
+            // A list that does not parse stops the start-up earlier (`state::build`).
+            proxies: TrustedProxies::parse(&config.trusted_proxies).unwrap_or_default(),
             deadline: Duration::from_secs_f64(config.shutdown_deadline_secs.max(0.0))
                 .saturating_sub(grace),
         }
@@ -125,6 +189,7 @@ pub async fn connections(
         .header_read_timeout(limits.header_read);
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_client = Arc::new(PerClient::default());
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {
@@ -146,9 +211,27 @@ pub async fn connections(
             },
             () = &mut stop => break,
         };
+        // Beyond its share, a client's new connection is closed at once (a trusted proxy
+        // carries everybody's, and is exempt).
+        let place = if limits.proxies.trusts(peer.ip()) {
+            None
+        } else {
+            match per_client.open(peer.ip(), limits.max_per_client) {
+                Some(place) => Some(place),
+                None => {
+                    tracing::debug!(%peer, "refused: too many connections from this client");
+                    drop(stream);
+                    continue;
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
+        let stall = limits.body_stall;
         let service = TowerToHyperService::new(app.clone().map_request(
-            move |mut req: http::Request<hyper::body::Incoming>| {
+            move |req: http::Request<hyper::body::Incoming>| {
+                // A body that stops arriving ends the request (hyper has a deadline for the
+                // headers only): a silent client cannot hold its connection for good.
+                let mut req = req.map(|body| TimeoutBody::new(stall, body));
                 req.extensions_mut().insert(ConnectInfo(peer));
                 req
             },
@@ -158,6 +241,7 @@ pub async fn connections(
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
+            drop(place);
             drop(permit);
         });
     }

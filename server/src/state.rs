@@ -161,9 +161,10 @@ pub(crate) fn build(
 /// How often each replica checks the sessions of its open log streams against the store.
 const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
 
-/// The last readiness checks of the store and the upstream, reused for a second so probes
-/// from many load balancers cost one check each per second.
+/// The last readiness check of the store and the upstream, reused for a second so probes
+/// from many load balancers cost one check a second; an async lock, held while a check runs,
+/// so concurrent probes share its verdict.
 #[derive(Default)]
 pub struct Readiness(
-    pub(crate) std::sync::Mutex<Option<(std::time::Instant, Result<(), &'static str>)>>,
+    pub(crate) tokio::sync::Mutex<Option<(std::time::Instant, Result<(), &'static str>)>>,
 );

@@ -16,9 +16,13 @@ fn given(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// At most 40 characters of what was given, for messages.
+/// At most 40 characters of what was given, for messages; control characters (a newline, an
+/// ANSI escape) become U+FFFD, so a message cannot carry them into a page or a log line.
 pub fn clip(v: &str) -> String {
-    v.chars().take(40).collect()
+    v.chars()
+        .take(40)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 impl Checker {

@@ -63,12 +63,16 @@ pub async fn invoice_document(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if inline {
-        // Shown in our own frame only, with every script and form of the document disabled.
+    if format == InvoiceFormat::Html {
+        // The upstream's document, opened in our frame or straight from the download: every
+        // script and form of it disabled either way.
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(app::csp::SANDBOXED_DOCUMENT),
         );
+    }
+    if inline {
+        // Shown in our own frame only.
         h.insert(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),

@@ -32,7 +32,8 @@ impl TrustedProxies {
             .map(Self)
     }
 
-    fn trusts(&self, ip: IpAddr) -> bool {
+    /// Whether `ip` is one of the proxies.
+    pub fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))
     }
@@ -43,6 +44,9 @@ impl TrustedProxies {
         let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        if self.0.is_empty() && is_private(peer) {
+            warn_private_peer(peer);
+        }
         self.client(peer, headers)
     }
 
@@ -63,6 +67,26 @@ impl TrustedProxies {
             .or_else(|| forwarded.first().copied().map(canonical))
             .unwrap_or(peer)
     }
+}
+
+/// A private network's address (RFC 1918, unique-local IPv6): most often a proxy's.
+fn is_private(ip: IpAddr) -> bool {
+    match canonical(ip) {
+        IpAddr::V4(v4) => v4.is_private(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+/// Says once per process that requests come from a private address with no trusted proxy
+/// configured: behind a proxy, every client would then share the proxy's address, its
+/// sign-in budget among them.
+fn warn_private_peer(peer: IpAddr) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        tracing::warn!(%peer, "requests arrive from a private address and \
+            DASHBOARD_TRUSTED_PROXIES is unset: if a proxy is in front, every client counts as \
+            the proxy (one sign-in budget for all); name it in DASHBOARD_TRUSTED_PROXIES");
+    });
 }
 
 /// IPv4 addresses mapped into IPv6 count as IPv4.
@@ -136,6 +160,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_addresses_are_told_apart() {
+        for private in [
+            "10.1.2.3",
+            "172.16.0.9",
+            "192.168.1.1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in ["127.0.0.1", "198.51.100.1", "2001:db8::1", "::1", "fe80::1"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
     use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

@@ -34,6 +34,15 @@ pub async fn headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // No other site's window keeps a handle on ours, and no other site embeds our answers.
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::X_FRAME_OPTIONS) {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

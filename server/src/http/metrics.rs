@@ -38,10 +38,11 @@ pub fn install() {
     handle();
 }
 
-/// Serves `GET /metrics` on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+/// The metrics listener's routes: `GET /metrics` (served with the same connection limits
+/// as the dashboard's listener, header deadline included).
+pub fn router() -> Router {
     install();
-    let app = Router::new().route(
+    Router::new().route(
         "/metrics",
         get(|| async {
             handle().map_or_else(String::new, |h| {
@@ -49,7 +50,5 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
                 h.render()
             })
         }),
-    );
-    tracing::info!(addr = %listener.local_addr()?, "metrics on /metrics");
-    axum::serve(listener, app).await
+    )
 }

@@ -22,13 +22,23 @@ use tower_sessions::session_store::Result;
 use tower_sessions::{Expiry, Session, SessionStore};
 use tower_sessions_moka_store::MokaStore;
 
-/// Where sessions are kept.
-#[derive(Clone, Debug)]
+/// Where sessions are kept. `Debug` names the kind only: the embedded cache's own would print
+/// every session, tokens included.
+#[derive(Clone)]
 pub enum Store {
     /// In this process's memory: one replica only, gone at restart.
     Memory(MokaStore),
     /// In Redis or Valkey, shared by every replica.
     Redis(redis::RedisStore),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Memory(_) => f.write_str("Store::Memory"),
+            Self::Redis(s) => f.debug_tuple("Store::Redis").field(s).finish(),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -307,6 +317,20 @@ pub async fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_store_holding_a_token_does_not_print_it() {
+        let store = Store::Memory(MokaStore::new(Some(10)));
+        let mut record = Record {
+            id: Id::default(),
+            data: HashMap::from([(TOKEN_KEY.to_owned(), "tok-very-secret".into())]),
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut record).await.expect("stored");
+        assert!(store.load(&record.id).await.expect("load").is_some());
+        let printed = format!("{store:?} {store:#?}");
+        assert!(!printed.contains("tok-very-secret"), "{printed}");
+    }
 
     fn lifetimes(idle_s: u64, max_s: u64) -> Lifetimes {
         Lifetimes {

@@ -62,7 +62,7 @@ pub async fn start(
     let Some(settings) = state.oauth.clone() else {
         return Redirect::to("/login").into_response();
     };
-    if let Err(wait) = state.signin.check(client) {
+    if let Err(wait) = state.signin.check_oauth_start(client) {
         tracing::warn!(target: "audit", action = "sign-in", outcome = "too many attempts",
             %client, via = "CleverCloud", "sign-in refused");
         return too_many_attempts(&state.sign_in_page, wait, next.as_deref()).await;

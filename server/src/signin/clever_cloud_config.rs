@@ -89,13 +89,16 @@ pub(crate) fn provider(
         .filter(|k| !k.is_empty());
     match (key, secret.filter(|s| !s.is_empty())) {
         (None, None) => Ok(None),
-        (Some(key), Some(secret)) => Ok(Some(OAuthProvider {
-            base: config.oauth_api_url.clone(),
-            consumer: Consumer {
-                key: key.to_owned(),
-                secret,
-            },
-        })),
+        (Some(key), Some(secret)) => {
+            config.check_upstream("CC_OAUTH_API_URL", &config.oauth_api_url)?;
+            Ok(Some(OAuthProvider {
+                base: config.oauth_api_url.clone(),
+                consumer: Consumer {
+                    key: key.to_owned(),
+                    secret,
+                },
+            }))
+        }
         _ => Err(std::io::Error::other(
             "\"Sign in with Clever Cloud\" needs both CC_OAUTH_CONSUMER_KEY and \
              CC_OAUTH_CONSUMER_SECRET (or CC_OAUTH_CONSUMER_SECRET_FILE)",

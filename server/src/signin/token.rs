@@ -11,6 +11,7 @@ use app::ssr::{ApiToken, Credentials};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -33,7 +34,18 @@ pub async fn login(
     session: Session,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let form = form.ok().map(|Form(f)| f);
+    let form = match form {
+        Ok(Form(f)) => Some(f),
+        // Far more than a token: refused without being read.
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "This sign-in form is too large.",
+            )
+                .into_response();
+        }
+        Err(_) => None,
+    };
     let next = form.as_ref().and_then(|f| f.next.clone());
     let next = next.as_deref();
     if let Err(wait) = state.signin.check(client) {

@@ -143,6 +143,27 @@ async fn the_html_invoice_is_served_sandboxed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_invoice_download_is_sandboxed_too() {
+    let h = signed_in().await;
+    let o = demo::acme_id();
+    let n = first_number(&h, &o).await;
+    let resp = h
+        .get(&format!("/download/orgs/{o}/invoices/{n}.html"))
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let head = resp.headers();
+    assert!(
+        head["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let csp = head["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("sandbox"), "{csp}");
+    assert_eq!(head["x-frame-options"], "DENY", "framed by nobody");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_invoices_are_404_pages() {
     let h = signed_in().await;
     let o = demo::acme_id();

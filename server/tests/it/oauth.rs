@@ -244,6 +244,7 @@ async fn oauth_sessions_call_the_oauth_base_and_token_sessions_the_token_base() 
     let oauth_base = Url::parse(&format!("http://{oauth_base}")).expect("url");
     let mut config = Config::for_tests();
     config.api_url = Some(token_base.clone());
+    config.demo_mode = false;
     config.oauth_api_url = oauth_base.clone();
     config.oauth_consumer_key = Some(demo::oauth_provider::CONSUMER_KEY.into());
     config.oauth_consumer_secret = Some(

@@ -51,8 +51,82 @@ async fn a_slow_client_is_cut_at_the_header_deadline_while_others_are_served() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_cannot_hold_the_server() {
+    let mut config = Config::for_tests();
+    config.max_connections = 8;
+    config.body_timeout_secs = 1.0;
+    let h = Harness::start_with(config).await;
+    // Every connection the server takes, each a sign-in whose body stops after a few bytes.
+    let mut stalled = Vec::new();
+    for _ in 0..8 {
+        let mut s = TcpStream::connect(addr(&h)).await.expect("connect");
+        s.write_all(
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 4000\r\n\r\ntoken=abc",
+        )
+        .await
+        .expect("half a request");
+        stalled.push(s);
+    }
+    let started = Instant::now();
+    let live = tokio::time::timeout(Duration::from_secs(6), h.http.get(h.url("/livez")).send())
+        .await
+        .expect("answered, not starved")
+        .expect("livez");
+    assert_eq!(live.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    h.page("/login", 200).await;
+    // A body over the sign-in form's size is refused without being read.
+    let mut big = TcpStream::connect(addr(&h)).await.expect("connect");
+    big.write_all(
+        b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 100000\r\n\r\ntoken=abc",
+    )
+    .await
+    .expect("write");
+    let mut answer = vec![0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(3), big.read(&mut answer))
+        .await
+        .expect("answered at once")
+        .expect("read");
+    let head = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_take_every_connection() {
+    let mut config = Config::for_tests();
+    config.max_connections_per_client = 4;
+    let h = Harness::start_with(config).await;
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(TcpStream::connect(addr(&h)).await.expect("connect"));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut fifth = TcpStream::connect(addr(&h)).await.expect("connect");
+    let _ = fifth
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(2), fifth.read(&mut buf))
+        .await
+        .expect("closed at once, not left waiting");
+    assert!(matches!(read, Ok(0) | Err(_)), "closed: {read:?}");
+    drop(idle);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(h.get("/livez").await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_idle_sockets_do_not_stop_a_page() {
-    let h = Harness::start().await;
+    // Every socket comes from the test's one address: no per-client cap here (its own test).
+    let mut config = Config::for_tests();
+    config.max_connections_per_client = 2000;
+    let h = Harness::start_with(config).await;
     let mut idle = Vec::new();
     for _ in 0..1000 {
         idle.push(TcpStream::connect(addr(&h)).await.expect("connect"));
@@ -122,9 +196,16 @@ impl Process {
             .find(|(k, _)| *k == "DASHBOARD_LISTEN")
             .and_then(|(_, v)| v.rsplit(':').next()?.parse().ok())
             .unwrap_or_else(free_port);
+        // The demo, unless an upstream is given.
+        let demo = if env.iter().any(|(k, _)| *k == "CC_API_URL") {
+            "0"
+        } else {
+            "1"
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
             .env("DASHBOARD_PLAIN_HTTP", "1")
+            .env("DASHBOARD_DEMO", demo)
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(output)
@@ -333,6 +414,278 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
     assert_eq!(attempt("198.51.100.2").await.expect("post").status(), 303);
 }
 
+/// The server binary run with `env` (and nothing of the test's own dashboard settings) until
+/// it exits by itself: its exit status and what it said on its error stream.
+fn run_to_exit(env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_remove("DASHBOARD_DEMO")
+        .env_remove("CC_API_URL")
+        .env("DASHBOARD_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server binary");
+    // A server that starts instead of refusing is stopped, and the test says so.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the server started instead of refusing ({env:?})");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        use std::io::Read;
+        let _ = err.read_to_string(&mut said);
+    }
+    (status, said)
+}
+
+#[test]
+fn a_server_with_neither_an_upstream_nor_the_demo_refuses_to_start() {
+    let (status, said) = run_to_exit(&[]);
+    assert!(!status.success(), "{status}");
+    assert!(
+        said.contains("CC_API_URL") && said.contains("DASHBOARD_DEMO"),
+        "{said}"
+    );
+    let (status, said) = run_to_exit(&[
+        ("CC_API_URL", "https://api.example.invalid"),
+        ("DASHBOARD_DEMO", "1"),
+    ]);
+    assert!(!status.success(), "{status}");
+    assert!(said.contains("choose one"), "{said}");
+}
+
+#[test]
+fn a_plain_http_upstream_off_loopback_is_refused_unless_allowed() {
+    let (status, said) = run_to_exit(&[("CC_API_URL", "http://api.example.invalid")]);
+    assert!(!status.success(), "{status}");
+    assert!(said.contains("DASHBOARD_ALLOW_PLAIN_UPSTREAM"), "{said}");
+    let config = |args: &[&str]| {
+        let mut all = vec!["server"];
+        all.extend_from_slice(args);
+        <Config as clap::Parser>::try_parse_from(all).expect("config")
+    };
+    let url = |u: &str| reqwest::Url::parse(u).expect("url");
+    let strict = config(&[]);
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("https://api.example.invalid"))
+            .is_ok()
+    );
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("http://127.0.0.1:9"))
+            .is_ok()
+    );
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("http://[::1]:9"))
+            .is_ok()
+    );
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("http://localhost:9"))
+            .is_ok()
+    );
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("http://10.1.2.3"))
+            .is_err()
+    );
+    assert!(
+        strict
+            .check_upstream("CC_API_URL", &url("ftp://api.example.invalid"))
+            .is_err()
+    );
+    let allowed = config(&["--allow-plain-upstream"]);
+    assert!(
+        allowed
+            .check_upstream("CC_API_URL", &url("http://10.1.2.3"))
+            .is_ok()
+    );
+    // "Sign in with Clever Cloud" over plain HTTP is refused alike.
+    let (status, said) = run_to_exit(&[
+        ("DASHBOARD_DEMO", "0"),
+        ("CC_API_URL", "https://api.example.invalid"),
+        ("CC_OAUTH_API_URL", "http://oauth.example.invalid"),
+        ("CC_OAUTH_CONSUMER_KEY", "k"),
+        ("CC_OAUTH_CONSUMER_SECRET", "s"),
+        ("DASHBOARD_PUBLIC_URL", "https://dash.example.invalid"),
+    ]);
+    assert!(!status.success(), "{status}");
+    assert!(said.contains("CC_OAUTH_API_URL"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_readiness_probes_share_one_check() {
+    let mut config = Config::for_tests();
+    config.demo.latency_ms = 300;
+    let h = Harness::start_with(config).await;
+    // Past any verdict the start-up left, and with nothing seen upstream yet.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.upstream_requests().await;
+    let probes = (0..10).map(|_| h.http.get(h.url("/readyz")).send());
+    for answer in futures::future::join_all(probes).await {
+        assert_eq!(answer.expect("probe").status(), 200);
+    }
+    let seen = h.upstream_requests().await;
+    assert_eq!(seen.len(), 1, "one check for ten probes: {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_throttled_sign_in_page_is_the_real_one_and_keeps_where_to_go() {
+    let mut config = Config::for_tests();
+    config.signin_burst = 1;
+    let h = Harness::start_with(config).await;
+    let deep = format!("/orgs/{}/invoices", demo::acme_id());
+    let attempt = || {
+        h.http
+            .post(h.url("/login"))
+            .form(&[("token", "wrong-token"), ("next", deep.as_str())])
+            .send()
+    };
+    assert_eq!(attempt().await.expect("post").status(), 303);
+    let resp = attempt().await.expect("post");
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    let page = resp.text().await.unwrap_or_default();
+    assert!(page.contains("Too many sign-in attempts"), "{page}");
+    assert!(
+        page.contains("Try again in "),
+        "the wait in seconds: {page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"next\" value=\"{deep}\"")),
+        "the page to return to is kept: {page}"
+    );
+    assert!(
+        page.contains("Sign in with Clever Cloud"),
+        "every way in is offered: {page}"
+    );
+    // "Sign in with Clever Cloud" is throttled alike (a budget of its own), and keeps where to
+    // go too.
+    let start = format!("/login/oauth?next={}", app::urls::segment(&deep));
+    let first = h.http.get(h.url(&start)).send().await.expect("oauth");
+    assert_eq!(
+        first.status(),
+        303,
+        "its own budget, untouched by the token form"
+    );
+    let resp = h.http.get(h.url(&start)).send().await.expect("oauth");
+    assert_eq!(resp.status(), 429);
+    let page = resp.text().await.unwrap_or_default();
+    assert!(
+        page.contains(&format!("name=\"next\" value=\"{deep}\"")),
+        "{page}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_from_a_form_cannot_forge_a_log_line() {
+    let mut server = Process::start_with(&[], Stdio::piped());
+    server.ready().await;
+    let http = browser();
+    http.post(format!("{}/login", server.base))
+        .form(&[("token", "demo")])
+        .send()
+        .await
+        .expect("login");
+    let forged = "x\nINFO audit: forged sign-in\r\u{1b}[2J\u{1b}]0;title\u{7}";
+    let resp = http
+        .post(format!("{}/api/drain_action", server.base))
+        .form(&[
+            ("owner", demo::acme_id().as_str()),
+            ("resource", demo::app_id("api-gateway").as_str()),
+            ("drain", "drain_1"),
+            ("action", forged),
+        ])
+        .send()
+        .await
+        .expect("action");
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap_or_default();
+    assert!(body.contains("Unknown drain action"), "{body}");
+    assert!(
+        !body.contains("\\n") && !body.contains("\\u001b"),
+        "the message carries no control character: {body}"
+    );
+    let log = server.stop_and_read_log();
+    assert!(log.contains("drain.unknown_action"), "{log}");
+    for line in log.lines() {
+        assert!(
+            !line.starts_with("INFO audit: forged"),
+            "forged line: {line}"
+        );
+        assert!(
+            !line.contains('\r') && !line.contains('\u{1b}') && !line.contains('\u{7}'),
+            "a raw control character: {line:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ipv6_network_cannot_lock_everybody_out() {
+    let mut config = Config::for_tests();
+    config.trusted_proxies = "127.0.0.0/8".into();
+    config.signin_burst = 2;
+    config.signin_total_burst = 6;
+    let h = Harness::start_with(config).await;
+    let attempt = |client: String| {
+        h.http
+            .post(h.url("/login"))
+            .header("x-forwarded-for", client)
+            .form(&[("token", "wrong-token")])
+            .send()
+    };
+    // One /64 spreading its attempts over many addresses is one client.
+    let mut statuses = Vec::new();
+    for i in 1..=40 {
+        statuses.push(
+            attempt(format!("2001:db8:1:2::{i:x}"))
+                .await
+                .expect("post")
+                .status(),
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| s.as_u16() == 303).count(),
+        2,
+        "{statuses:?}"
+    );
+    // The total is untouched by its refusals: others still sign in.
+    for client in ["198.51.100.1", "198.51.100.2", "2001:db8:9::1"] {
+        assert_eq!(
+            attempt(client.into()).await.expect("post").status(),
+            303,
+            "{client}"
+        );
+    }
+    // An <img> on another site pointing at /login/oauth spends no token-form budget.
+    for _ in 0..10 {
+        h.http
+            .get(h.url("/login/oauth"))
+            .header("x-forwarded-for", "198.51.100.77")
+            .send()
+            .await
+            .expect("oauth start");
+    }
+    assert_eq!(
+        attempt("198.51.100.77".into())
+            .await
+            .expect("post")
+            .status(),
+        303
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_operator_payload_leaves_no_secret_in_the_log() {
     let mut server = Process::start_with(&[("DEMO_GARBLE_OPERATORS", "1")], Stdio::piped());
@@ -477,6 +830,31 @@ async fn json_logs_carry_request_ids_one_access_line_per_request_and_audit_event
         request_id(signed_in),
         request_id(access[3]),
         "the sign-in's own request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_listener_cuts_a_silent_client_at_the_header_deadline() {
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = Process::start(&[
+        ("DASHBOARD_METRICS_LISTEN", metrics.as_str()),
+        ("DASHBOARD_HEADER_TIMEOUT_SECS", "1"),
+    ]);
+    server.ready().await;
+    let mut silent = TcpStream::connect(&metrics).await.expect("connect");
+    silent
+        .write_all(b"GET /metrics HTTP/1.1\r\n")
+        .await
+        .expect("half a request");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "closed, not left open");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
     );
 }
 

@@ -1,6 +1,7 @@
 //! Login, sessions, logout, CSRF refusal and security headers.
 
 use super::harness::{Harness, browser, location};
+use demo_upstream as demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_with_a_good_token_starts_a_session() {
@@ -23,7 +24,8 @@ async fn login_with_a_good_token_starts_a_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_unless_plain_http_is_configured() {
-    let config = <server::config::Config as clap::Parser>::try_parse_from(["server"]).unwrap();
+    let config =
+        <server::config::Config as clap::Parser>::try_parse_from(["server", "--demo"]).unwrap();
     let h = Harness::start_with(config).await;
     let resp = h.login("demo").await;
     let cookie = resp
@@ -148,6 +150,29 @@ async fn cross_origin_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(same.status().as_u16(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_keeps_other_sites_out() {
+    let h = Harness::start().await;
+    let signed_out = h.get("/api/shell").await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let answers = [
+        h.get("/login").await,
+        h.get("/").await,
+        h.get("/livez").await,
+        h.get("/nowhere").await,
+        h.get(&format!("/download/orgs/{o}/invoices/NOPE.pdf"))
+            .await,
+        signed_out,
+    ];
+    for resp in answers {
+        let head = resp.headers();
+        let url = resp.url().to_string();
+        assert_eq!(head["cross-origin-opener-policy"], "same-origin", "{url}");
+        assert_eq!(head["cross-origin-resource-policy"], "same-origin", "{url}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
