@@ -179,7 +179,10 @@ pub(crate) fn build(
         .layer(middleware::from_fn(http::session_guard::store_errors))
         // Before any session is read or written: a cross-site write costs no store call.
         .layer(middleware::from_fn_with_state(
-            public.clone(),
+            http::origin::OriginCheck {
+                public: public.clone(),
+                proxies: state.trusted_proxies.clone(),
+            },
             http::origin::refuse_cross_origin,
         ))
         // Before anything parses the target: over-long addresses and repeated keys.

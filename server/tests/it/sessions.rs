@@ -122,6 +122,32 @@ async fn a_stolen_cookie_is_useless_after_logout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_of_another_scheme_is_refused_without_a_public_url() {
+    let mut config = server::config::Config::for_tests();
+    config.trusted_proxies = "127.0.0.0/8".into();
+    let h = Harness::start_with(config).await;
+    let host = h.base.authority().to_owned();
+    let post = |origin: String, proto: &'static str| {
+        h.http
+            .post(h.url("/login"))
+            .header("origin", origin)
+            .header("x-forwarded-proto", proto)
+            .form(&[("token", "demo")])
+            .send()
+    };
+    // Served over plain HTTP: a page of https://the-same-host is another origin.
+    let other = post(format!("https://{host}"), "http").await.expect("post");
+    assert_eq!(other.status().as_u16(), 403);
+    let same = post(format!("http://{host}"), "http").await.expect("post");
+    assert_eq!(same.status().as_u16(), 303);
+    // Behind a trusted proxy that terminates TLS, https is the page's own scheme.
+    let behind = post(format!("https://{host}"), "https").await.expect("post");
+    assert_eq!(behind.status().as_u16(), 303);
+    let plain = post(format!("http://{host}"), "https").await.expect("post");
+    assert_eq!(plain.status().as_u16(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_posts_are_refused() {
     let h = Harness::start().await;
     let evil = h
