@@ -107,26 +107,7 @@ pub async fn drain_test_command(
             api.drain(&owner, &resource, &id),
             api.drain_test_command(&owner, &resource, &id)
         );
-        let (d, mut cmd) = (d?, cmd?.command);
-        let r = &d.recipient;
-        let url_password = r
-            .url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.split_once('@'))
-            .and_then(|(user, _)| user.split_once(':'))
-            .map(|(_, p)| p.to_owned());
-        for (secret, name) in [
-            (&r.password, "<PASSWORD>"),
-            (&r.api_key, "<API_KEY>"),
-            (&r.token, "<TOKEN>"),
-            (&r.source_token, "<SOURCE_TOKEN>"),
-            (&url_password, "<PASSWORD>"),
-        ] {
-            if let Some(s) = secret.as_deref().filter(|s| !s.is_empty()) {
-                cmd = cmd.replace(s, name);
-            }
-        }
-        Ok(cmd)
+        Ok(crate::logic::drains::mask_command(&cmd?.command, &d?))
     })
     .await
 }

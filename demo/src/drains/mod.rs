@@ -210,20 +210,77 @@ async fn disable_drain(
     set_drain(&demo, &owner, &resource, &id, DrainStatus::Disabling)
 }
 
-/// `GET .../drains/{id}/test-command`: a curl command, as text.
+/// `GET .../drains/{id}/test-command`: a command line, as text, carrying the drain's secrets
+/// the ways such commands do (in the URL, in headers, in base64 for basic authentication, in
+/// structured data), so the dashboard's masking is tried on each.
 async fn drain_test_command(
     State(demo): State<Shared>,
     Path((owner, resource, id)): Path<(String, String, String)>,
 ) -> Reply {
     with_drains(&demo, &owner, &resource, |list| {
         let d = find(list, &id)?;
-        let url = d.recipient.url.replace('\'', "%27");
-        let cmd = format!(
-            "curl -sS -X POST '{url}' -H 'Content-Type: application/json' -d '{{\"message\":\"test from Clever Cloud drain {}\"}}'",
-            d.id
-        );
+        let cmd = test_command(d);
         Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], cmd).into_response())
     })
+}
+
+fn test_command(d: &Drain) -> String {
+    use base64::Engine as _;
+    let r = &d.recipient;
+    let url = r.url.replace('\'', "%27");
+    let body = format!("{{\"message\":\"test from Clever Cloud drain {}\"}}", d.id);
+    let secret = |s: &Option<String>| s.clone().unwrap_or_default();
+    let host = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
+        rest.split(['/', '?']).next().unwrap_or(rest)
+    });
+    let line = |sd: &str| {
+        format!(
+            "<14>1 - drain-test - - - {sd} test from Clever Cloud drain {}",
+            d.id
+        )
+    };
+    match r.type_ {
+        RecipientType::Elasticsearch => {
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                secret(&r.username),
+                secret(&r.password)
+            ));
+            format!(
+                "curl -sS -X POST '{url}' -H 'Authorization: Basic {basic}' -H 'Content-Type: application/json' -d '{body}'"
+            )
+        }
+        RecipientType::NewRelic => format!(
+            "curl -sS -X POST '{url}' -H 'Api-Key: {}' -H 'Content-Type: application/json' -d '{body}'",
+            secret(&r.api_key)
+        ),
+        RecipientType::RawHttp => format!(
+            "curl -sS -u '{}:{}' -X POST '{url}' -d '{body}'",
+            secret(&r.username),
+            secret(&r.password)
+        ),
+        RecipientType::Betterstack => format!(
+            "curl -sS -X POST '{url}' -H 'Authorization: Bearer {}' -d '{body}'",
+            secret(&r.source_token)
+        ),
+        RecipientType::OvhTcp => format!(
+            "echo '{}' | openssl s_client -quiet -connect {host}",
+            line(&format!("[X-OVH-TOKEN=\"{}\"]", secret(&r.token)))
+        ),
+        RecipientType::SyslogTcp | RecipientType::SyslogUdp => {
+            let sd = r
+                .rfc5424_structured_data_parameters
+                .as_deref()
+                .map_or("-".to_owned(), |p| format!("[{p}]"));
+            let udp = if r.type_ == RecipientType::SyslogUdp {
+                "-u "
+            } else {
+                ""
+            };
+            format!("echo '{}' | nc {udp}{}", line(&sd), host.replace(':', " "))
+        }
+        _ => format!("curl -sS -X POST '{url}' -H 'Content-Type: application/json' -d '{body}'"),
+    }
 }
 
 /// `PATCH .../drains/{id}/reset-cursor`: backlog emptied; returns the drain.

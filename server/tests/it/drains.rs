@@ -264,3 +264,94 @@ async fn the_test_command_has_placeholders_for_secrets() {
     assert!(shown.contains("curl"), "test command shown");
     assert!(!shown.contains("raw-demo-password"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_test_command_shows_a_secret_the_list_masks() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let (o, a) = (demo::acme_id(), demo::app_id("api-gateway"));
+    // The drains as the upstream holds them, secrets in clear.
+    let raw = h
+        .demo_json(&format!(
+            "/v4/drains/organisations/{o}/resources/{a}/drains"
+        ))
+        .await;
+    let drains = raw.as_array().expect("a list").clone();
+    assert!(drains.len() >= 8, "every kind is seeded");
+    for d in drains {
+        let id = d["id"].as_str().expect("id");
+        let kind = d["recipient"]["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let r = &d["recipient"];
+        let mut secrets: Vec<String> = ["password", "apiKey", "token", "sourceToken"]
+            .iter()
+            .filter_map(|k| r[*k].as_str().map(str::to_owned))
+            .collect();
+        let url = r["url"].as_str().unwrap_or_default();
+        secrets.extend(
+            url.split_once('?')
+                .map(|(_, q)| {
+                    q.split('&')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(_, v)| v.to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        );
+        if let Some(sd) = r["rfc5424StructuredDataParameters"].as_str() {
+            secrets.push(
+                sd.split_once('=')
+                    .map_or(sd, |(_, v)| v)
+                    .trim_matches('"')
+                    .to_owned(),
+            );
+        }
+        let upstream = reqwest::Client::new()
+            .get(
+                h.upstream
+                    .join(&format!(
+                        "/v4/drains/organisations/{o}/resources/{a}/drains/{id}/test-command"
+                    ))
+                    .expect("url"),
+            )
+            .bearer_auth("demo")
+            .send()
+            .await
+            .expect("command")
+            .text()
+            .await
+            .unwrap_or_default();
+        let resp = h
+            .http
+            .post(h.url("/api/drain_test"))
+            .form(&[
+                ("owner", o.as_str()),
+                ("resource", a.as_str()),
+                ("drain", id),
+            ])
+            .send()
+            .await
+            .expect("test command");
+        assert_eq!(resp.status(), 200, "{kind}");
+        let shown = resp.text().await.unwrap_or_default();
+        for s in secrets.iter().filter(|s| s.len() >= 4) {
+            // (Elasticsearch's password travels in base64, checked below.)
+            assert!(
+                upstream.contains(s.as_str()) || upstream.contains("Basic "),
+                "the demo's {kind} command carries {s}"
+            );
+            assert!(!shown.contains(s.as_str()), "{kind} shows {s}: {shown}");
+        }
+        assert!(
+            shown.contains('<') || secrets.is_empty(),
+            "{kind}: placeholders: {shown}"
+        );
+        // Basic authentication's base64 of elastic:es-demo-password.
+        assert!(
+            !shown.contains("ZWxhc3RpYzplcy1kZW1vLXBhc3N3b3Jk"),
+            "{kind}: {shown}"
+        );
+    }
+}

@@ -141,7 +141,9 @@ async fn an_origin_of_another_scheme_is_refused_without_a_public_url() {
     let same = post(format!("http://{host}"), "http").await.expect("post");
     assert_eq!(same.status().as_u16(), 303);
     // Behind a trusted proxy that terminates TLS, https is the page's own scheme.
-    let behind = post(format!("https://{host}"), "https").await.expect("post");
+    let behind = post(format!("https://{host}"), "https")
+        .await
+        .expect("post");
     assert_eq!(behind.status().as_u16(), 303);
     let plain = post(format!("http://{host}"), "https").await.expect("post");
     assert_eq!(plain.status().as_u16(), 403);

@@ -114,7 +114,11 @@ impl Authed<'_> {
             id
         );
         let resp = self.send(Call::get(p)).await?;
-        let text = resp.text().await.map_err(|_| garbage("test command"))?;
+        // A command is a line: 64 KiB is far more than one, and all that is read.
+        let bytes = super::errors::read_capped(resp, TEST_COMMAND_BYTES)
+            .await
+            .map_err(|_| garbage("test command"))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let command = match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::String(s)) => s,
             Ok(serde_json::Value::Object(o)) => o
@@ -143,3 +147,6 @@ impl Authed<'_> {
         self.no_content(Call::new(Method::PATCH, p)).await
     }
 }
+
+/// The most of a drain's test command read.
+const TEST_COMMAND_BYTES: usize = 64 * 1024;
