@@ -167,6 +167,12 @@ pub(crate) fn build(
         .merge(uncompressed)
         // After the session guard: only a signed-in page load takes its action's outcome.
         .layer(middleware::from_fn(http::server_fns::take_outcome))
+        // After the session guard (a signed-out request never gets this far), before every
+        // handler: an owner outside the allow-list is a 404 before any upstream call.
+        .layer(middleware::from_fn_with_state(
+            state.allow.org_filter(),
+            http::owner_guard::owners_allowed,
+        ))
         // Inside the session layer, which loads the record it judges; outside every route,
         // so no handler runs for a signed-out request unless its path is public.
         .layer(middleware::from_fn_with_state(

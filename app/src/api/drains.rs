@@ -37,6 +37,9 @@ impl DrainFilter {
     /// The upstream query, or a message naming an unknown value.
     pub fn upstream_query(&self) -> Result<crate::query::DrainQuery, String> {
         use crate::model::drains::{DrainStatus, ExecutionStatus};
+        if let Some(m) = self.too_many() {
+            return Err(m);
+        }
         let bad =
             self.status
                 .iter()

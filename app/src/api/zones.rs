@@ -34,6 +34,9 @@ impl UrlFilter for ZoneFilter {
 impl ZoneFilter {
     /// The upstream query, or a message for a bad owner id or tag.
     pub fn upstream_query(&self) -> Result<crate::query::ZoneQuery, String> {
+        if let Some(m) = self.too_many() {
+            return Err(m);
+        }
         let mut c = crate::logic::filters::Checker::default();
         let owner_id = c.id("owner id", &self.owner_id);
         let mut tags = Vec::new();

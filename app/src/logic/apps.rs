@@ -55,6 +55,9 @@ impl InstanceFilter {
     /// Checks the filters; the upstream query or a message naming each bad field. States are
     /// case sensitive upstream, so `up` is taken as `UP`; an unknown state is refused.
     pub fn upstream_query(&self) -> Result<InstanceQuery, String> {
+        if let Some(m) = self.too_many() {
+            return Err(m);
+        }
         let mut c = Checker::default();
         let deployment_id = c.id("deployment id", &self.deployment_id);
         let limit = c.limit("Limit", &self.limit, MAX_LIMIT);

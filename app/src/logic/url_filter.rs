@@ -15,12 +15,28 @@ pub enum Field<'a> {
 }
 
 /// A filter kept in the URL query.
+/// Most values a repeated field may have (the server refuses more in a URL too).
+pub const MAX_VALUES: usize = 32;
+
 pub trait UrlFilter: Sized {
     /// Reads the filter from the query's parameters (absent ones: the default).
     fn from_query(q: &ParamsMap) -> Self;
 
     /// Its fields, in the order they are written.
     fn fields(&self) -> Vec<Field<'_>>;
+
+    /// A message naming the first repeated field with more than [`MAX_VALUES`] values: what
+    /// comes in a server function's JSON body has no URL to be refused with (a query key is
+    /// capped at the same number before any session is read).
+    fn too_many(&self) -> Option<String> {
+        self.fields().into_iter().find_map(|f| match f {
+            Field::Many(name, values) if values.len() > MAX_VALUES => Some(format!(
+                "Too many values for \"{name}\" ({} given; at most {MAX_VALUES}).",
+                values.len()
+            )),
+            _ => None,
+        })
+    }
 
     /// The URL query (`?a=1&b=2`, empty when nothing is set) that reads back as `self`.
     fn to_query(&self) -> String {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 /// Longest request target (path and query) served; longer ones get a 414.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Most values one query key may have (`?tag=a&tag=b…`); more gets a 400 naming the key.
-pub const MAX_VALUES_PER_KEY: usize = 32;
+pub const MAX_VALUES_PER_KEY: usize = app::logic::url_filter::MAX_VALUES;
 
 /// Why a request target is refused before anything else looks at it.
 pub fn check_target(uri: &axum::http::Uri) -> Result<(), (StatusCode, String)> {

@@ -8,6 +8,7 @@ pub mod headers;
 pub mod limits;
 pub mod metrics;
 pub mod origin;
+pub mod owner_guard;
 pub mod page;
 pub mod render;
 pub mod server_fns;

@@ -525,6 +525,104 @@ fn a_plain_http_upstream_off_loopback_is_refused_unless_allowed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_in_a_server_function_body_are_capped_before_going_upstream() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let many: Vec<String> = (0..33).map(|i| format!("v{i}")).collect();
+    let (o, a) = (demo::acme_id(), demo::app_id("api-gateway"));
+    let calls = [
+        (
+            "/api/zones",
+            serde_json::json!({ "filter": { "tags": many, "owner_id": null } }),
+            "tag",
+        ),
+        (
+            "/api/drains",
+            serde_json::json!({ "owner": o, "resource": a,
+                "filter": { "status": many, "execution_status": [] } }),
+            "status",
+        ),
+        (
+            "/api/instances",
+            serde_json::json!({ "owner": o, "app": a,
+                "filter": { "include_states": many, "exclude_states": [] } }),
+            "includeState",
+        ),
+    ];
+    for (path, body, field) in calls {
+        let resp = h
+            .http
+            .post(h.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("call");
+        assert_eq!(resp.status(), 400, "{path}");
+        let text = resp.text().await.unwrap_or_default();
+        assert!(text.contains(field), "{path}: {text}");
+        assert!(text.contains("at most 32"), "{path}: {text}");
+    }
+    assert!(
+        h.upstream_requests().await.is_empty(),
+        "nothing went upstream"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisation_outside_the_allow_list_does_not_exist_here() {
+    let mut config = Config::for_tests();
+    config.allowed_orgs = demo::acme_id();
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let (acme, globex) = (demo::acme_id(), demo::globex_id());
+    let shop = demo::app_id("shop");
+    for path in [
+        format!("/orgs/{globex}/invoices"),
+        format!("/orgs/{globex}/apps/{shop}"),
+        format!("/stream/orgs/{globex}/apps/{shop}/logs"),
+        format!("/download/orgs/{globex}/invoices.csv"),
+        format!("/download/orgs/{globex}/invoices-2025.zip"),
+        format!("/zones?ownerId={globex}"),
+    ] {
+        assert_eq!(h.get(&path).await.status(), 404, "{path}");
+    }
+    let json = h
+        .http
+        .post(h.url("/api/invoices"))
+        .json(&serde_json::json!({ "owner": globex, "filter": {} }))
+        .send()
+        .await
+        .expect("server function");
+    assert_eq!(json.status(), 404);
+    let form = h
+        .http
+        .post(h.url("/api/costs"))
+        .form(&[("owner", globex.as_str()), ("year", "2025")])
+        .send()
+        .await
+        .expect("server function");
+    assert_eq!(form.status(), 404);
+    let seen = h.upstream_requests().await;
+    assert!(
+        seen.iter()
+            .all(|r| !r.contains(&globex) && !r.contains(&shop)),
+        "nothing about it went upstream: {seen:?}"
+    );
+    // The allowed one works as before.
+    assert_eq!(h.get(&format!("/orgs/{acme}/invoices")).await.status(), 200);
+    let ok = h
+        .http
+        .post(h.url("/api/costs"))
+        .form(&[("owner", acme.as_str()), ("year", "2025")])
+        .send()
+        .await
+        .expect("server function");
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_readiness_probes_share_one_check() {
     let mut config = Config::for_tests();
     config.demo.latency_ms = 300;

@@ -2,6 +2,7 @@
 //! field before anything goes upstream.
 
 use crate::logic::filters::{Checker, clip, url_query};
+use crate::logic::url_filter::MAX_VALUES;
 use crate::query::LogQuery;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,12 @@ impl LogFilter {
 
     /// Checks every parameter; the upstream query or a message naming each bad one.
     pub fn upstream_query(&self) -> Result<LogQuery, String> {
+        if self.services.len() > MAX_VALUES {
+            return Err(format!(
+                "Too many values for \"service\" ({} given; at most {MAX_VALUES}).",
+                self.services.len()
+            ));
+        }
         let mut c = Checker::default();
         let deployment_id = c.id("deployment id", &self.deployment_id);
         let instance_id = c.id("instance id", &self.instance_id);
