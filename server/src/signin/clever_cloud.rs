@@ -21,6 +21,7 @@ use crate::signin::clever_cloud_config::Settings;
 use crate::signin::establish::establish;
 use crate::state::AppState;
 use app::error::AppError;
+use app::model::logs::EndedBy;
 use app::ssr::Credentials;
 use app::ssr::oauth1::TokenPair;
 use axum::extract::rejection::QueryRejection;
@@ -37,6 +38,9 @@ const REQUEST_TOKEN: &str = "oauth.request_token";
 const REQUEST_SECRET: &str = "oauth.request_secret";
 /// Record key of the page to go to once signed in.
 const NEXT: &str = "oauth.next";
+/// Record key of the session this browser had when it left: it ends when the new one starts
+/// (the session cookie is `Strict`, so the provider's redirect back does not carry it).
+const PREVIOUS: &str = "oauth.previous_session";
 
 /// Query of `/login/oauth`: the page to return to.
 #[derive(Deserialize, Default)]
@@ -53,6 +57,7 @@ fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
 pub async fn start(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    session: Session,
     query: Result<Query<StartQuery>, QueryRejection>,
 ) -> Response {
     let next = query
@@ -95,6 +100,11 @@ pub async fn start(
     if let Some(next) = next {
         record.data.insert(NEXT.to_owned(), next.into());
     }
+    if let Some(previous) = session.id() {
+        record
+            .data
+            .insert(PREVIOUS.to_owned(), previous.to_string().into());
+    }
     if let Err(e) = state.store.create(&mut record).await {
         tracing::warn!(error = %e, "the OAuth handshake could not be kept: session store unavailable");
         return back_to_login("store");
@@ -115,12 +125,19 @@ pub struct Callback {
     denied: Option<String>,
 }
 
+/// What a handshake kept while the user was at the provider.
+struct Pending {
+    request: TokenPair,
+    next: Option<String>,
+    previous: Option<Id>,
+}
+
 /// Takes the kept request token named by the state cookie, once.
 async fn take_request(
     state: &AppState,
     settings: &Settings,
     headers: &HeaderMap,
-) -> Result<(TokenPair, Option<String>), &'static str> {
+) -> Result<Pending, &'static str> {
     let id: Id = settings
         .cookie_of(headers)
         .and_then(|v| v.parse().ok())
@@ -146,7 +163,11 @@ async fn take_request(
             .map(str::to_owned)
     };
     match (text(REQUEST_TOKEN), text(REQUEST_SECRET)) {
-        (Some(token), Some(secret)) => Ok((TokenPair { token, secret }, text(NEXT))),
+        (Some(token), Some(secret)) => Ok(Pending {
+            request: TokenPair { token, secret },
+            next: text(NEXT),
+            previous: text(PREVIOUS).and_then(|p| p.parse().ok()),
+        }),
         // A session's id in the state cookie: not a handshake.
         _ => Err("oauth_state"),
     }
@@ -170,8 +191,12 @@ pub async fn callback(
             via = "CleverCloud", "sign-in refused");
         with_cookie(back_to_login(code), clear.clone())
     };
-    let (request, next) = match take_request(&state, &settings, &headers).await {
-        Ok(r) => r,
+    let Pending {
+        request,
+        next,
+        previous,
+    } = match take_request(&state, &settings, &headers).await {
+        Ok(p) => p,
         Err(code) => return refuse(code),
     };
     if q.denied.is_some() || q.oauth_problem.is_some() {
@@ -196,7 +221,12 @@ pub async fn callback(
         Err(_) => return refuse("unavailable"),
     };
     match establish(&state, &session, client, &credentials, user, access.expires).await {
-        Ok(()) => with_cookie(continue_page(next.as_deref()), clear),
+        Ok(()) => {
+            if let Some(previous) = previous.filter(|p| Some(*p) != session.id()) {
+                end_previous(&state, &previous).await;
+            }
+            with_cookie(continue_page(next.as_deref()), clear)
+        }
         Err(code) => {
             // Not allowed here (or no store): the fresh token is of no use, give it back.
             let _ = state.upstream.with(&credentials).revoke().await;
@@ -208,6 +238,15 @@ pub async fn callback(
 /// The end of the callback: a page of ours that moves on to the page asked before signing in
 /// (else `/`), so that the next request is a same-site navigation and carries the `Strict`
 /// session cookie.
+/// Ends the session the browser had before this sign-in: its record is deleted (every
+/// replica's streams of it end within a second; this one's now).
+async fn end_previous(state: &AppState, previous: &Id) {
+    state.streams.end_session(previous, EndedBy::SignedOut);
+    if let Err(e) = state.store.delete(previous).await {
+        tracing::warn!(error = %e, "the session this sign-in replaces could not be deleted");
+    }
+}
+
 fn continue_page(next: Option<&str>) -> Response {
     let to = escape(
         next.and_then(app::logic::redirect::local_path)

@@ -683,6 +683,39 @@ async fn a_revocation_that_fails_still_signs_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_with_clever_cloud_ends_the_browsers_previous_session() {
+    let h = Harness::start().await;
+    let resp = h.login("demo").await;
+    let old = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("cc_dashboard_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("the token session's cookie")
+        .to_owned();
+    let replay = || async {
+        browser()
+            .get(h.url("/"))
+            .header("cookie", old.as_str())
+            .send()
+            .await
+            .expect("replay")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(replay().await, 200, "the token session works");
+    sign_in(&h).await;
+    assert_eq!(
+        h.get("/").await.status().as_u16(),
+        200,
+        "the new session works"
+    );
+    assert_eq!(replay().await, 303, "the previous one ended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_with_clever_cloud_returns_to_the_deep_link() {
     let h = Harness::start().await;
     let deep = format!("/orgs/{}/invoices?year=2025", demo::acme_id());
