@@ -9,6 +9,10 @@
 use crate::hooks::use_hydrated;
 use leptos::prelude::*;
 
+/// The request header that marks a fetch no person asked for (a refresh on a timer): the server
+/// does not count it as activity, so an open tab does not keep a session alive for good.
+pub const BACKGROUND_HEADER: &str = "x-dashboard-background";
+
 /// When the region is fetched again.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RefreshWhen {
@@ -85,7 +89,8 @@ mod browser {
         let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
             return;
         };
-        let Ok(resp) = gloo_net::http::Request::get(&href).send().await else {
+        let request = gloo_net::http::Request::get(&href).header(super::BACKGROUND_HEADER, "1");
+        let Ok(resp) = request.send().await else {
             return;
         };
         if !resp.ok() {

@@ -6,6 +6,7 @@ use crate::http::error::error_response;
 use crate::http::page::Page;
 use crate::sessions::{self, SessionState};
 use crate::state::AppState;
+use app::components::auto_refresh::BACKGROUND_HEADER;
 use app::error::AppError;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -58,7 +59,14 @@ pub async fn require_session(
     } else {
         match sessions::state_of(&session, &state.lifetimes).await {
             SessionState::SignedIn { touch, .. } => {
+                // A refresh on a timer is no sign of a person: it does not slide the idle
+                // timeout.
+                let background = req
+                    .headers()
+                    .get(BACKGROUND_HEADER)
+                    .is_some_and(|v| v == "1");
                 if touch
+                    && !background
                     && state.touched.claim(&session).await
                     && let Err(e) = sessions::touch(&session, &state.lifetimes).await
                 {

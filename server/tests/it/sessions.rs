@@ -181,6 +181,34 @@ async fn cross_origin_posts_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_refreshes_do_not_keep_a_session_alive() {
+    let mut config = server::config::Config::for_tests();
+    config.session_idle_minutes = 2.0 / 60.0;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    // An open tab refreshing on a timer, for longer than the idle timeout.
+    for _ in 0..6 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let _ = h
+            .http
+            .get(h.url("/"))
+            .header("x-dashboard-background", "1")
+            .send()
+            .await
+            .expect("refresh");
+    }
+    let resp = h.get("/").await;
+    assert_eq!(resp.status().as_u16(), 303, "idle: signed out");
+    assert_eq!(location(&resp), "/login");
+    // A person's requests do keep it alive.
+    h.login("demo").await;
+    for _ in 0..6 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(h.get("/").await.status().as_u16(), 200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_keeps_other_sites_out() {
     let h = Harness::start().await;
     let signed_out = h.get("/api/shell").await;
