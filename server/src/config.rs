@@ -124,6 +124,11 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_SECRET_KEY_PREVIOUS", hide_env_values = true)]
     pub secret_key_previous: Option<Secret>,
 
+    /// Minutes after a sign-in during which an operator's secrets may be revealed; later, the
+    /// user signs in again first (and comes back to the secret).
+    #[arg(long, env = "DASHBOARD_REVEAL_WITHIN_MINUTES", default_value_t = 10.0)]
+    pub reveal_within_minutes: f64,
+
     /// Most sessions kept at once by the embedded store (oldest go first).
     #[arg(long, env = "DASHBOARD_SESSION_CAPACITY", default_value_t = 100_000)]
     pub session_capacity: u64,

@@ -11,6 +11,7 @@ use crate::sessions;
 use crate::signin::{allow, clever_cloud_config, throttle};
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
+use app::ssr::session::RevealWithin;
 use app::ssr::{DemoMode, Timeouts, Upstream};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// "Sign in with Clever Cloud", when offered.
     pub oauth: Option<Arc<clever_cloud_config::Settings>>,
+    /// How recent a sign-in must be for an operator's secret to be revealed.
+    pub reveal_within: RevealWithin,
     /// The sign-in page, for the answers that show it with a status of their own.
     pub sign_in_page: Renderer,
     /// Details of closed invoices, per session (the costs page and its CSV).
@@ -56,6 +59,7 @@ impl AppState {
             self.demo,
             self.allow.org_filter(),
             self.invoice_details.clone(),
+            self.reveal_within,
         )
     }
 }
@@ -66,8 +70,10 @@ fn context(
     demo: DemoMode,
     orgs: AllowedOrgs,
     details: DetailCache,
+    reveal: RevealWithin,
 ) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
+        provide_context(reveal);
         provide_context(details.clone());
         provide_context(upstream.clone());
         provide_context(demo);
@@ -110,18 +116,23 @@ pub(crate) fn build(
     // dropped.
     let invoice_details = DetailCache::new(lifetimes.idle, 5_000);
     let allow = allow::AllowList::new(&config.allowed_orgs, &config.allowed_users);
+    let reveal_within = RevealWithin(Duration::from_secs_f64(
+        config.reveal_within_minutes.max(0.0) * 60.0,
+    ));
     let sign_in_page = Renderer::new(
         context(
             upstream.clone(),
             demo,
             allow.org_filter(),
             invoice_details.clone(),
+            reveal_within,
         ),
         leptos.clone(),
     );
     let state = AppState {
         leptos: leptos.clone(),
         sign_in_page,
+        reveal_within,
         upstream,
         demo,
         lifetimes,

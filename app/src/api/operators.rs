@@ -95,8 +95,12 @@ pub async fn load_operator(
     .await
 }
 
+/// Why a secret is not revealed to a session that signed in too long ago.
+pub const REAUTH_MESSAGE: &str =
+    "Sign in again to see this secret: secrets are shown only to a recent sign-in.";
+
 /// One secret, asked for by the user: `credentials` (the admin password) or `api` (the
-/// Otoroshi API secret).
+/// Otoroshi API secret), to a session that signed in lately (`RevealWithin`).
 #[server(prefix = "/api", endpoint = "operator_secret")]
 pub async fn reveal_operator_secret(
     owner: String,
@@ -104,7 +108,12 @@ pub async fn reveal_operator_secret(
     id: String,
     which: String,
 ) -> Result<String, AppError> {
+    use crate::ssr::session::{RevealWithin, current_session, signed_in_within};
     let (owner, kind, id) = checked(&owner, &kind, &id)?;
+    let within = use_context::<RevealWithin>().unwrap_or_default();
+    if !signed_in_within(&current_session().await?, within).await {
+        return Err(AppError::BadRequest(REAUTH_MESSAGE.into()));
+    }
     let op = crate::ssr::authed_call(async |api| api.operator(kind, &id).await).await?;
     let op = owned_by(op, &owner, kind, &id)?;
     let (action, secret) = match which.as_str() {

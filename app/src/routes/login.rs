@@ -50,6 +50,10 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "Clever Cloud refused this dashboard's OAuth consumer. Ask the people who run this dashboard to check its key and secret.",
         ),
         "logged_out" => ("info", "You are signed out."),
+        "reauth" => (
+            "info",
+            "For your safety, sign in again to see this secret: secrets are shown only shortly after a sign-in.",
+        ),
         "too_many" => (
             "error",
             "Too many sign-in attempts from your address: wait a little, then try again.",

@@ -18,6 +18,24 @@ pub const SINCE_KEY: &str = "cc.since";
 /// Session key of the last recorded activity (unix ms), for the idle timeout.
 pub const SEEN_KEY: &str = "cc.seen";
 
+/// How recent a sign-in must be for a secret to be revealed (an operator's password, its API
+/// secret): a session left open on a shared screen does not give them away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevealWithin(pub std::time::Duration);
+
+impl Default for RevealWithin {
+    fn default() -> Self {
+        Self(std::time::Duration::from_secs(10 * 60))
+    }
+}
+
+/// Whether this session signed in within `within` (its sign-in time, `SINCE_KEY`).
+pub async fn signed_in_within(session: &Session, within: RevealWithin) -> bool {
+    let since: Option<i64> = session.get(SINCE_KEY).await.ok().flatten();
+    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    since.is_some_and(|s| now.saturating_sub(s) < within.0.as_millis() as i64)
+}
+
 /// Session key of the outcome of the last action posted as a form (see [`Flash`]).
 pub const FLASH_KEY: &str = "cc.flash";
 

@@ -8,8 +8,9 @@ use crate::sessions::{self, SessionState};
 use crate::state::AppState;
 use app::components::auto_refresh::BACKGROUND_HEADER;
 use app::error::AppError;
+use app::ssr::session::signed_in_within;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -72,6 +73,18 @@ pub async fn require_session(
                 {
                     tracing::warn!(error = %e, "session activity not recorded");
                 }
+                // An operator's secret is revealed to a recent sign-in only: else the sign-in
+                // page first, which comes back here.
+                if reveals_a_secret(&req) && !signed_in_within(&session, state.reveal_within).await
+                {
+                    let back = req.uri().path_and_query().map(|pq| pq.as_str());
+                    let mut to = login_then(back);
+                    to.push(if to.contains('?') { '&' } else { '?' });
+                    to.push_str("reason=reauth");
+                    let mut resp = Redirect::to(&to).into_response();
+                    resp.extensions_mut().insert(Guarded);
+                    return resp;
+                }
                 next.run(req).await
             }
             SessionState::StoreDown => store_unavailable(&path),
@@ -96,6 +109,17 @@ pub async fn require_session(
     };
     resp.extensions_mut().insert(Guarded);
     resp
+}
+
+/// Whether the request is a page revealing an operator's secret (`…/operators/…?reveal=`).
+fn reveals_a_secret(req: &Request) -> bool {
+    req.method() == Method::GET
+        && req.uri().path().starts_with("/orgs/")
+        && req.uri().path().contains("/operators/")
+        && req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("reveal=")))
 }
 
 /// The sign-in page, with the page to return to after it when there is one worth it.

@@ -136,6 +136,45 @@ async fn secrets_are_masked_until_revealed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_is_revealed_to_a_recent_sign_in_only() {
+    let mut config = server::config::Config::for_tests();
+    config.reveal_within_minutes = 1.5 / 60.0;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let o = demo::acme_id();
+    let kc = demo::real_id("keycloak", "auth");
+    let args = [
+        ("owner", o.as_str()),
+        ("kind", "keycloak"),
+        ("id", kc.as_str()),
+        ("which", "credentials"),
+    ];
+    let ask = || h.call("operator_secret", &args);
+    assert_eq!(ask().await.0, 200, "just signed in");
+    tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
+    let (status, answer) = ask().await;
+    assert_eq!(status, 400);
+    assert!(answer.contains("Sign in again"), "{answer}");
+    let path = format!("/orgs/{o}/operators/keycloak/{kc}?reveal=credentials");
+    let resp = h.get(&path).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let to = super::harness::location(&resp).to_owned();
+    assert!(
+        to.starts_with("/login?next=") && to.ends_with("reason=reauth"),
+        "{to}"
+    );
+    assert!(
+        to.contains("reveal%3Dcredentials"),
+        "back to the secret: {to}"
+    );
+    // Without the secret the page is still there; after a new sign-in the secret is too.
+    h.page(&format!("/orgs/{o}/operators/keycloak/{kc}"), 200)
+        .await;
+    h.login("demo").await;
+    assert_eq!(ask().await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operator_action_reaches_the_upstream() {
     let h = Harness::start().await;
     h.login("demo").await;
