@@ -39,10 +39,23 @@ pub async fn signed_in_within(session: &Session, within: RevealWithin) -> bool {
 /// Session key of the outcome of the last action posted as a form (see [`Flash`]).
 pub const FLASH_KEY: &str = "cc.flash";
 
+/// Session key of the error of the last action posted as a form (see [`FailedFlash`]).
+pub const FAILED_FLASH_KEY: &str = "cc.flash_error";
+
+/// A server function's error for a form posted without script: leptos puts it in the
+/// redirect's address (`__path`, `__err`), which any link could imitate; the server moves it
+/// into the session for the next page load, and only from there does a page show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedFlash {
+    /// The server function's path (leptos's `__path`).
+    pub path: String,
+    /// The error, encoded as leptos encodes it (`__err`).
+    pub err: String,
+}
+
 /// What a server function answered to a form posted without script (a plain POST that the
 /// server answers with a redirect back to the page): kept in the session for the next page
-/// load, which shows it beside the action. Errors travel in the redirect's URL instead
-/// (leptos's `__err`), the way leptos does it.
+/// load, which shows it beside the action. Errors ride alike ([`FailedFlash`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flash {
     /// The server function's path, e.g. `/api/drain_action`.

@@ -7,17 +7,18 @@
 //!   action form: they are plain HTML forms, also when the page is hydrated) is answered with
 //!   a redirect back to its page; what the function answered rides along in the session for
 //!   that one next page load (`app::ssr::session::Flash`), where the page shows it beside the
-//!   action. Errors ride in the redirect's address (leptos's `__err`), and the redirect stays
-//!   a redirect whatever the error. The redirect names the fragment [`OUTCOME`], the id the
+//!   action. Errors ride alike (`FailedFlash`): leptos puts them in the redirect's address
+//!   (`__err`), from which they are taken, so a link cannot make a page show an error; the
+//!   redirect stays a redirect whatever the error. The redirect names the fragment [`OUTCOME`], the id the
 //!   page gives the notice of the action's result, so the reloaded page scrolls to it.
 
 use app::api::FormAnswer;
 use app::components::notice::OUTCOME;
 use app::error::AppError;
-use app::ssr::session::{FLASH_KEY, Flash};
+use app::ssr::session::{FAILED_FLASH_KEY, FLASH_KEY, FailedFlash, Flash};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
@@ -112,12 +113,23 @@ enum Posted {
 /// refused fields.
 async fn keep_outcome(session: &Session, path: &str, res: Response) -> (Response, Posted) {
     let redirect = matches!(res.status(), StatusCode::FOUND | StatusCode::SEE_OTHER);
-    let failed = res
+    if !redirect || session.id().is_none() && session.is_empty().await {
+        return (res, Posted::Answered);
+    }
+    let location = res
         .headers()
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|l| l.contains("__err="));
-    if !redirect || failed || session.id().is_none() && session.is_empty().await {
+        .map(str::to_owned);
+    if let Some((clean, failed)) = location.as_deref().and_then(take_error) {
+        // The error rides in the session, not in the address.
+        let mut res = res;
+        if let Err(e) = session.insert(FAILED_FLASH_KEY, failed).await {
+            tracing::warn!(error = %e, "could not keep an action's error in the session");
+        }
+        if let Ok(v) = header::HeaderValue::from_str(&clean) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
         return (res, Posted::Answered);
     }
     let (parts, body) = res.into_parts();
@@ -142,8 +154,58 @@ async fn keep_outcome(session: &Session, path: &str, res: Response) -> (Response
     (res, posted)
 }
 
+/// A redirect's address without leptos's error parameters, and the error they carried.
+fn take_error(location: &str) -> Option<(String, FailedFlash)> {
+    let (base, rest) = location.split_once('?')?;
+    let (query, fragment) = match rest.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (rest, None),
+    };
+    let (kept, error) = split_error(query);
+    let failed = error?;
+    let mut clean = base.to_owned();
+    if !kept.is_empty() {
+        clean.push('?');
+        clean.push_str(&kept);
+    }
+    if let Some(f) = fragment {
+        clean.push('#');
+        clean.push_str(f);
+    }
+    Some((clean, failed))
+}
+
+/// A query without `__path` and `__err`, and the error they name when both are there.
+fn split_error(query: &str) -> (String, Option<FailedFlash>) {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let error = match (value("__path"), value("__err")) {
+        (Some(path), Some(err)) => Some(FailedFlash { path, err }),
+        _ => None,
+    };
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "__path" && k != "__err")
+        .collect();
+    (serde_urlencoded::to_string(kept).unwrap_or_default(), error)
+}
+
+/// A request's address with the query rewritten (the path kept).
+fn with_query(uri: &Uri, query: &str) -> Option<Uri> {
+    let pq = if query.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{query}", uri.path())
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(pq.parse().ok()?);
+    Uri::from_parts(parts).ok()
+}
+
 /// Before a page is rendered: takes the flash out of the session (it is shown once) and hands
-/// it to the render through the request's extensions.
+/// it to the render through the request's extensions. An error in the address is dropped: a
+/// page shows only the error of this session's own form post, put back in the address the
+/// render reads from the session.
 pub async fn take_outcome(mut req: Request, next: Next) -> Response {
     let page = req.method() == Method::GET
         && !["/api/", "/pkg/", "/stream/", "/download/"]
@@ -162,6 +224,30 @@ pub async fn take_outcome(mut req: Request, next: Next) -> Response {
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not read an action's outcome"),
+        }
+        let (mut query, _) = split_error(req.uri().query().unwrap_or_default());
+        match session.get::<FailedFlash>(FAILED_FLASH_KEY).await {
+            Ok(Some(failed)) => {
+                if let Err(e) = session.remove::<FailedFlash>(FAILED_FLASH_KEY).await {
+                    tracing::warn!(error = %e, "could not clear an action's error");
+                }
+                let error = serde_urlencoded::to_string([
+                    ("__path", failed.path.as_str()),
+                    ("__err", failed.err.as_str()),
+                ])
+                .unwrap_or_default();
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&error);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read an action's error"),
+        }
+        if req.uri().query().unwrap_or_default() != query
+            && let Some(uri) = with_query(req.uri(), &query)
+        {
+            *req.uri_mut() = uri;
         }
     }
     next.run(req).await

@@ -476,12 +476,13 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
     let again = h.navigate(&page, 200).await;
     assert!(!again.contains("is restarting."), "shown once only");
 
-    // Failed: back to the page with the error in the address; the page shows its message.
+    // Failed: back to the page, the error in the session (not in the address: a link could
+    // imitate that); the page shows its message, once.
     let resp = post(&form("update", "0.0.0-nope")).await;
     assert_eq!(resp.status().as_u16(), 302);
     let back = super::harness::location(&resp).to_owned();
     assert!(
-        back.contains("__err=") && back.ends_with("#outcome"),
+        !back.contains("__err") && back.ends_with("#outcome"),
         "{back}"
     );
     let path = back
@@ -494,6 +495,23 @@ async fn an_action_posted_without_script_shows_its_outcome_once_on_its_page() {
         "the error is shown on the page"
     );
     assert_eq!(shown.matches(r#"id="outcome""#).count(), 1, "{shown}");
+    let again = h.navigate(&path, 200).await;
+    assert!(!again.contains("0.0.0-nope"), "shown once only");
+    // A link carrying an error of the sender's choosing shows nothing of it.
+    let lie = {
+        use base64::Engine as _;
+        let e = app::error::AppError::BadRequest("Call +1 555 0100 to unlock your account".into());
+        base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_string(&e).expect("json"))
+    };
+    let plain = path.split('#').next().unwrap_or(&path).to_owned();
+    let sep = if plain.contains('?') { '&' } else { '?' };
+    let forged = h
+        .navigate(
+            &format!("{plain}{sep}__path=/api/operator_action&__err={lie}"),
+            200,
+        )
+        .await;
+    assert!(!forged.contains("unlock your account"), "{forged}");
 
     // A script's call is answered with JSON and leaves nothing for the next page.
     let (status, body) = h
