@@ -129,7 +129,12 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_REVEAL_WITHIN_MINUTES", default_value_t = 10.0)]
     pub reveal_within_minutes: f64,
 
-    /// Most sessions kept at once by the embedded store (oldest go first).
+    /// Mebibytes the embedded store's records may take in all (the least used go first).
+    #[arg(long, env = "DASHBOARD_SESSION_STORE_MIB", default_value_t = 256.0)]
+    pub session_store_mib: f64,
+
+    /// Most sessions whose recent activity this replica remembers (one store write a minute
+    /// per session at most).
     #[arg(long, env = "DASHBOARD_SESSION_CAPACITY", default_value_t = 100_000)]
     pub session_capacity: u64,
 

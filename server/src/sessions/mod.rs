@@ -7,6 +7,7 @@
 //!   at most), and the record's own expiry is set to the end, so Redis forgets it by itself.
 //!   Every replica computes the same end from the record, so they agree.
 
+mod memory;
 mod redis;
 mod seal;
 
@@ -20,14 +21,13 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::Result;
 use tower_sessions::{Expiry, Session, SessionStore};
-use tower_sessions_moka_store::MokaStore;
 
 /// Where sessions are kept. `Debug` names the kind only: the embedded cache's own would print
 /// every session, tokens included.
 #[derive(Clone)]
 pub enum Store {
     /// In this process's memory: one replica only, gone at restart.
-    Memory(MokaStore),
+    Memory(memory::MemoryStore),
     /// In Redis or Valkey, shared by every replica.
     Redis(redis::RedisStore),
 }
@@ -79,7 +79,8 @@ impl Store {
         // A key given without a shared store is still checked, so a typo shows at once.
         let keys = keys_from_config(config)?;
         let Some(url) = &config.session_store else {
-            return Ok(Self::Memory(MokaStore::new(Some(config.session_capacity))));
+            let bytes = (config.session_store_mib.max(1.0) * 1024.0 * 1024.0) as u64;
+            return Ok(Self::Memory(memory::MemoryStore::new(bytes)));
         };
         let keys = keys.ok_or_else(|| {
             std::io::Error::other(
@@ -320,7 +321,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_store_holding_a_token_does_not_print_it() {
-        let store = Store::Memory(MokaStore::new(Some(10)));
+        let store = Store::Memory(memory::MemoryStore::new(1 << 20));
         let mut record = Record {
             id: Id::default(),
             data: HashMap::from([(TOKEN_KEY.to_owned(), "tok-very-secret".into())]),

@@ -11,8 +11,8 @@
 
 use super::seal::Keys;
 use fred::prelude::{
-    Builder, ClientLike, Config, Error as RedisError, Expiration, KeysInterface, ReconnectPolicy,
-    SetOptions, Value,
+    Builder, ClientLike, Config, Error as RedisError, Expiration, KeysInterface, LuaInterface,
+    ReconnectPolicy, SetOptions, Value,
 };
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -36,6 +36,15 @@ impl std::fmt::Debug for RedisStore {
             .finish()
     }
 }
+
+/// `save`: KEYS are the record's names, the current key's first; ARGV the sealed record and
+/// its expiry (unix ms). Writes only when one of the names exists.
+const SAVE_IF_PRESENT: &str = r#"
+if redis.call('EXISTS', unpack(KEYS)) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+"#;
 
 fn backend(e: RedisError) -> Error {
     Error::Backend(format!("session store: {}", e.details()))
@@ -109,27 +118,26 @@ impl tower_sessions::SessionStore for RedisStore {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        let mut names = self.keys.names(&record.id.0.to_le_bytes());
+        let names = self.keys.names(&record.id.0.to_le_bytes());
         if Self::expired(record) {
             return self.client.del(names).await.map_err(backend);
         }
         let (sealed, expire) = self.seal(record)?;
-        let current = names.remove(0);
-        if names.is_empty() {
-            return self
-                .client
-                .set(current, sealed, Some(expire), None, false)
-                .await
-                .map_err(backend);
-        }
-        // During a rotation, the copy under an old key's name goes as the new one is written.
-        let pipe = self.client.pipeline();
-        let _: () = pipe
-            .set(current, sealed, Some(expire), None, false)
+        let Expiration::PXAT(at) = expire else {
+            return Err(Error::Encode("an expiry that is not a date".into()));
+        };
+        // Updates a record that is there (under any key's name) and never brings back one that
+        // was deleted (a sign-out, an id cycled at sign-in); during a rotation the copy under
+        // an old key's name goes as the new one is written. One script: atomic.
+        let _: Value = self
+            .client
+            .eval(
+                SAVE_IF_PRESENT,
+                names,
+                vec![Value::from(sealed.as_slice()), Value::from(at)],
+            )
             .await
             .map_err(backend)?;
-        let _: () = pipe.del(names).await.map_err(backend)?;
-        let _: Vec<Value> = pipe.all().await.map_err(backend)?;
         Ok(())
     }
 

@@ -384,3 +384,75 @@ async fn a_shared_store_without_a_key_refuses_to_start() {
     let e = server::SessionStore::from_config(&config).expect_err("refused");
     assert!(e.to_string().contains("at least 32"), "{e}");
 }
+
+/// A form post in flight while its session signs out: when it finishes, the session stays
+/// signed out (the post's save does not bring the record back).
+async fn a_sign_out_holds_against_a_post_in_flight(mut config: Config) {
+    config.demo.latency_ms = 700;
+    let h = Harness::start_with(config).await;
+    let signed_in = h.login("demo").await;
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("cc_dashboard_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("the session's cookie")
+        .to_owned();
+    let (o, a) = (demo::acme_id(), demo::app_id("api-gateway"));
+    let page = format!("/orgs/{o}/resources/{a}/drains");
+    let drains = h
+        .demo_json(&format!(
+            "/v4/drains/organisations/{o}/resources/{a}/drains"
+        ))
+        .await;
+    let drain = drains[0]["id"].as_str().expect("a drain").to_owned();
+    let post = {
+        let (http, url, referer) = (
+            h.http.clone(),
+            h.url("/api/drain_action"),
+            h.url(&page).to_string(),
+        );
+        let form = [
+            ("owner", o.clone()),
+            ("resource", a.clone()),
+            ("drain", drain),
+            ("action", "disable".to_owned()),
+        ];
+        tokio::spawn(async move {
+            http.post(url)
+                .header("accept", "text/html,*/*;q=0.8")
+                .header("referer", referer)
+                .form(&form)
+                .send()
+                .await
+                .expect("form post")
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let out = h.http.post(h.url("/logout")).send().await.expect("logout");
+    assert_eq!(out.status().as_u16(), 303);
+    assert_eq!(post.await.expect("post").as_u16(), 302, "the post finished");
+    // The old cookie, replayed: the record must be gone for good.
+    let resp = browser()
+        .get(h.url("/"))
+        .header("cookie", cookie.as_str())
+        .send()
+        .await
+        .expect("replay");
+    assert_eq!(resp.status().as_u16(), 303, "still signed out");
+    assert_eq!(location(&resp), "/login");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_cannot_be_undone_by_a_request_in_flight_in_memory() {
+    a_sign_out_holds_against_a_post_in_flight(Config::for_tests()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_cannot_be_undone_by_a_request_in_flight_in_redis() {
+    let redis = RedisServer::start();
+    a_sign_out_holds_against_a_post_in_flight(portal(&redis, KEY)).await;
+}
