@@ -54,6 +54,8 @@ test("the log viewer outlives a restart of the server: reconnecting, then the li
     const dashboard = () =>
       run(BIN, [], {
         CC_API_URL: `http://127.0.0.1:${demoPort}`,
+        // An upstream of its own: not the demo the test run asks for.
+        DASHBOARD_DEMO: "0",
         DASHBOARD_LISTEN: `127.0.0.1:${port}`,
         DASHBOARD_PLAIN_HTTP: "1",
         DASHBOARD_SESSION_STORE: `redis://127.0.0.1:${redisPort}`,
