@@ -1,6 +1,7 @@
 //! One relayed stream's state machine: reading the upstream, batching lines, reconnecting with
 //! backoff and `Last-Event-ID`, telling the browser the relay's state, ending.
 
+use crate::relay::capped::{MAX_EVENT_BYTES, capped};
 use crate::relay::registry::{RelaySettings, Slot};
 use crate::relay::sse::{write_event, write_status};
 use app::error::AppError;
@@ -133,6 +134,7 @@ impl Relay {
         let chunks = resp
             .bytes_stream()
             .map_ok(|chunk| Bytes::copy_from_slice(&chunk));
+        let chunks = capped(chunks, MAX_EVENT_BYTES);
         Ok(Box::pin(sseer::EventStream::new(chunks)))
     }
 
