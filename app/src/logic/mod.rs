@@ -4,6 +4,7 @@ pub mod ansi;
 pub mod apps;
 pub mod billing;
 pub mod costs;
+pub mod drain_secrets;
 pub mod drains;
 pub mod filters;
 pub mod geo;

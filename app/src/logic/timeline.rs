@@ -4,6 +4,9 @@
 //! The page draws two things from this: a strip with every deployment at its place in time
 //! (weeks wide, so a deployment is a mark, and marks that would collide go to separate lanes),
 //! and one row per deployment whose bar is split into its steps on a shared duration scale.
+//!
+//! (Over 400 lines by its tests, a third of the file: the layout is geometry, best read
+//! beside the cases that pin it.)
 
 use crate::model::Timestamp;
 use crate::model::deployments::{Deployment, DeploymentState};

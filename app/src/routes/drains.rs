@@ -1,5 +1,8 @@
 //! `/orgs/{ownerId}/resources/{resourceId}/drains`: the log drains of an application or an
 //! add-on, their health, a create form that follows the recipient type, and every action.
+//!
+//! (Over 400 lines: the list and the create form are one page whose actions answer into
+//! each other; the rules behind them are in `logic::drains`.)
 
 use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_command, list_drains};
 use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
