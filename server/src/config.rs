@@ -234,6 +234,11 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_ALLOWED_ORGS", default_value = "")]
     pub allowed_orgs: String,
 
+    /// Seconds between two checks of a live session against the allow-lists (its user's
+    /// organisations asked upstream again); a session that no longer passes ends.
+    #[arg(long, env = "DASHBOARD_ALLOW_RECHECK_SECS", default_value_t = 300.0)]
+    pub allow_recheck_secs: f64,
+
     /// User ids or emails that may sign in (comma-separated).
     #[arg(long, env = "DASHBOARD_ALLOWED_USERS", default_value = "")]
     pub allowed_users: String,

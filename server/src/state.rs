@@ -31,6 +31,8 @@ pub struct AppState {
     pub touched: sessions::Touched,
     pub store: sessions::Store,
     pub streams: Arc<Streams>,
+    /// How often a live session is checked again against the allow-lists.
+    pub allow_recheck: Duration,
     /// Who may sign in, and which organisations the navigation shows.
     pub allow: allow::AllowList,
     /// The proxies whose forwarding headers name the client.
@@ -143,6 +145,7 @@ pub(crate) fn build(
         invoice_details,
         oauth,
         allow,
+        allow_recheck: Duration::from_secs_f64(config.allow_recheck_secs.max(0.0)),
         trusted_proxies: TrustedProxies::parse(&config.trusted_proxies)
             .map_err(std::io::Error::other)?,
         signin: throttle::SignInLimits::new(

@@ -17,6 +17,8 @@ pub const USER_KEY: &str = "cc.user";
 pub const SINCE_KEY: &str = "cc.since";
 /// Session key of the last recorded activity (unix ms), for the idle timeout.
 pub const SEEN_KEY: &str = "cc.seen";
+/// Session key of when the allow-lists last admitted this session (unix ms).
+pub const ALLOWED_AT_KEY: &str = "cc.allowed_at";
 
 /// How recent a sign-in must be for a secret to be revealed (an operator's password, its API
 /// secret): a session left open on a shared screen does not give them away.

@@ -8,7 +8,8 @@ use crate::sessions::{self, SessionState};
 use crate::state::AppState;
 use app::components::auto_refresh::BACKGROUND_HEADER;
 use app::error::AppError;
-use app::ssr::session::signed_in_within;
+use app::model::logs::EndedBy;
+use app::ssr::session::{ALLOWED_AT_KEY, credentials_of, current_user_of, signed_in_within};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -73,6 +74,23 @@ pub async fn require_session(
                 {
                     tracing::warn!(error = %e, "session activity not recorded");
                 }
+                // The allow-lists hold while a session lives: checked again now and then, a
+                // session that no longer passes ends.
+                if !still_admitted(&state, &session).await {
+                    if let Some(id) = session.id() {
+                        state.streams.end_session(&id, EndedBy::SignedOut);
+                    }
+                    if let Err(e) = session.flush().await {
+                        tracing::warn!(error = %e, "a session no longer allowed could not be deleted");
+                    }
+                    let mut resp = if is_machine(&path) {
+                        error_response(&AppError::Unauthorized)
+                    } else {
+                        Redirect::to("/login?error=not_allowed").into_response()
+                    };
+                    resp.extensions_mut().insert(Guarded);
+                    return resp;
+                }
                 // An operator's secret is revealed to a recent sign-in only: else the sign-in
                 // page first, which comes back here.
                 if reveals_a_secret(&req) && !signed_in_within(&session, state.reveal_within).await
@@ -109,6 +127,44 @@ pub async fn require_session(
     };
     resp.extensions_mut().insert(Guarded);
     resp
+}
+
+/// Whether the session still passes the allow-lists: asked upstream again once its last
+/// admission is older than `DASHBOARD_ALLOW_RECHECK_SECS`; an upstream that does not answer
+/// leaves the session as it is until the next request.
+async fn still_admitted(state: &AppState, session: &Session) -> bool {
+    if !state.allow.restricted() {
+        return true;
+    }
+    let now = sessions::now_ms();
+    let at: Option<i64> = session.get(ALLOWED_AT_KEY).await.ok().flatten();
+    if at.is_some_and(|at| now.saturating_sub(at) < state.allow_recheck.as_millis() as i64) {
+        return true;
+    }
+    let (Some(credentials), Some(user)) = (
+        credentials_of(session).await,
+        current_user_of(session).await,
+    ) else {
+        return false;
+    };
+    match state
+        .allow
+        .admits(&state.upstream, &credentials, &user.id, &user.email)
+        .await
+    {
+        Some(true) => {
+            if let Err(e) = session.insert(ALLOWED_AT_KEY, now).await {
+                tracing::warn!(error = %e, "the allow-lists' admission not recorded");
+            }
+            true
+        }
+        Some(false) => {
+            tracing::warn!(target: "audit", action = "allow-list recheck", outcome = "not allowed",
+                user_id = %user.id, email = %user.email, "session ended: no longer allowed");
+            false
+        }
+        None => true,
+    }
 }
 
 /// Whether the request is a page revealing an operator's secret (`…/operators/…?reveal=`).

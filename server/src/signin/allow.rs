@@ -3,7 +3,7 @@
 //! with an organisation list, the navigation shows those organisations only. Unset: anyone
 //! with a valid token.
 
-use app::ssr::AllowedOrgs;
+use app::ssr::{AllowedOrgs, Credentials, Upstream};
 
 /// The allow-lists.
 #[derive(Clone, Debug, Default)]
@@ -66,6 +66,27 @@ impl AllowList {
         });
         let filter = self.org_filter();
         by_user || (filter.0.is_some() && owners.into_iter().any(|o| filter.allows(o)))
+    }
+
+    /// Whether the user behind `credentials` passes the lists now (their organisations asked
+    /// upstream when an organisation list is set); `None` when the upstream did not answer.
+    pub async fn admits(
+        &self,
+        upstream: &Upstream,
+        credentials: &Credentials,
+        user_id: &str,
+        email: &str,
+    ) -> Option<bool> {
+        if !self.restricted() {
+            return Some(true);
+        }
+        let owners: Vec<String> = if self.needs_orgs() {
+            let summary = upstream.with(credentials).summary().await.ok()?;
+            summary.owners().into_iter().map(|o| o.id).collect()
+        } else {
+            Vec::new()
+        };
+        Some(self.allows(user_id, email, owners.iter().map(String::as_str)))
     }
 
     /// The organisations the navigation may show.

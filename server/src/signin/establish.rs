@@ -7,7 +7,7 @@ use crate::state::AppState;
 use app::model::logs::EndedBy;
 use app::model::navigation::SelfUser;
 use app::ssr::Credentials;
-use app::ssr::session::{SessionUser, SignedInWith, USER_KEY, store_credentials};
+use app::ssr::session::{ALLOWED_AT_KEY, SessionUser, SignedInWith, USER_KEY, store_credentials};
 use tower_sessions::Session;
 
 /// Starts a session for `user` signed in with `credentials` (after checking the allow-lists):
@@ -25,23 +25,18 @@ pub(crate) async fn establish(
         Credentials::Token(_) => SignedInWith::ApiToken,
         Credentials::OAuth(_) => SignedInWith::CleverCloud,
     };
-    if state.allow.restricted() {
-        let owners = if state.allow.needs_orgs() {
-            match state.upstream.with(credentials).summary().await {
-                Ok(summary) => summary.owners().into_iter().map(|o| o.id).collect(),
-                Err(_) => return Err("unavailable"),
-            }
-        } else {
-            Vec::new()
-        };
-        if !state
-            .allow
-            .allows(&user.id, &user.email, owners.iter().map(String::as_str))
-        {
+    match state
+        .allow
+        .admits(&state.upstream, credentials, &user.id, &user.email)
+        .await
+    {
+        Some(true) => {}
+        Some(false) => {
             tracing::warn!(target: "audit", action = "sign-in", outcome = "not allowed",
                 user_id = %user.id, email = %user.email, %client, via = ?via, "sign-in refused");
             return Err("not_allowed");
         }
+        None => return Err("unavailable"),
     }
     // A session replaced by this sign-in ends, streams included.
     end_streams(state, session, EndedBy::SignedOut);
@@ -64,6 +59,7 @@ pub(crate) async fn establish(
                 },
             )
             .await?;
+        session.insert(ALLOWED_AT_KEY, sessions::now_ms()).await?;
         sessions::start(session, &state.lifetimes).await
     };
     if let Err(e) = stored.await {

@@ -456,3 +456,41 @@ async fn a_sign_out_cannot_be_undone_by_a_request_in_flight_in_redis() {
     let redis = RedisServer::start();
     a_sign_out_holds_against_a_post_in_flight(portal(&redis, KEY)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_the_allow_lists_no_longer_admit_ends() {
+    let redis = RedisServer::start();
+    let mut before = portal(&redis, KEY);
+    before.allowed_users = "ada@example.com".into();
+    let mut after = portal(&redis, KEY);
+    after.allowed_users = "someone-else@example.com".into();
+    after.allow_recheck_secs = 0.0;
+    let a = Harness::start_with(before).await;
+    let b = Harness::start_with(after).await;
+    let resp = a.login("demo").await;
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("cc_dashboard_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_owned();
+    let get = |h: &Harness| {
+        browser()
+            .get(h.url("/"))
+            .header("cookie", cookie.as_str())
+            .send()
+    };
+    assert_eq!(get(&a).await.expect("a").status().as_u16(), 200);
+    // A replica whose lists changed (a user taken off) ends the session at its next check.
+    let ended = get(&b).await.expect("b");
+    assert_eq!(ended.status().as_u16(), 303);
+    assert_eq!(location(&ended), "/login?error=not_allowed");
+    assert_eq!(
+        get(&a).await.expect("a").status().as_u16(),
+        303,
+        "on every replica"
+    );
+}
