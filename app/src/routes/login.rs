@@ -54,10 +54,7 @@ pub fn login_message(code: &str) -> Option<(&'static str, &'static str)> {
             "info",
             "For your safety, sign in again to see this secret: secrets are shown only shortly after a sign-in.",
         ),
-        "too_many" => (
-            "error",
-            "Too many sign-in attempts from your address: wait a little, then try again.",
-        ),
+        "too_many" => ("error", "Too many sign-in attempts from your address."),
         _ => return None,
     })
 }
@@ -73,11 +70,16 @@ pub fn LoginPage() -> impl IntoView {
             .or_else(|| q.get("reason"))
             .unwrap_or_default();
         // How long to wait, said only as a number (and only with its message).
-        let wait = (code == "too_many")
-            .then(|| q.get("wait")?.parse::<u32>().ok())
-            .flatten()
-            .filter(|s| (1..=3600).contains(s))
-            .map(|s| format!(" Try again in {s} s."));
+        let wait = (code == "too_many").then(|| {
+            match q
+                .get("wait")
+                .and_then(|w| w.parse::<u32>().ok())
+                .filter(|s| (1..=3600).contains(s))
+            {
+                Some(s) => format!(" Try again in {s} s."),
+                None => " Wait a little, then try again.".to_owned(),
+            }
+        });
         login_message(&code).map(|(kind, text)| {
             let class = format!("notice {kind}");
             view! { <p class=class role="alert">{text}{wait}</p> }
