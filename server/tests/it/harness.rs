@@ -256,3 +256,15 @@ pub fn free_port() -> u16 {
         .expect("port")
         .port()
 }
+
+/// The value of the session cookie an answer set.
+pub fn session_cookie(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("cc_dashboard_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}

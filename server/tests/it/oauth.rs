@@ -2,7 +2,7 @@
 //! handshake, signed calls to the OAuth base, every refusal, a callback on another replica,
 //! revocation at sign-out, rights, and no secret in any answer or log line.
 
-use super::harness::{Harness, browser, free_port, location};
+use super::harness::{Harness, browser, free_port, location, session_cookie};
 use super::operability::Process;
 use super::redis::RedisServer;
 use demo_upstream as demo;
@@ -686,15 +686,7 @@ async fn a_revocation_that_fails_still_signs_out() {
 async fn signing_in_with_clever_cloud_ends_the_browsers_previous_session() {
     let h = Harness::start().await;
     let resp = h.login("demo").await;
-    let old = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cc_dashboard_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("the token session's cookie")
-        .to_owned();
+    let old = format!("cc_dashboard_session={}", session_cookie(&resp));
     let replay = || async {
         browser()
             .get(h.url("/"))

@@ -474,43 +474,18 @@ fn a_plain_http_upstream_off_loopback_is_refused_unless_allowed() {
         <Config as clap::Parser>::try_parse_from(all).expect("config")
     };
     let url = |u: &str| reqwest::Url::parse(u).expect("url");
-    let strict = config(&[]);
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("https://api.example.invalid"))
-            .is_ok()
-    );
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("http://127.0.0.1:9"))
-            .is_ok()
-    );
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("http://[::1]:9"))
-            .is_ok()
-    );
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("http://localhost:9"))
-            .is_ok()
-    );
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("http://10.1.2.3"))
-            .is_err()
-    );
-    assert!(
-        strict
-            .check_upstream("CC_API_URL", &url("ftp://api.example.invalid"))
-            .is_err()
-    );
-    let allowed = config(&["--allow-plain-upstream"]);
-    assert!(
-        allowed
-            .check_upstream("CC_API_URL", &url("http://10.1.2.3"))
-            .is_ok()
-    );
+    let (strict, allowed) = (config(&[]), config(&["--allow-plain-upstream"]));
+    for (c, u, ok) in [
+        (&strict, "https://api.example.invalid", true),
+        (&strict, "http://127.0.0.1:9", true),
+        (&strict, "http://[::1]:9", true),
+        (&strict, "http://localhost:9", true),
+        (&strict, "http://10.1.2.3", false),
+        (&strict, "ftp://api.example.invalid", false),
+        (&allowed, "http://10.1.2.3", true),
+    ] {
+        assert_eq!(c.check_upstream("CC_API_URL", &url(u)).is_ok(), ok, "{u}");
+    }
     // "Sign in with Clever Cloud" over plain HTTP is refused alike.
     let (status, said) = run_to_exit(&[
         ("DASHBOARD_DEMO", "0"),

@@ -2,7 +2,7 @@
 //! rest, lifetimes every replica enforces alike, sign-out reaching every replica's streams,
 //! and a store that goes away and comes back.
 
-use super::harness::{Harness, browser, free_port, location};
+use super::harness::{Harness, browser, free_port, location, session_cookie};
 use super::redis::RedisServer;
 use demo_upstream as demo;
 use eventsource_stream::{Event, Eventsource};
@@ -72,18 +72,6 @@ async fn end_of(
         }
     }
     panic!("no END_OF_STREAM within {within:?}");
-}
-
-/// The value of the session cookie the last answer set.
-fn session_cookie(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("cc_dashboard_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_owned()
 }
 
 /// The commands Redis ran since its counters were reset (`INFO commandstats`), but the
@@ -391,15 +379,7 @@ async fn a_sign_out_holds_against_a_post_in_flight(mut config: Config) {
     config.demo.latency_ms = 700;
     let h = Harness::start_with(config).await;
     let signed_in = h.login("demo").await;
-    let cookie = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cc_dashboard_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("the session's cookie")
-        .to_owned();
+    let cookie = format!("cc_dashboard_session={}", session_cookie(&signed_in));
     let (o, a) = (demo::acme_id(), demo::app_id("api-gateway"));
     let page = format!("/orgs/{o}/resources/{a}/drains");
     let drains = h
@@ -468,15 +448,7 @@ async fn a_session_the_allow_lists_no_longer_admit_ends() {
     let a = Harness::start_with(before).await;
     let b = Harness::start_with(after).await;
     let resp = a.login("demo").await;
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cc_dashboard_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("cookie")
-        .to_owned();
+    let cookie = format!("cc_dashboard_session={}", session_cookie(&resp));
     let get = |h: &Harness| {
         browser()
             .get(h.url("/"))
