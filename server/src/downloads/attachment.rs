@@ -71,11 +71,18 @@ pub fn failure(e: &AppError) -> Response {
 
 /// A download: `body` as an attachment named `name` (made safe), never cached, never sniffed.
 pub fn attachment(body: Body, content_type: &'static str, name: &str) -> Response {
+    document(body, content_type, name, false)
+}
+
+/// A document: `body` shown in place when `inline` (our own frame), else saved as a file;
+/// named `name` (made safe), never cached, never sniffed.
+pub fn document(body: Body, content_type: &'static str, name: &str, inline: bool) -> Response {
     let mut resp = Response::new(body);
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     let name = safe_file_name(name);
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    let disposition = if inline { "inline" } else { "attachment" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

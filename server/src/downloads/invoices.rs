@@ -1,6 +1,6 @@
 //! One invoice's PDF or HTML, streamed from the upstream, and the invoice list as CSV.
 
-use crate::downloads::attachment::{DownloadError, attachment, neutralise, safe_file_name};
+use crate::downloads::attachment::{DownloadError, attachment, document, neutralise};
 use crate::http::signed_in::SignedIn;
 use crate::state::AppState;
 use app::error::AppError;
@@ -50,19 +50,13 @@ pub async fn invoice_document(
         InvoiceFormat::Pdf => ("application/pdf", "pdf"),
         InvoiceFormat::Html => ("text/html; charset=utf-8", "html"),
     };
-    let name = safe_file_name(&format!("invoice-{number}.{ext}"));
-    let disposition = if inline { "inline" } else { "attachment" };
-    let mut resp = Response::new(Body::from_stream(upstream.bytes_stream()));
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+    let mut resp = document(
+        Body::from_stream(upstream.bytes_stream()),
+        content_type,
+        &format!("invoice-{number}.{ext}"),
+        inline,
     );
+    let h = resp.headers_mut();
     if format == InvoiceFormat::Html {
         // The upstream's document, opened in our frame or straight from the download: every
         // script and form of it disabled either way.

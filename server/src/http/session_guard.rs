@@ -96,9 +96,7 @@ pub async fn require_session(
                 if reveals_a_secret(&req) && !signed_in_within(&session, state.reveal_within).await
                 {
                     let back = req.uri().path_and_query().map(|pq| pq.as_str());
-                    let mut to = login_then(back);
-                    to.push(if to.contains('?') { '&' } else { '?' });
-                    to.push_str("reason=reauth");
+                    let to = login_saying(("reason", "reauth"), back);
                     let mut resp = Redirect::to(&to).into_response();
                     resp.extensions_mut().insert(Guarded);
                     return resp;
@@ -176,6 +174,17 @@ fn reveals_a_secret(req: &Request) -> bool {
             .uri()
             .query()
             .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("reveal=")))
+}
+
+/// The sign-in page with a message (`("error", code)` or `("reason", code)`), keeping the page
+/// to return to.
+pub fn login_saying((key, code): (&str, &str), next: Option<&str>) -> String {
+    let mut to = login_then(next);
+    to.push(if to.contains('?') { '&' } else { '?' });
+    to.push_str(key);
+    to.push('=');
+    to.push_str(code);
+    to
 }
 
 /// The sign-in page, with the page to return to after it when there is one worth it.

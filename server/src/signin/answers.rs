@@ -2,6 +2,7 @@
 //! message, the page asked for once signed in, the form again with a 429.
 
 use crate::http::render::Renderer;
+use crate::http::session_guard::login_saying;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -16,11 +17,7 @@ pub(crate) fn back_to_login(code: &'static str) -> Response {
 /// The sign-in page with the message `code`, keeping the page to return to.
 pub(crate) fn back_to_login_then(code: &'static str, next: Option<&str>) -> Response {
     attempt(code);
-    let mut to = crate::http::session_guard::login_then(next);
-    to.push(if to.contains('?') { '&' } else { '?' });
-    to.push_str("error=");
-    to.push_str(code);
-    Redirect::to(&to).into_response()
+    Redirect::to(&login_saying(("error", code), next)).into_response()
 }
 
 /// Where a new session goes: the page asked for before signing in, else home.
