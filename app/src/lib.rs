@@ -148,6 +148,11 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/sessions")
+                        view=routes::sessions::SessionsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/zones")
                         view=routes::zones::ZonesPage
                         ssr=ssr.clone()

@@ -9,9 +9,10 @@ use crate::http::render::Renderer;
 use crate::relay::registry::{RelaySettings, Streams};
 use crate::sessions;
 use crate::signin::{allow, clever_cloud_config, throttle};
+use app::error::AppError;
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
-use app::ssr::session::RevealWithin;
+use app::ssr::session::{RevealWithin, SessionDirectory, StoredSession};
 use app::ssr::{DemoMode, Timeouts, Upstream};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -62,6 +63,7 @@ impl AppState {
             self.allow.org_filter(),
             self.invoice_details.clone(),
             self.reveal_within,
+            self.store.clone(),
         )
     }
 }
@@ -73,8 +75,26 @@ fn context(
     orgs: AllowedOrgs,
     details: DetailCache,
     reveal: RevealWithin,
+    store: sessions::Store,
 ) -> impl Fn() + Clone + Send + Sync + 'static {
+    let directory = SessionDirectory(Arc::new(move |user: String| {
+        let store = store.clone();
+        Box::pin(async move {
+            let records = store.sessions_of(&user).await.map_err(|e| {
+                tracing::warn!(error = %e, "session store unavailable");
+                AppError::SessionStoreUnavailable
+            })?;
+            Ok(records
+                .into_iter()
+                .map(|r| StoredSession {
+                    id: r.id,
+                    data: r.data,
+                })
+                .collect())
+        })
+    }));
     move || {
+        provide_context(directory.clone());
         provide_context(reveal);
         provide_context(details.clone());
         provide_context(upstream.clone());
@@ -128,6 +148,7 @@ pub(crate) fn build(
             allow.org_filter(),
             invoice_details.clone(),
             reveal_within,
+            store.clone(),
         ),
         leptos.clone(),
     );

@@ -6,6 +6,7 @@ pub mod drains;
 pub mod navigation;
 pub mod operators;
 pub mod pulsar;
+pub mod sessions;
 pub mod zones;
 
 /// What the server reads of a server function's answer to a posted form: the refused fields

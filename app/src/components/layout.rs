@@ -118,6 +118,7 @@ fn UserMenu(data: ShellData) -> impl IntoView {
         <div class="user">
             <span class="user-name" title=data.user_email>{data.user_name}</span>
             <span class="user-via muted">{how}</span>
+            <a href="/sessions" class="user-sessions">"Your sessions"</a>
             <form method="post" action="/logout">
                 <button type="submit" class="link-button">"Sign out"</button>
             </form>

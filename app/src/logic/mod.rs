@@ -14,6 +14,7 @@ pub mod operators;
 pub mod place;
 pub mod pulsar;
 pub mod redirect;
+pub mod sessions;
 pub mod timeline;
 pub mod url_filter;
 

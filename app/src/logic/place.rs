@@ -84,6 +84,10 @@ pub fn place(path: &str, owners: &[Owner]) -> Place {
                 ..Place::default()
             }
         }
+        ["sessions"] => Place {
+            crumbs: vec![crumb("Your sessions", "/sessions")],
+            ..Place::default()
+        },
         ["orgs", owner_id, rest @ ..] => owner_place(path, owner_id, rest, owners),
         _ => Place::default(),
     }

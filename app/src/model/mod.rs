@@ -15,6 +15,7 @@ pub mod logs;
 pub mod navigation;
 pub mod operators;
 pub mod pulsar;
+pub mod sessions;
 pub mod zones;
 
 pub use wire::{Timestamp, date, lenient_items, lenient_list, nullable};

@@ -15,4 +15,5 @@ mod logs_viewer;
 pub mod not_found;
 pub mod operator;
 pub mod pulsar;
+pub mod sessions;
 pub mod zones;

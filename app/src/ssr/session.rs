@@ -3,6 +3,7 @@
 use super::oauth1::TokenPair;
 use super::upstream::{ApiToken, Authed, Credentials, Upstream};
 use crate::error::AppError;
+use crate::model::sessions::SessionSummary;
 use leptos::prelude::use_context;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -19,6 +20,55 @@ pub const SINCE_KEY: &str = "cc.since";
 pub const SEEN_KEY: &str = "cc.seen";
 /// Session key of when the allow-lists last admitted this session (unix ms).
 pub const ALLOWED_AT_KEY: &str = "cc.allowed_at";
+/// Session key of where the session signed in from ([`SignedInFrom`]).
+pub const FROM_KEY: &str = "cc.from";
+
+/// Where a session signed in from, for "Your sessions".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInFrom {
+    /// The browser and system (`logic::sessions::device_label`).
+    pub device: String,
+    /// The client's address.
+    pub address: String,
+}
+
+/// A stored session of the user, as the server's store gives it: its id and its record.
+pub struct StoredSession {
+    pub id: tower_sessions::session::Id,
+    pub data: std::collections::HashMap<String, serde_json::Value>,
+}
+
+type Listing = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<StoredSession>, AppError>> + Send>,
+>;
+
+/// Lists a user's signed-in sessions from the store (which only the server holds): put in
+/// the context by the server for "Your sessions".
+#[derive(Clone)]
+pub struct SessionDirectory(pub std::sync::Arc<dyn Fn(String) -> Listing + Send + Sync>);
+
+/// What "Your sessions" shows of a stored session (`current`: the asking browser's); `None`
+/// for a record that is not signed in.
+pub fn summary_of(stored: &StoredSession, current: bool) -> Option<SessionSummary> {
+    let data = &stored.data;
+    let user: SessionUser = serde_json::from_value(data.get(USER_KEY)?.clone()).ok()?;
+    let since = data.get(SINCE_KEY)?.as_i64()?;
+    let from: Option<SignedInFrom> = data
+        .get(FROM_KEY)
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    Some(SessionSummary {
+        current,
+        via: match user.via {
+            SignedInWith::ApiToken => "API token",
+            SignedInWith::CleverCloud => "Clever Cloud",
+        }
+        .to_owned(),
+        since,
+        seen: data.get(SEEN_KEY).and_then(|v| v.as_i64()).unwrap_or(since),
+        device: from.as_ref().map(|f| f.device.clone()),
+        address: from.map(|f| f.address),
+    })
+}
 
 /// How recent a sign-in must be for a secret to be revealed (an operator's password, its API
 /// secret): a session left open on a shared screen does not give them away.
@@ -119,6 +169,20 @@ pub async fn credentials_of(session: &Session) -> Option<Credentials> {
             secret: o.secret,
         })
     })
+}
+
+/// The credentials in a stored record's data (another session's, when the user ends it).
+pub fn credentials_in(
+    data: &std::collections::HashMap<String, serde_json::Value>,
+) -> Option<Credentials> {
+    if let Some(token) = data.get(TOKEN_KEY).and_then(|t| t.as_str()) {
+        return ApiToken::new(token).map(Credentials::Token);
+    }
+    let o: StoredOAuth = serde_json::from_value(data.get(OAUTH_KEY)?.clone()).ok()?;
+    Some(Credentials::OAuth(TokenPair {
+        token: o.token,
+        secret: o.secret,
+    }))
 }
 
 /// Puts credentials into a session (the only place they are written).

@@ -15,7 +15,7 @@ mod seal;
 
 use crate::config::Config;
 use app::model::logs::EndedBy;
-use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY};
+use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY, USER_KEY};
 use seal::{Keys, decode_key};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -47,9 +47,23 @@ impl std::fmt::Debug for Store {
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> Result<()> {
         match self {
-            Self::Memory(s) => s.create(record).await,
-            Self::Redis(s) => s.create(record).await,
+            Self::Memory(s) => s.create(record).await?,
+            Self::Redis(s) => s.create(record).await?,
         }
+        // A signed-in session is created when its id cycles at sign-in: it joins its user's
+        // list, or the sign-in fails (a session "Sign out everywhere" could miss must not be).
+        if let Some(user) = user_of(record) {
+            match self {
+                Self::Memory(s) => s.index(user, record.id).await,
+                Self::Redis(s) => {
+                    if let Err(e) = s.index(user, &record.id).await {
+                        let _ = s.delete(&record.id).await;
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
@@ -80,9 +94,10 @@ impl Store {
     pub fn from_config(config: &Config) -> std::io::Result<Self> {
         // A key given without a shared store is still checked, so a typo shows at once.
         let keys = keys_from_config(config)?;
+        let max_lifetime = Lifetimes::from_config(config).max;
         let Some(url) = &config.session_store else {
             let bytes = (config.session_store_mib.max(1.0) * 1024.0 * 1024.0) as u64;
-            return Ok(Self::Memory(memory::MemoryStore::new(bytes)));
+            return Ok(Self::Memory(memory::MemoryStore::new(bytes, max_lifetime)));
         };
         let keys = keys.ok_or_else(|| {
             std::io::Error::other(
@@ -91,9 +106,26 @@ impl Store {
                  bytes, on every replica (`openssl rand -base64 32`)",
             )
         })?;
-        redis::RedisStore::connect(url.expose(), keys)
+        redis::RedisStore::connect(url.expose(), keys, max_lifetime)
             .map(Self::Redis)
             .map_err(std::io::Error::other)
+    }
+
+    /// The records of `user`'s signed-in sessions (on every replica).
+    pub async fn sessions_of(&self, user: &str) -> Result<Vec<Record>> {
+        match self {
+            Self::Memory(s) => Ok(s.sessions_of(user).await),
+            Self::Redis(s) => s.sessions_of(user).await,
+        }
+    }
+
+    /// Ends every session of `user` but `keep` (none: all of them); answers the records
+    /// ended. Their streams end on every replica as the watchers find the records gone.
+    pub async fn end_sessions_of(&self, user: &str, keep: Option<Id>) -> Result<Vec<Record>> {
+        match self {
+            Self::Memory(s) => Ok(s.end_sessions_of(user, keep).await),
+            Self::Redis(s) => s.end_sessions_of(user, keep).await,
+        }
     }
 
     /// Whether the store answers now (always, for the embedded one).
@@ -103,6 +135,11 @@ impl Store {
             Self::Redis(s) => s.ping().await,
         }
     }
+}
+
+/// The user a stored record is signed in as (the id in its `USER_KEY`).
+fn user_of(record: &Record) -> Option<&str> {
+    record.data.get(USER_KEY)?.get("id")?.as_str()
 }
 
 /// The configured server keys, if any: current, then previous ones still accepted.
@@ -323,7 +360,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_store_holding_a_token_does_not_print_it() {
-        let store = Store::Memory(memory::MemoryStore::new(1 << 20));
+        let store = Store::Memory(memory::MemoryStore::new(1 << 20, Duration::from_secs(3600)));
         let mut record = Record {
             id: Id::default(),
             data: HashMap::from([(TOKEN_KEY.to_owned(), "tok-very-secret".into())]),

@@ -6,14 +6,20 @@
 //!   previous key is configured. A record found under an old key is moved at its next write.
 //! - A record that does not open (another key, tampered, truncated) counts as no session and
 //!   is left alone: a replica with a wrong key must not sign everybody out.
+//! - Each user's signed-in sessions are listed in a hash under the user's keyed name
+//!   (`ccd:user:…`): one field per session, its value the session id sealed (the store never
+//!   holds a usable id), expiring with the newest session's longest life. Entries whose record
+//!   is gone are dropped when the list is read.
 //! - The client reconnects by itself; a command waits at most `COMMAND_TIMEOUT`, so pages
 //!   answer "session store unavailable" quickly while Redis is away.
 
 use super::seal::Keys;
 use fred::prelude::{
-    Builder, ClientLike, Config, Error as RedisError, Expiration, KeysInterface, LuaInterface,
-    ReconnectPolicy, SetOptions, Value,
+    Builder, ClientLike, Config, Error as RedisError, Expiration, HashesInterface, KeysInterface,
+    LuaInterface, ReconnectPolicy, Value,
 };
+use futures::StreamExt;
+use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -27,7 +33,41 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_millis(1000);
 pub struct RedisStore {
     client: fred::clients::Client,
     keys: Keys,
+    /// The longest a session lives: how long a user's list of sessions is kept after the
+    /// latest sign-in.
+    max_lifetime: Duration,
 }
+
+/// How long a deleted session's id stays refused: a record under it cannot be written again,
+/// by a late save or a create, while a request that loaded it may still be running.
+pub const TOMBSTONE: Duration = Duration::from_secs(300);
+
+/// `create`: KEYS the record's name and its tombstone's; ARGV the sealed record and its
+/// expiry (unix ms). Writes only a new record under an id that did not end lately.
+const CREATE_UNLESS_ENDED: &str = r#"
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2], 'NX') then return 1 end
+return 0
+"#;
+
+/// `delete`: KEYS the tombstone's name, then the record's names; ARGV the tombstone's life
+/// (ms). The record goes and its tombstone comes in one step.
+const DELETE_WITH_TOMBSTONE: &str = r#"
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+"#;
+
+/// Most sessions of one user read from the list at once.
+const MAX_LISTED: usize = 256;
+
+/// Lists a session: KEYS the user's list; ARGV the field, the sealed id, the list's expiry
+/// (unix ms).
+const INDEX_ADD: &str = r#"
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 1
+"#;
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,7 +93,11 @@ fn backend(e: RedisError) -> Error {
 impl RedisStore {
     /// A client for `url` (`redis://`, `rediss://`, password in the URL allowed). It connects
     /// in the background and keeps reconnecting, so the server starts while Redis is away.
-    pub fn connect(url: &str, keys: Keys) -> std::result::Result<Self, String> {
+    pub fn connect(
+        url: &str,
+        keys: Keys,
+        max_lifetime: Duration,
+    ) -> std::result::Result<Self, String> {
         let mut config = Config::from_url(url).map_err(|e| {
             format!(
                 "DASHBOARD_SESSION_STORE is not a Redis URL (redis://[:password@]host[:port][/db] \
@@ -75,7 +119,99 @@ impl RedisStore {
             .map_err(|e| format!("cannot build the session store client: {}", e.details()))?;
         // The connection task runs for the life of the process.
         let _task = client.connect();
-        Ok(Self { client, keys })
+        Ok(Self {
+            client,
+            keys,
+            max_lifetime,
+        })
+    }
+
+    /// What a listed session id is sealed with: the user, so an entry copied into another
+    /// user's list does not open.
+    fn index_aad(user: &str) -> Vec<u8> {
+        [b"sessions of ".as_slice(), user.as_bytes()].concat()
+    }
+
+    /// Lists session `id` among `user`'s (at sign-in).
+    pub async fn index(&self, user: &str, id: &Id) -> Result<()> {
+        let list = self.keys.index_names(user).remove(0);
+        let field = self.keys.names(&id.0.to_le_bytes()).remove(0);
+        let sealed = self.keys.seal(&Self::index_aad(user), &id.0.to_le_bytes());
+        let until =
+            (OffsetDateTime::now_utc() + self.max_lifetime).unix_timestamp_nanos() / 1_000_000;
+        let _: Value = self
+            .client
+            .eval(
+                INDEX_ADD,
+                vec![list],
+                vec![
+                    Value::from(field),
+                    Value::from(sealed.as_slice()),
+                    Value::from(until as i64),
+                ],
+            )
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// The records of `user`'s signed-in sessions; entries whose record is gone (signed out,
+    /// expired, unreadable) leave the list.
+    pub async fn sessions_of(&self, user: &str) -> Result<Vec<Record>> {
+        let aad = Self::index_aad(user);
+        let mut found = Vec::new();
+        for list in self.keys.index_names(user) {
+            let entries: HashMap<String, Vec<u8>> =
+                self.client.hgetall(&list).await.map_err(backend)?;
+            let mut gone = Vec::new();
+            let mut ids = Vec::new();
+            for (field, sealed) in entries.into_iter().take(MAX_LISTED) {
+                let id = self
+                    .keys
+                    .open(&aad, sealed.as_slice())
+                    .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+                    .map(|b| Id(i128::from_le_bytes(b)));
+                match id {
+                    Some(id) => ids.push((field, id)),
+                    None => gone.push(field),
+                }
+            }
+            let loads = ids.into_iter().map(|(field, id)| async move {
+                let record = tower_sessions::SessionStore::load(self, &id).await;
+                (field, record)
+            });
+            let loaded: Vec<_> = futures::stream::iter(loads)
+                .buffer_unordered(16)
+                .collect()
+                .await;
+            for (field, record) in loaded {
+                match record? {
+                    Some(r) if super::user_of(&r) == Some(user) => found.push(r),
+                    _ => gone.push(field),
+                }
+            }
+            if !gone.is_empty() {
+                let _: i64 = self.client.hdel(&list, gone).await.map_err(backend)?;
+            }
+        }
+        found.sort_by_key(|r| r.id.0);
+        found.dedup_by_key(|r| r.id.0);
+        Ok(found)
+    }
+
+    /// Deletes every session of `user` but `keep`; answers the records deleted.
+    pub async fn end_sessions_of(&self, user: &str, keep: Option<Id>) -> Result<Vec<Record>> {
+        let ended: Vec<Record> = self
+            .sessions_of(user)
+            .await?
+            .into_iter()
+            .filter(|r| Some(r.id) != keep)
+            .collect();
+        for r in &ended {
+            tower_sessions::SessionStore::delete(self, &r.id).await?;
+        }
+        // Their entries leave the list the next time it is read.
+        Ok(ended)
     }
 
     /// Whether Redis answers a `PING` within `COMMAND_TIMEOUT`.
@@ -103,16 +239,28 @@ impl tower_sessions::SessionStore for RedisStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         loop {
             let (sealed, expire) = self.seal(record)?;
-            let name = self.keys.names(&record.id.0.to_le_bytes()).remove(0);
-            let set: Value = self
+            let Expiration::PXAT(at) = expire else {
+                return Err(Error::Encode("an expiry that is not a date".into()));
+            };
+            let id = record.id.0.to_le_bytes();
+            let names = vec![
+                self.keys.names(&id).remove(0),
+                self.keys.tombstone_name(&id),
+            ];
+            let created: i64 = self
                 .client
-                .set(name, sealed, Some(expire), Some(SetOptions::NX), false)
+                .eval(
+                    CREATE_UNLESS_ENDED,
+                    names,
+                    vec![Value::from(sealed.as_slice()), Value::from(at)],
+                )
                 .await
                 .map_err(backend)?;
-            if !set.is_null() {
+            if created == 1 {
                 return Ok(());
             }
-            // Another session has this id: draw another (the id is sealed in the record).
+            // Another session has this id, or had it lately: draw another (the id is sealed in
+            // the record).
             record.id = Id::default();
         }
     }
@@ -167,9 +315,18 @@ impl tower_sessions::SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.client
-            .del(self.keys.names(&id.0.to_le_bytes()))
+        let id = id.0.to_le_bytes();
+        let mut names = vec![self.keys.tombstone_name(&id)];
+        names.extend(self.keys.names(&id));
+        let _: Value = self
+            .client
+            .eval(
+                DELETE_WITH_TOMBSTONE,
+                names,
+                vec![Value::from(TOMBSTONE.as_millis() as i64)],
+            )
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        Ok(())
     }
 }

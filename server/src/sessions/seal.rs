@@ -25,6 +25,10 @@ pub const MIN_KEY_BYTES: usize = 32;
 const NONCE_BYTES: usize = 24;
 /// What a record's name starts with in the store.
 pub const NAME_PREFIX: &str = "ccd:session:";
+/// What the name of a user's list of sessions starts with in the store.
+pub const INDEX_PREFIX: &str = "ccd:user:";
+/// What the name of an ended session's tombstone starts with in the store.
+pub const ENDED_PREFIX: &str = "ccd:ended:";
 
 /// One server key, ready to use.
 #[derive(Clone)]
@@ -51,12 +55,12 @@ impl SealKey {
         }
     }
 
-    fn name_of(&self, id: &[u8]) -> String {
+    fn name_of(&self, prefix: &str, id: &[u8]) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.name)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(id);
         let digest = mac.finalize().into_bytes();
-        format!("{NAME_PREFIX}{}", URL_SAFE_NO_PAD.encode(&digest[..16]))
+        format!("{prefix}{}", URL_SAFE_NO_PAD.encode(&digest[..16]))
     }
 }
 
@@ -123,7 +127,21 @@ impl Keys {
     pub fn names(&self, id: &[u8]) -> Vec<String> {
         std::iter::once(&self.current)
             .chain(&self.previous)
-            .map(|k| k.name_of(id))
+            .map(|k| k.name_of(NAME_PREFIX, id))
+            .collect()
+    }
+
+    /// The name of the tombstone of ended session `id` (current key).
+    pub fn tombstone_name(&self, id: &[u8]) -> String {
+        self.current.name_of(ENDED_PREFIX, id)
+    }
+
+    /// The name of the list of a user's sessions under the current key, then under each
+    /// previous key (the user id is hashed like a session id, under its own prefix).
+    pub fn index_names(&self, user: &str) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|k| k.name_of(INDEX_PREFIX, user.as_bytes()))
             .collect()
     }
 

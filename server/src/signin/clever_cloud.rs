@@ -220,7 +220,17 @@ pub async fn callback(
         Ok(u) => u,
         Err(_) => return refuse("unavailable"),
     };
-    match establish(&state, &session, client, &credentials, user, access.expires).await {
+    match establish(
+        &state,
+        &session,
+        client,
+        &headers,
+        &credentials,
+        user,
+        access.expires,
+    )
+    .await
+    {
         Ok(()) => {
             if let Some(previous) = previous.filter(|p| Some(*p) != session.id()) {
                 end_previous(&state, &previous).await;

@@ -4,10 +4,13 @@
 use crate::sessions;
 use crate::signin::answers::attempt;
 use crate::state::AppState;
+use app::logic::sessions::device_label;
 use app::model::logs::EndedBy;
 use app::model::navigation::SelfUser;
 use app::ssr::Credentials;
-use app::ssr::session::{ALLOWED_AT_KEY, SessionUser, SignedInWith, USER_KEY, store_credentials};
+use app::ssr::session::{
+    ALLOWED_AT_KEY, FROM_KEY, SessionUser, SignedInFrom, SignedInWith, USER_KEY, store_credentials,
+};
 use tower_sessions::Session;
 
 /// Starts a session for `user` signed in with `credentials` (after checking the allow-lists):
@@ -17,6 +20,7 @@ pub(crate) async fn establish(
     state: &AppState,
     session: &Session,
     client: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
     credentials: &Credentials,
     user: SelfUser,
     expires: Option<time::OffsetDateTime>,
@@ -60,6 +64,9 @@ pub(crate) async fn establish(
             )
             .await?;
         session.insert(ALLOWED_AT_KEY, sessions::now_ms()).await?;
+        session
+            .insert(FROM_KEY, signed_in_from(client, headers))
+            .await?;
         sessions::start(session, &state.lifetimes).await
     };
     if let Err(e) = stored.await {
@@ -72,6 +79,19 @@ pub(crate) async fn establish(
     tracing::info!(target: "audit", action = "sign-in", outcome = "ok", user_id = %user.id,
         email = %user.email, %client, via = ?via, "signed in");
     Ok(())
+}
+
+/// Where a sign-in comes from, for "Your sessions": the browser and system its `User-Agent`
+/// names (a short label, never the header itself) and the client's address.
+fn signed_in_from(client: std::net::IpAddr, headers: &axum::http::HeaderMap) -> SignedInFrom {
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    SignedInFrom {
+        device: device_label(agent),
+        address: client.to_string(),
+    }
 }
 
 /// Ends the log streams of this session on this replica now (the other replicas see the

@@ -6,13 +6,14 @@ use crate::signin::establish::{end_streams, establish};
 use crate::state::AppState;
 use app::error::AppError;
 use app::model::logs::EndedBy;
-use app::ssr::session::{credentials_of, current_user_of};
+use app::ssr::session::{SessionUser, credentials_in, credentials_of, current_user_of};
 use app::ssr::{ApiToken, Credentials};
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use futures::StreamExt;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -32,6 +33,7 @@ pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     session: Session,
+    headers: axum::http::HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let form = match form {
@@ -78,21 +80,46 @@ pub async fn login(
         }
     };
     let credentials = Credentials::Token(token);
-    match establish(&state, &session, client, &credentials, user, None).await {
+    match establish(&state, &session, client, &headers, &credentials, user, None).await {
         Ok(()) => landing(next),
         Err(code) => back_to_login_then(code, next),
     }
 }
 
-/// Deletes the session record and goes back to the login page. When the store does not
-/// answer, the session cannot be deleted: the page says so rather than pretend.
+/// The sign-out form: which sessions end.
+#[derive(Deserialize, Default)]
+pub struct LogoutForm {
+    /// `others` (every session of the user but this one), `all` (every one), or none (this
+    /// one).
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// Deletes the session record and goes back to the login page; with `scope=others` or
+/// `scope=all`, the user's other sessions end first (on every replica, their OAuth tokens
+/// revoked, their streams ended) and `others` returns to "Your sessions". When the store does
+/// not answer, no session can be deleted: the page says so rather than pretend.
 pub async fn logout(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     session: Session,
+    form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
-    end_streams(&state, &session, EndedBy::SignedOut);
+    let scope = form.map(|Form(f)| f).unwrap_or_default().scope;
     let user = current_user_of(&session).await.unwrap_or_default();
+    if let Some(scope @ ("others" | "all")) = scope.as_deref() {
+        if user.id.is_empty() {
+            return Redirect::to("/login").into_response();
+        }
+        let ended = match end_other_sessions(&state, &session, client, &user).await {
+            Ok(n) => n,
+            Err(()) => return crate::http::session_guard::store_unavailable("/logout"),
+        };
+        if scope == "others" {
+            return Redirect::to(&format!("/sessions?ended={ended}")).into_response();
+        }
+    }
+    end_streams(&state, &session, EndedBy::SignedOut);
     // An OAuth access token is revoked upstream; when that fails the user is signed out all
     // the same (the token then lives on until its expiry date, which the log says).
     if let Some(credentials) = credentials_of(&session).await {
@@ -118,4 +145,45 @@ pub async fn logout(
     tracing::info!(target: "audit", action = "sign-out", outcome = "ok", user_id = %user.id,
         email = %user.email, %client, "signed out");
     Redirect::to("/login?reason=logged_out").into_response()
+}
+
+/// Ends every session of `user` but this one: the records deleted (so every replica's
+/// watcher ends their streams), this replica's streams ended now, OAuth tokens revoked.
+/// Answers how many ended; `Err` when the store did not answer.
+async fn end_other_sessions(
+    state: &AppState,
+    session: &Session,
+    client: std::net::IpAddr,
+    user: &SessionUser,
+) -> Result<usize, ()> {
+    let ended = match state.store.end_sessions_of(&user.id, session.id()).await {
+        Ok(ended) => ended,
+        Err(e) => {
+            tracing::warn!(target: "audit", action = "sign-out elsewhere",
+                outcome = "store unavailable", user_id = %user.id, email = %user.email,
+                %client, error = %e, "other sessions could not be ended");
+            return Err(());
+        }
+    };
+    for record in &ended {
+        state.streams.end_session(&record.id, EndedBy::SignedOut);
+    }
+    let credentials: Vec<_> = ended
+        .iter()
+        .filter_map(|r| credentials_in(&r.data))
+        .collect();
+    let revoked = futures::stream::iter(credentials)
+        .map(|credentials| async move {
+            let api = state.upstream.with(&credentials);
+            api.is_oauth() && api.revoke().await.is_ok()
+        })
+        .buffer_unordered(8)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
+    metrics::counter!("dashboard_signed_out_total").increment(ended.len() as u64);
+    tracing::info!(target: "audit", action = "sign-out elsewhere", outcome = "ok",
+        user_id = %user.id, email = %user.email, %client, sessions = ended.len(),
+        oauth_revoked = revoked, "other sessions ended");
+    Ok(ended.len())
 }

@@ -744,3 +744,36 @@ async fn signing_in_with_clever_cloud_returns_to_the_deep_link() {
 fn security_login_for(path: &str) -> String {
     server::login_then(Some(path))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_everywhere_else_revokes_the_other_sessions_oauth_tokens() {
+    let h = Harness::start().await;
+    let other = h.browser();
+    sign_in(&h).await;
+    sign_in(&other).await;
+    let tokens = || async {
+        demo_get(&h.upstream, "/demo/oauth")
+            .await
+            .as_array()
+            .map(Vec::len)
+    };
+    assert_eq!(tokens().await, Some(2));
+    let page = h.page("/sessions", 200).await;
+    assert!(page.contains("Clever Cloud"), "{page}");
+    assert!(
+        page.contains("This browser and 1 other session are signed in."),
+        "{page}"
+    );
+    let resp = h
+        .http
+        .post(h.url("/logout"))
+        .form(&[("scope", "others")])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(location(&resp), "/sessions?ended=1");
+    // The other browser's token is revoked upstream, this one's still works.
+    assert_eq!(tokens().await, Some(1));
+    assert_eq!(location(&other.get("/").await), "/login");
+    assert!(h.page("/", 200).await.contains("Acme Corp"));
+}

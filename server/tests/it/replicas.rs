@@ -311,12 +311,20 @@ async fn a_dump_of_the_store_holds_neither_the_token_nor_the_session_id() {
     let id = session_cookie(&resp);
     h.page("/", 200).await;
     let keys = String::from_utf8(redis.cli(&["KEYS", "*"])).expect("keys");
-    let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
-    assert_eq!(keys.len(), 1, "{keys:?}");
+    // The record, and the user's list of sessions ("Your sessions"); the tombstone of the
+    // id the sign-in replaced holds nothing.
+    let mut keys: Vec<&str> = keys
+        .lines()
+        .filter(|k| !k.is_empty() && !k.starts_with("ccd:ended:"))
+        .collect();
+    keys.sort();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[0].starts_with("ccd:session:"), "{keys:?}");
+    assert!(keys[1].starts_with("ccd:user:"), "{keys:?}");
     let mut dump = keys.join("\n").into_bytes();
+    dump.extend(redis.cli(&["GET", keys[0]]));
+    dump.extend(redis.cli(&["HGETALL", keys[1]]));
     for key in &keys {
-        assert!(key.starts_with("ccd:session:"), "{key}");
-        dump.extend(redis.cli(&["GET", key]));
         let ttl: i64 = String::from_utf8_lossy(&redis.cli(&["PTTL", key]))
             .trim()
             .parse()
@@ -327,6 +335,31 @@ async fn a_dump_of_the_store_holds_neither_the_token_nor_the_session_id() {
     assert!(!seen(&token), "the token is in the dump");
     assert!(!seen(&id), "the session id is in the dump");
     assert!(!seen("Ada Lovelace"), "the record is readable");
+    let user = h.demo_json("/v2/self").await;
+    let user = user["id"].as_str().expect("user id");
+    assert!(!seen(user), "the user id is in the dump");
+    let raw_id = |hex: bool| -> Vec<u8> {
+        // The cookie's value is the id in base64 (tower-sessions); the store must not hold
+        // its 16 bytes either, raw or as hex.
+        let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &id)
+            .expect("id");
+        if hex {
+            bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                .into_bytes()
+        } else {
+            bytes
+        }
+    };
+    for hex in [false, true] {
+        let needle = raw_id(hex);
+        assert!(
+            !dump.windows(needle.len()).any(|w| w == needle),
+            "the raw id (hex: {hex})"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -354,8 +387,9 @@ async fn a_corrupt_or_foreign_record_is_signed_out_never_a_500() {
     let rotated = a.replica(rotated).await;
     assert!(rotated.page("/", 200).await.contains("Acme Corp"));
     // A record overwritten with garbage, or cut short: signed out.
-    let key = String::from_utf8(redis.cli(&["KEYS", "*"])).expect("keys");
+    let key = String::from_utf8(redis.cli(&["KEYS", "ccd:session:*"])).expect("keys");
     let key = key.trim();
+    assert_eq!(key.lines().count(), 1, "{key}");
     redis.cli(&["SET", key, "garbage"]);
     let resp = a.get("/").await;
     assert_eq!(resp.status(), 303);
@@ -435,6 +469,17 @@ async fn a_sign_out_cannot_be_undone_by_a_request_in_flight_in_memory() {
 async fn a_sign_out_cannot_be_undone_by_a_request_in_flight_in_redis() {
     let redis = RedisServer::start();
     a_sign_out_holds_against_a_post_in_flight(portal(&redis, KEY)).await;
+    // The ended ids keep a short tombstone: no record is written under them again.
+    let ended = String::from_utf8(redis.cli(&["KEYS", "ccd:ended:*"])).expect("keys");
+    let ended: Vec<&str> = ended.lines().filter(|k| !k.is_empty()).collect();
+    assert!(!ended.is_empty(), "tombstones");
+    for key in ended {
+        let ttl: i64 = String::from_utf8_lossy(&redis.cli(&["PTTL", key]))
+            .trim()
+            .parse()
+            .expect("ttl");
+        assert!(ttl > 0 && ttl <= 300_000, "{key}: {ttl}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -465,4 +510,58 @@ async fn a_session_the_allow_lists_no_longer_admit_ends() {
         303,
         "on every replica"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_everywhere_else_reaches_every_replica_and_its_streams() {
+    let redis = RedisServer::start();
+    let a = Harness::start_with(portal(&redis, KEY)).await;
+    let b = a.replica(portal(&redis, KEY)).await.browser();
+    assert_eq!(a.login("demo").await.status(), 303);
+    assert_eq!(b.login("demo").await.status(), 303);
+    // Listed from either replica: the list is in the shared store.
+    let page = b.page("/sessions", 200).await;
+    assert!(
+        page.contains("This browser and 1 other session are signed in."),
+        "{page}"
+    );
+    let mut live = open(&b, "?service=all", None).await;
+    next_line(&mut live).await;
+    let started = Instant::now();
+    let resp = a
+        .http
+        .post(a.url("/logout"))
+        .form(&[("scope", "others")])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(location(&resp), "/sessions?ended=1");
+    let (data, at) = end_of(&mut live, Duration::from_secs(5)).await;
+    assert!(data.contains("SIGNED_OUT"), "{data}");
+    assert!(at - started < Duration::from_secs(2), "{:?}", at - started);
+    assert_eq!(location(&b.get("/").await), "/login");
+    assert!(
+        a.page("/sessions", 200)
+            .await
+            .contains("Only this browser is signed in.")
+    );
+    // Ended sessions leave the user's list when it is read: one entry left.
+    let lists = String::from_utf8(redis.cli(&["KEYS", "ccd:user:*"])).expect("keys");
+    let list = lists.lines().next().expect("the user's list");
+    assert_eq!(
+        String::from_utf8_lossy(&redis.cli(&["HLEN", list])).trim(),
+        "1"
+    );
+    // Everywhere, from the other replica.
+    assert_eq!(b.login("demo").await.status(), 303);
+    let resp = b
+        .http
+        .post(b.url("/logout"))
+        .form(&[("scope", "all")])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(location(&resp), "/login?reason=logged_out");
+    assert_eq!(location(&a.get("/").await), "/login");
+    assert_eq!(location(&b.get("/").await), "/login");
 }

@@ -376,3 +376,90 @@ async fn a_deep_link_survives_signing_in_and_only_to_this_site() {
     let resp = post("wrong-token", "/zones".to_owned()).await;
     assert_eq!(location(&resp), "/login?next=%2Fzones&error=invalid");
 }
+
+/// Signs out with `scope` (`others`, `all`) from `h`'s browser; the answer's `Location`.
+async fn sign_out_scope(h: &Harness, scope: &str) -> String {
+    let resp = h
+        .http
+        .post(h.url("/logout"))
+        .form(&[("scope", scope)])
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(resp.status().as_u16(), 303, "scope={scope}");
+    location(&resp).to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn your_sessions_lists_them_and_signs_out_everywhere_else_then_everywhere() {
+    let h = Harness::start().await;
+    let laptop = h.browser();
+    let phone = h.browser();
+    for (who, agent) in [
+        (
+            &h,
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ),
+        (
+            &laptop,
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/131.0 Safari/537.36",
+        ),
+        (&phone, "curl/8.5.0"),
+    ] {
+        let resp = who
+            .http
+            .post(who.url("/login"))
+            .header("user-agent", agent)
+            .form(&[("token", "demo")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status().as_u16(), 303);
+    }
+    assert!(
+        h.page("/", 200).await.contains("href=\"/sessions\""),
+        "linked from the user menu"
+    );
+    let page = h.page("/sessions", 200).await;
+    assert!(
+        page.contains("This browser and 2 other sessions are signed in."),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("class=\"badge ok\">This browser").count(),
+        1,
+        "{page}"
+    );
+    for shown in [
+        "Firefox on Linux",
+        "Chrome on macOS",
+        "curl",
+        "API token",
+        "127.0.0.1",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(!page.contains("demo\""), "no credential on the page");
+
+    assert_eq!(sign_out_scope(&h, "others").await, "/sessions?ended=2");
+    let page = h.page("/sessions?ended=2", 200).await;
+    assert!(page.contains("Signed out 2 other sessions."), "{page}");
+    assert!(page.contains("Only this browser is signed in."), "{page}");
+    for ended in [&laptop, &phone] {
+        assert_eq!(location(&ended.get("/").await), "/login");
+    }
+    // Nothing left to end: said so.
+    assert_eq!(sign_out_scope(&h, "others").await, "/sessions?ended=0");
+
+    // Everywhere: this browser too.
+    assert_eq!(laptop.login("demo").await.status(), 303);
+    assert_eq!(sign_out_scope(&h, "all").await, "/login?reason=logged_out");
+    assert_eq!(location(&h.get("/").await), "/login");
+    assert_eq!(location(&laptop.get("/").await), "/login");
+    assert_eq!(
+        location(&h.get("/sessions").await),
+        "/login?next=%2Fsessions"
+    );
+    // Signed out, "everywhere else" has no one to act for.
+    assert_eq!(sign_out_scope(&h, "others").await, "/login");
+}
