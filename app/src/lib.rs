@@ -95,8 +95,14 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <components::layout::Frame><routes::costs::CostsPage /></components::layout::Frame> }
                     ssr=SsrMode::InOrder
                 />
+                // The fleet board streams in order too: each organisation leaves as soon as its
+                // calls are in.
+                <Route
+                    path=path!("")
+                    view=|| view! { <components::layout::Frame><routes::home::HomePage /></components::layout::Frame> }
+                    ssr=SsrMode::InOrder
+                />
                 <ParentRoute path=path!("") view=components::layout::Shell ssr=ssr.clone()>
-                    <Route path=path!("") view=routes::home::HomePage ssr=ssr.clone() />
                     <Route
                         path=path!("/orgs/:owner_id/invoices")
                         view=routes::invoices::InvoicesPage

@@ -105,7 +105,7 @@ pub(crate) fn owners() -> Vec<OwnerSeed> {
             role: OrgRole::Accounting,
             apps: vec![
                 app("shop", ShouldBeUp, "python"),
-                app("search", ShouldBeUp, "go"),
+                app("search", DefaultOfPayment, "go"),
             ],
             addons: vec![
                 addon("orders", "addon-pulsar", "pulsar"),
@@ -117,7 +117,7 @@ pub(crate) fn owners() -> Vec<OwnerSeed> {
             id: hostile_id(),
             name: "<script>alert(\"owned\")</script> & Sons",
             role: OrgRole::Developer,
-            apps: vec![app("\"><img src=x onerror=alert(1)>", ShouldBeUp, "static")],
+            apps: vec![app("\"><img src=x onerror=alert(1)>", Moderated, "static")],
             addons: vec![],
             currencies: &["EUR"],
         },

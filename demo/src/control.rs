@@ -120,7 +120,12 @@ pub(crate) async fn knobs(State(demo): State<Shared>, req: Request, next: Next) 
     }
     let rate = demo.knobs.error_rate.clamp(0.0, 1.0);
     // Deterministic: exactly `rate` of the requests fail, spread evenly.
-    let fails = ((n + 1) as f64 * rate).floor() > (n as f64 * rate).floor();
+    let fails = ((n + 1) as f64 * rate).floor() > (n as f64 * rate).floor()
+        || demo
+            .knobs
+            .broken_owner
+            .as_deref()
+            .is_some_and(|o| !o.is_empty() && req.uri().path().contains(o));
     let mut resp = if fails && !req.uri().path().starts_with("/demo/") {
         api_error(
             StatusCode::SERVICE_UNAVAILABLE,

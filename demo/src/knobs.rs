@@ -69,6 +69,11 @@ pub struct DemoKnobs {
     #[arg(long = "demo-broken-invoice", env = "DEMO_BROKEN_INVOICE")]
     pub broken_invoice: Option<String>,
 
+    /// Answer every call whose path names this owner id with a 503 (an organisation the
+    /// fleet board cannot read, while the others can be).
+    #[arg(long = "demo-broken-owner", env = "DEMO_BROKEN_OWNER")]
+    pub broken_owner: Option<String>,
+
     /// The demo world's start, in unix seconds (default: when the demo starts). A demo
     /// restarted with the same epoch serves the same data and the same log line numbers, so a
     /// stream resumed from its `Last-Event-ID` goes on with no gap (fault benchmarks and tests).

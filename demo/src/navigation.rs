@@ -12,6 +12,38 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/v2/self", get(self_user))
         .route("/v2/summary", get(summary))
+        .route("/v2/self/tokens/current", get(current_token))
+}
+
+/// The applications of `owner` (the user's own space or one of their organisations).
+pub(crate) fn apps_of<'a>(
+    demo: &'a Shared,
+    owner: &str,
+) -> Option<&'a [app::model::navigation::SummaryApp]> {
+    let s = &demo.world.summary;
+    if s.user.id == owner {
+        return Some(&s.user.applications);
+    }
+    s.organisations
+        .iter()
+        .find(|o| o.id == owner)
+        .map(|o| o.applications.as_slice())
+}
+
+/// How long the demo's tokens live after the demo starts: soon enough for the fleet board to
+/// say so (it warns within 14 days).
+pub const TOKEN_LIFE_DAYS: i64 = 9;
+
+/// `GET /v2/self/tokens/current`: the token in use, its expiry (epoch ms).
+async fn current_token(State(demo): State<Shared>) -> Response {
+    let ms = |t: time::OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000) as i64;
+    let started = demo.world.started;
+    Json(serde_json::json!({
+        "creationDate": ms(started - time::Duration::days(80)),
+        "expirationDate": ms(started + time::Duration::days(TOKEN_LIFE_DAYS)),
+        "lastUtilisation": ms(started),
+    }))
+    .into_response()
 }
 
 /// `GET /v2/self`.

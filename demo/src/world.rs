@@ -129,7 +129,10 @@ impl World {
                         .pulsar
                         .insert(a.real_id.clone(), seed_policies(&a.name));
                 }
-                mutable.drains.insert(a.real_id.clone(), Vec::new());
+                mutable.drains.insert(
+                    a.real_id.clone(),
+                    crate::drains::seed::seed_addon_drains(&seed.id, &a.real_id, &a.name, now),
+                );
             }
             world
                 .invoices

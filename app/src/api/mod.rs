@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod billing;
 pub mod drains;
+pub mod fleet;
 pub mod navigation;
 pub mod operators;
 pub mod pulsar;

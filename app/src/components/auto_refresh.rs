@@ -3,8 +3,8 @@
 //! old. The region stays plain server HTML (no code for it ships to the browser); without
 //! JavaScript a reload does the same.
 //!
-//! Two uses: a checkbox ("Auto-refresh every 5 s", instances), and "while something is
-//! pending" (drains being enabled or disabled settle a moment later).
+//! Three uses: a checkbox ("Auto-refresh every 5 s", instances), "while something is pending"
+//! (drains being enabled or disabled settle a moment later), and always (the fleet board).
 
 use crate::hooks::use_hydrated;
 use leptos::prelude::*;
@@ -20,19 +20,21 @@ pub enum RefreshWhen {
     Checked(String),
     /// As long as the region holds an element matching this CSS selector.
     Holds(String),
+    /// Always, while the page is open.
+    Always,
 }
 
 /// Refreshes the element `#region` every `every_ms` milliseconds, as `when` says.
 #[island]
 pub fn AutoRefresh(region: String, every_ms: u32, when: RefreshWhen) -> impl IntoView {
     let hydrated = use_hydrated();
-    let (on, set_on) = signal(matches!(when, RefreshWhen::Holds(_)));
+    let (on, set_on) = signal(!matches!(when, RefreshWhen::Checked(_)));
     #[cfg(feature = "hydrate")]
     {
         let every = std::time::Duration::from_millis(u64::from(every_ms.max(250)));
         let holds = match &when {
             RefreshWhen::Holds(sel) => Some(sel.clone()),
-            RefreshWhen::Checked(_) => None,
+            RefreshWhen::Checked(_) | RefreshWhen::Always => None,
         };
         let busy = StoredValue::new_local(false);
         let tick = move || {
@@ -65,7 +67,7 @@ pub fn AutoRefresh(region: String, every_ms: u32, when: RefreshWhen) -> impl Int
                 {label}
             </label>
         }),
-        RefreshWhen::Holds(_) => None,
+        RefreshWhen::Holds(_) | RefreshWhen::Always => None,
     }
 }
 

@@ -123,6 +123,8 @@ pub fn app_state_badge(state: &ApplicationState) -> (Tone, &'static str) {
         ApplicationState::ShouldBeUp => (Tone::Succeeded, "running"),
         ApplicationState::WantsToBeUp => (Tone::InProgress, "starting"),
         ApplicationState::ShouldBeDown => (Tone::Cancelled, "stopped"),
+        ApplicationState::Moderated => (Tone::Failed, "moderated"),
+        ApplicationState::DefaultOfPayment => (Tone::Failed, "blocked: payment due"),
         ApplicationState::Unknown(_) => (Tone::Unknown, "unknown"),
     }
 }

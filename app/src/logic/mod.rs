@@ -7,6 +7,7 @@ pub mod costs;
 pub mod drain_secrets;
 pub mod drains;
 pub mod filters;
+pub mod fleet;
 pub mod geo;
 pub mod logs;
 pub mod money;

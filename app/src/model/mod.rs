@@ -8,6 +8,7 @@ mod wire;
 pub mod billing;
 pub mod deployments;
 pub mod drains;
+pub mod fleet;
 pub mod instances;
 pub mod labels;
 pub mod load_balancers;

@@ -9,6 +9,8 @@ wire_enum!(
         ShouldBeDown => "SHOULD_BE_DOWN",
         WantsToBeUp => "WANTS_TO_BE_UP",
         ShouldBeUp => "SHOULD_BE_UP",
+        Moderated => "MODERATED",
+        DefaultOfPayment => "DEFAULT_OF_PAYMENT",
     }
 );
 

@@ -155,3 +155,23 @@ pub(crate) fn seed_drains(owner: &str, app: &str, full: bool, now: OffsetDateTim
         })
         .collect()
 }
+
+/// The drains of an add-on: main-db has one disabled and one retrying (the fleet board's
+/// add-on cases); the others none.
+pub(crate) fn seed_addon_drains(
+    owner: &str,
+    real_id: &str,
+    name: &str,
+    now: OffsetDateTime,
+) -> Vec<Drain> {
+    if name != "main-db" {
+        return Vec::new();
+    }
+    // The full set's retrying (1) and disabled (6) drains, under the add-on.
+    seed_drains(owner, real_id, true, now)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 1 || *i == 6)
+        .map(|(_, d)| d)
+        .collect()
+}

@@ -26,6 +26,99 @@ pub(crate) fn routes() -> Router<Shared> {
             "/v4/load-balancers/organisations/{owner}/applications/{app}/load-balancers/default",
             get(load_balancers),
         )
+        .route(
+            "/v2/organisations/{owner}/deployments",
+            get(owner_deployments),
+        )
+        .route(
+            "/v2/organisations/{owner}/applications/{app}",
+            get(v2_application),
+        )
+}
+
+/// A deployment as v2 says it (`state` in v2 words, `date` in epoch ms).
+fn v2_deployment(index: usize, d: &app::model::deployments::Deployment) -> serde_json::Value {
+    use app::model::deployments::DeploymentState as S;
+    let state = match d.state {
+        S::Succeeded => "OK",
+        S::Failed => "FAIL",
+        S::Cancelled => "CANCELLED",
+        S::TaskInProgress => "TASK_RUNNING",
+        _ => "WIP",
+    };
+    serde_json::json!({
+        "uuid": d.id,
+        "id": index,
+        "date": d.start_date.map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+        "state": state,
+        "action": d.origin.action.as_str(),
+        "commit": d.version.commit_id,
+        "cause": d.origin.cause,
+        "instances": 2,
+        "author": {"id": crate::cast::user_id(), "name": "Ada Lovelace"},
+    })
+}
+
+/// `GET /v2/organisations/{o}/deployments?limit`: a map from each application of the owner to
+/// its deployments, newest first, at most `limit` each (404 for an owner the user lacks).
+async fn owner_deployments(
+    State(demo): State<Shared>,
+    Path(owner): Path<String>,
+    Query(q): Params,
+) -> Reply {
+    let limit = limit_param(&q, 1000)?.unwrap_or(10);
+    let apps =
+        crate::navigation::apps_of(&demo, &owner).ok_or_else(|| not_found("Organisation"))?;
+    let map: serde_json::Map<String, serde_json::Value> = apps
+        .iter()
+        .map(|a| {
+            let deps = demo
+                .world
+                .deployments
+                .get(&a.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let list = deps
+                .iter()
+                .enumerate()
+                .rev()
+                .take(limit)
+                .map(|(i, d)| v2_deployment(i, d))
+                .collect();
+            (a.id.clone(), serde_json::Value::Array(list))
+        })
+        .collect();
+    Ok(Json(map).into_response())
+}
+
+/// `GET /v2/organisations/{o}/applications/{a}`: its state, instance bounds and zone.
+async fn v2_application(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let a = crate::navigation::apps_of(&demo, &owner)
+        .and_then(|apps| apps.iter().find(|a| a.id == app))
+        .ok_or_else(|| not_found("Application"))?;
+    let (min, max) = seed::instance_bounds(&a.name);
+    let flavor = seed::flavor_of(&app);
+    Ok(Json(serde_json::json!({
+        "id": a.id,
+        "name": a.name,
+        "state": a.state.as_str(),
+        "zone": "par",
+        "instance": {
+            "type": a.instance_type,
+            "minInstances": min,
+            "maxInstances": max,
+            "minFlavor": {"name": flavor},
+            "maxFlavor": {"name": flavor},
+        },
+        "deployment": {"type": "GIT", "url": format!("git+ssh://push.par.clever-cloud.com/{app}.git")},
+        "commitId": a.commit,
+        "branch": "master",
+    }))
+    .into_response())
 }
 
 // --- handlers -------------------------------------------------------------------------------

@@ -80,10 +80,15 @@ pub(crate) fn seed_deployments(
                 "search" => DeploymentState::TaskInProgress,
                 "shop" => DeploymentState::Queued,
                 "web-frontend" => DeploymentState::Succeeded,
+                // Should be up, and its last deployment failed: nothing runs.
+                "portfolio" => DeploymentState::Failed,
                 _ => state,
             };
             if !state.is_final() {
-                start = now - Duration::minutes(3);
+                // billing-worker's has been running for far too long (the fleet board says
+                // so); the others started a moment ago.
+                let minutes = if name == "billing-worker" { 47 } else { 3 };
+                start = now - Duration::minutes(minutes);
             }
         }
         let queued = pick(&key, 2, 40) as i64;
@@ -144,6 +149,21 @@ pub(crate) fn seed_deployments(
     out
 }
 
+/// The instance bounds of an application (`minInstances`, `maxInstances`): web-frontend asks
+/// for more than it runs, so the fleet board has one below its minimum.
+pub(crate) fn instance_bounds(name: &str) -> (u32, u32) {
+    match name {
+        "web-frontend" => (4, 6),
+        "api-gateway" => (2, 4),
+        _ => (1, 1),
+    }
+}
+
+/// The flavor of an application's run instances (the first one's).
+pub(crate) fn flavor_of(app: &str) -> &'static str {
+    FLAVORS[pick(app, 0, FLAVORS.len() as u64) as usize % FLAVORS.len()]
+}
+
 const FLAVORS: [&str; 9] = ["pico", "nano", "XS", "S", "M", "L", "XL", "2XL", "3XL"];
 
 /// Instances of the last deployments: a build VM and run instances each; old ones deleted.
@@ -200,6 +220,12 @@ pub(crate) fn seed_instances(
         }
         let done = end.unwrap_or(start + Duration::minutes(5));
         out.push(mk(0, true, InstanceState::Deleted, Some(done)));
+        if last && d.state == DeploymentState::Failed && app == crate::cast::app_id("portfolio") {
+            // Portfolio's failed build never came up, and nothing else runs (elsewhere a failed
+            // deployment leaves the previous instances up, as on the platform).
+            out.push(mk(0, false, InstanceState::Deleted, Some(done)));
+            continue;
+        }
         if last {
             out.push(mk(0, false, InstanceState::Up, None));
             out.push(mk(1, false, InstanceState::Up, None));

@@ -80,7 +80,27 @@ pub async fn login(
         }
     };
     let credentials = Credentials::Token(token);
-    match establish(&state, &session, client, &headers, &credentials, user, None).await {
+    // When the token stops working, for the user menu and the fleet board: asked once here,
+    // never in the way of signing in (no answer in time, or none at all: unknown).
+    let expires = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        state.upstream.with(&credentials).current_token(),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .and_then(|t| t.expiration_date);
+    match establish(
+        &state,
+        &session,
+        client,
+        &headers,
+        &credentials,
+        user,
+        expires,
+    )
+    .await
+    {
         Ok(()) => landing(next),
         Err(code) => back_to_login_then(code, next),
     }

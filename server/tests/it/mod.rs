@@ -7,6 +7,7 @@ mod client;
 mod compression;
 mod costs;
 mod drains;
+mod fleet;
 mod logs;
 mod oauth;
 mod operability;

@@ -799,10 +799,10 @@ async fn a_50_mib_upstream_answer_is_refused_with_a_clear_error() {
     let mut config = Config::for_tests();
     config.demo.summary_padding_bytes = 50 << 20;
     let h = Harness::start_with(config).await;
-    // Sign-in reads /v2/self, which is small; the home page reads the padded summary.
+    // Sign-in reads /v2/self, which is small; every page's navigation reads the padded summary.
     assert_eq!(h.login("demo").await.status(), 303);
     let started = Instant::now();
-    let page = h.page("/", 502).await;
+    let page = h.page("/sessions", 502).await;
     assert!(page.contains("more than 16 MiB"), "{page}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }

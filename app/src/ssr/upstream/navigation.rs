@@ -2,6 +2,7 @@
 
 use super::{Authed, Call};
 use crate::error::AppError;
+use crate::model::fleet::CurrentToken;
 use crate::model::navigation::{SelfUser, Summary};
 
 impl Authed<'_> {
@@ -13,5 +14,10 @@ impl Authed<'_> {
     /// `GET /v2/summary`: organisations, applications and add-ons.
     pub async fn summary(&self) -> Result<Summary, AppError> {
         self.json(Call::get(path!("v2/summary"))).await
+    }
+
+    /// `GET /v2/self/tokens/current`: the credentials in use, their expiry among them.
+    pub async fn current_token(&self) -> Result<CurrentToken, AppError> {
+        self.json(Call::get(path!("v2/self/tokens/current"))).await
     }
 }

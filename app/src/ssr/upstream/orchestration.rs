@@ -5,6 +5,7 @@ use super::{Authed, Call};
 use crate::error::AppError;
 use crate::ids::SegmentId;
 use crate::model::deployments::Deployment;
+use crate::model::fleet::{V2Application, V2Deployment};
 use crate::model::instances::Instance;
 use crate::model::load_balancers::LoadBalancer;
 use crate::query::{DeploymentQuery, InstanceQuery};
@@ -68,5 +69,32 @@ impl Authed<'_> {
             app
         );
         self.list(Call::get(p)).await
+    }
+
+    /// `GET /v2/organisations/{o}/deployments?limit=`: each application's latest deployments,
+    /// by application id (404 means none).
+    pub async fn owner_deployments(
+        &self,
+        owner: &SegmentId,
+        limit: u32,
+    ) -> Result<std::collections::HashMap<String, Vec<V2Deployment>>, AppError> {
+        let p = path!("v2/organisations/{}/deployments", owner);
+        match self
+            .json(Call::get(p).query(vec![("limit", limit.to_string())]))
+            .await
+        {
+            Err(AppError::NotFound { .. }) => Ok(Default::default()),
+            other => other,
+        }
+    }
+
+    /// `GET /v2/organisations/{o}/applications/{a}`: state, scaling bounds, zone.
+    pub async fn application(
+        &self,
+        owner: &SegmentId,
+        app: &SegmentId,
+    ) -> Result<V2Application, AppError> {
+        let p = path!("v2/organisations/{}/applications/{}", owner, app);
+        self.json(Call::get(p)).await
     }
 }

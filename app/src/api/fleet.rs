@@ -1,0 +1,246 @@
+//! The fleet board: for each owner, what runs and what needs a person. One server function
+//! per owner, so the board shows each owner as soon as its calls are in.
+
+use crate::error::AppError;
+use crate::model::fleet::OwnerBoard;
+use leptos::prelude::*;
+
+/// Deployments asked per application from the organisation-wide list.
+#[cfg(feature = "ssr")]
+const DEPLOYMENTS_PER_APP: u32 = 5;
+/// Instances asked per application (live ones only).
+#[cfg(feature = "ssr")]
+const INSTANCES_PER_APP: u32 = 40;
+/// Longest wait for one call of the board; past it, that part is a named gap.
+#[cfg(feature = "ssr")]
+const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One owner's part of the fleet board: its applications and add-ons with their state, and
+/// what needs attention. Calls: the summary and the organisation's deployments, then three
+/// per application (details, live instances, drains) and up to two per add-on (drains, an
+/// operator's version check), at most `FanOut` at once for the session.
+#[server(prefix = "/api", endpoint = "board_owner")]
+pub async fn board_owner(owner: String) -> Result<OwnerBoard, AppError> {
+    use crate::ids::SegmentId;
+    use crate::ssr::{AllowedOrgs, FanOut};
+    let id = SegmentId::parse("owner id", &owner)?;
+    if !use_context::<AllowedOrgs>()
+        .unwrap_or_default()
+        .allows(&owner)
+    {
+        return Err(AppError::not_found(format!("organisation {owner}")));
+    }
+    let session = crate::ssr::session::current_session().await?;
+    let fan_out = use_context::<FanOut>().unwrap_or_default();
+    let permits = fan_out
+        .for_session(session.id().map(|i| i.to_string()))
+        .await;
+    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &permits).await).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{CALL_DEADLINE, DEPLOYMENTS_PER_APP, INSTANCES_PER_APP};
+    use crate::error::AppError;
+    use crate::ids::SegmentId;
+    use crate::logic::fleet::{
+        addon_attention, app_attention, drain_health, latest_of, ordered, up_count,
+    };
+    use crate::model::fleet::{AddonRow, AppRow, OwnerBoard};
+    use crate::model::navigation::ApplicationState;
+    use crate::model::operators::OperatorKind;
+    use crate::query::{DrainQuery, InstanceQuery};
+    use crate::ssr::upstream::Authed;
+    use crate::urls;
+    use tokio::sync::Semaphore;
+
+    /// One call under the session's bound and the board's deadline; `Err` names what failed.
+    async fn call<T>(
+        permits: &Semaphore,
+        what: String,
+        f: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, (String, AppError)> {
+        let _permit = permits.acquire().await;
+        match tokio::time::timeout(CALL_DEADLINE, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err((what, e)),
+            Err(_) => Err((what, AppError::Transport("no answer in time".into()))),
+        }
+    }
+
+    /// The value of a call, or `None` with its failure kept among `gaps`.
+    fn kept<T>(gaps: &mut Vec<(String, AppError)>, r: Result<T, (String, AppError)>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(gap) => {
+                gaps.push(gap);
+                None
+            }
+        }
+    }
+
+    pub(super) async fn board(
+        api: &Authed<'_>,
+        id: &SegmentId,
+        permits: &Semaphore,
+    ) -> Result<OwnerBoard, AppError> {
+        let (summary, deployments) = futures::join!(
+            call(permits, "the summary".into(), api.summary()),
+            call(
+                permits,
+                "the deployments".into(),
+                api.owner_deployments(id, DEPLOYMENTS_PER_APP)
+            ),
+        );
+        let summary = summary.map_err(|(_, e)| e)?;
+        let owner = summary
+            .owners()
+            .into_iter()
+            .find(|o| o.id == id.as_str())
+            .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        // The organisation's own call failing is the organisation failing: shown as such, not
+        // as rows that would look healthy.
+        let deployments = Some(deployments.map_err(|(_, e)| e)?);
+        let live = InstanceQuery {
+            exclude_deleted: Some(true),
+            limit: Some(INSTANCES_PER_APP),
+            ..InstanceQuery::default()
+        };
+        let no_filter = DrainQuery::default();
+        let apps = owner.applications.iter().map(|a| {
+            let (live, no_filter) = (&live, &no_filter);
+            let deployments = deployments.as_ref();
+            async move {
+                let app_id = SegmentId::parse("application id", &a.id)?;
+                let (details, instances, drains) = futures::join!(
+                    call(
+                        permits,
+                        format!("the details of {}", a.name),
+                        api.application(id, &app_id)
+                    ),
+                    call(
+                        permits,
+                        format!("the instances of {}", a.name),
+                        api.instances(id, &app_id, live)
+                    ),
+                    call(
+                        permits,
+                        format!("the drains of {}", a.name),
+                        api.drains(id, &app_id, no_filter)
+                    ),
+                );
+                let deps = deployments.and_then(|d| d.get(&a.id)).map(Vec::as_slice);
+                let (latest, last_ended) = latest_of(deps.unwrap_or_default());
+                let mut gaps = Vec::new();
+                let details = kept(&mut gaps, details);
+                let row = AppRow {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    // The details' state is the newer; the summary's stands in when they lack one.
+                    state: match details.as_ref().map(|d| &d.state) {
+                        Some(s) if !matches!(s, ApplicationState::Unknown(_)) => s.clone(),
+                        _ => a.state.clone(),
+                    },
+                    up: kept(&mut gaps, instances).map(|i| up_count(&i)),
+                    min: details.as_ref().map(|d| d.instance.min_instances),
+                    flavor: details.as_ref().and_then(|d| {
+                        let i = &d.instance;
+                        let min = i.min_flavor.as_ref().map(|f| f.name.clone())?;
+                        match i.max_flavor.as_ref().map(|f| &f.name) {
+                            Some(max) if *max != min => Some(format!("{min}–{max}")),
+                            _ => Some(min),
+                        }
+                    }),
+                    zone: details.as_ref().and_then(|d| d.zone.clone()),
+                    latest,
+                    last_ended,
+                    drains: kept(&mut gaps, drains).map(|d| drain_health(&d)),
+                };
+                Ok::<_, AppError>((row, gaps))
+            }
+        });
+        let addons = owner.addons.iter().map(|a| {
+            let no_filter = &no_filter;
+            async move {
+                let real = SegmentId::parse("add-on id", &a.real_id)?;
+                let kind = OperatorKind::of_real_id(&a.real_id);
+                let version = async {
+                    match kind.filter(|k| k.has_versions()) {
+                        Some(k) => Some(
+                            call(
+                                permits,
+                                format!("the version of {}", a.name),
+                                api.operator_version_check(k, &real),
+                            )
+                            .await,
+                        ),
+                        None => None,
+                    }
+                };
+                let (drains, version) = futures::join!(
+                    call(
+                        permits,
+                        format!("the drains of {}", a.name),
+                        api.drains(id, &real, no_filter)
+                    ),
+                    version,
+                );
+                let mut gaps = Vec::new();
+                let row = AddonRow {
+                    name: a.name.clone(),
+                    real_id: a.real_id.clone(),
+                    kind: kind.map_or_else(
+                        || crate::logic::fleet::addon_kind(&a.provider_id),
+                        |k| k.label().to_owned(),
+                    ),
+                    href: urls::addon_page(id.as_str(), a)
+                        .unwrap_or_else(|| urls::drains(id.as_str(), &a.real_id)),
+                    version: version.and_then(|v| kept(&mut gaps, v)).map(|v| {
+                        let newer =
+                            (v.need_update && !v.latest.is_empty()).then(|| v.latest.clone());
+                        (v.installed, newer)
+                    }),
+                    drains: kept(&mut gaps, drains).map(|d| drain_health(&d)),
+                };
+                Ok::<_, AppError>((row, gaps))
+            }
+        });
+        let (apps, addons) = futures::join!(
+            futures::future::join_all(apps),
+            futures::future::join_all(addons)
+        );
+        let now = time::OffsetDateTime::now_utc();
+        let mut board = OwnerBoard {
+            id: owner.id.clone(),
+            name: owner.name.clone(),
+            personal: owner.personal,
+            apps: Vec::new(),
+            addons: Vec::new(),
+            attention: Vec::new(),
+            gaps: Vec::new(),
+            fetched: Some(now),
+        };
+        let mut attention = Vec::new();
+        let mut failed = Vec::new();
+        for r in apps {
+            let (row, g) = r?;
+            attention.extend(app_attention(id.as_str(), &row, now));
+            failed.extend(g);
+            board.apps.push(row);
+        }
+        for r in addons {
+            let (row, g) = r?;
+            attention.extend(addon_attention(id.as_str(), &row));
+            failed.extend(g);
+            board.addons.push(row);
+        }
+        if failed.iter().any(|(_, e)| *e == AppError::Unauthorized) {
+            return Err(AppError::Unauthorized);
+        }
+        board
+            .gaps
+            .extend(failed.into_iter().map(|(what, e)| format!("{what}: {e}")));
+        board.attention = ordered(attention);
+        Ok(board)
+    }
+}
