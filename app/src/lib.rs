@@ -104,6 +104,11 @@ pub fn App() -> impl IntoView {
                 />
                 <ParentRoute path=path!("") view=components::layout::Shell ssr=ssr.clone()>
                     <Route
+                        path=path!("/orgs/:owner_id/activity")
+                        view=routes::activity::ActivityPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/orgs/:owner_id/invoices")
                         view=routes::invoices::InvoicesPage
                         ssr=ssr.clone()

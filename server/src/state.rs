@@ -10,9 +10,10 @@ use crate::relay::registry::{RelaySettings, Streams};
 use crate::sessions;
 use crate::signin::{allow, clever_cloud_config, throttle};
 use app::error::AppError;
+use app::model::activity::AuditEvent;
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
-use app::ssr::session::{RevealWithin, SessionDirectory, StoredSession};
+use app::ssr::session::{AuditTrail, RevealWithin, SessionDirectory, StoredSession};
 use app::ssr::{DemoMode, Timeouts, Upstream};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -77,6 +78,7 @@ fn context(
     reveal: RevealWithin,
     store: sessions::Store,
 ) -> impl Fn() + Clone + Send + Sync + 'static {
+    let (record_store, list_store) = (store.clone(), store.clone());
     let directory = SessionDirectory(Arc::new(move |user: String| {
         let store = store.clone();
         Box::pin(async move {
@@ -93,8 +95,32 @@ fn context(
                 .collect())
         })
     }));
+    let trail = {
+        AuditTrail {
+            record: Arc::new(move |owner: String, event: AuditEvent| {
+                let store = record_store.clone();
+                Box::pin(async move {
+                    // The action is done: a trail that cannot be written is said in the log,
+                    // never a failed action.
+                    if let Err(e) = store.record_audit(&owner, &event).await {
+                        tracing::warn!(error = %e, "audit event not kept for the activity feed");
+                    }
+                })
+            }),
+            list: Arc::new(move |owner: String| {
+                let store = list_store.clone();
+                Box::pin(async move {
+                    store.audit_of(&owner).await.map_err(|e| {
+                        tracing::warn!(error = %e, "session store unavailable");
+                        AppError::SessionStoreUnavailable
+                    })
+                })
+            }),
+        }
+    };
     move || {
         provide_context(directory.clone());
+        provide_context(trail.clone());
         provide_context(reveal);
         provide_context(details.clone());
         provide_context(upstream.clone());

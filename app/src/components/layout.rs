@@ -154,6 +154,7 @@ fn Nav(owners: Vec<Owner>, here: Place) -> impl IntoView {
                 <details class="nav-owner" open=open>
                     <summary>{o.name}</summary>
                     <ul>
+                        <li>{link(urls::activity(&id), "Activity".to_owned())}</li>
                         <li>{link(urls::invoices(&id), "Invoices".to_owned())}</li>
                         {apps}
                         {addons}

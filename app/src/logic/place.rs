@@ -96,7 +96,7 @@ pub fn place(path: &str, owners: &[Owner]) -> Place {
 fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> Place {
     let owner = owners.iter().find(|o| o.id == owner_id);
     let owner_name = owner.map_or_else(|| owner_id.to_owned(), |o| o.name.clone());
-    let mut crumbs = vec![crumb(owner_name, format!("/#{}", urls::segment(owner_id)))];
+    let mut crumbs = vec![crumb(owner_name, urls::activity(owner_id))];
     let mut place = Place {
         owner: Some(owner_id.to_owned()),
         ..Place::default()
@@ -109,6 +109,10 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
                 crumbs.push(crumb(format!("Invoice {number}"), path));
             }
             place.sidebar = Some(invoices);
+        }
+        ["activity"] => {
+            crumbs.push(crumb("Activity", path));
+            place.sidebar = Some(urls::activity(owner_id));
         }
         ["costs"] => {
             crumbs.push(crumb("Invoices", &invoices));

@@ -242,6 +242,7 @@ fn OwnerSection(
             <header>
                 <h2>{owner.name}</h2>
                 <span class="muted">{kind}</span>
+                <a href=urls::activity(&id)>"Activity"</a>
                 <a href=urls::invoices(&id)>"Invoices"</a>
             </header>
             {body}

@@ -3,6 +3,7 @@
 use super::oauth1::TokenPair;
 use super::upstream::{ApiToken, Authed, Credentials, Upstream};
 use crate::error::AppError;
+use crate::model::activity::AuditEvent;
 use crate::model::sessions::SessionSummary;
 use leptos::prelude::use_context;
 use serde::{Deserialize, Serialize};
@@ -240,6 +241,21 @@ where
     f(upstream.with(&credentials)).await
 }
 
+type Recording = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+type Listing2 =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<AuditEvent>, AppError>> + Send>>;
+
+/// Where each organisation's audit events are kept for its activity feed (the session store:
+/// Redis when shared, else this process), bounded per organisation: put in the context by
+/// the server.
+#[derive(Clone)]
+pub struct AuditTrail {
+    /// Keeps one event of an owner.
+    pub record: std::sync::Arc<dyn Fn(String, AuditEvent) -> Recording + Send + Sync>,
+    /// An owner's events, newest first.
+    pub list: std::sync::Arc<dyn Fn(String) -> Listing2 + Send + Sync>,
+}
+
 /// Writes the audit event (target `audit`) of a mutating action and passes its result on:
 /// who (user id and email), what, where (organisation and resource), the outcome, and when it
 /// failed the status and the upstream's `Sozu-Id`. The request's span adds its id and the
@@ -251,6 +267,21 @@ pub async fn audited<T>(
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
     let user = current_user().await.unwrap_or_default();
+    if let Some(trail) = use_context::<AuditTrail>() {
+        let actor = [&user.name, &user.email, &user.id]
+            .into_iter()
+            .find(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_default();
+        let event = AuditEvent {
+            at: Some(time::OffsetDateTime::now_utc()),
+            actor,
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            outcome: if result.is_ok() { "ok" } else { "failed" }.to_owned(),
+        };
+        (trail.record)(owner.to_owned(), event).await;
+    }
     match &result {
         Ok(_) => tracing::info!(target: "audit", action, owner, resource, outcome = "ok",
             user_id = %user.id, email = %user.email, "action"),

@@ -2,6 +2,7 @@
 //! and the CSV export of the invoice list. Only our own headers go out; the upstream's
 //! (`Set-Cookie` among them) stay behind.
 
+mod activity;
 mod archive;
 pub mod attachment;
 mod costs;
@@ -19,12 +20,15 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// `GET /download/orgs/{owner}/{file}`: a year's archive of PDFs (`invoices-{year}.zip`) or
-/// costs table (`costs-{year}.csv`).
+/// costs table (`costs-{year}.csv`), or the organisation's activity (`activity.csv`).
 pub async fn by_name(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((owner, file)): Path<(String, String)>,
 ) -> Result<Response, DownloadError> {
+    if file == "activity.csv" {
+        return activity::activity_csv(state, signed_in, owner).await;
+    }
     match year_file(&file) {
         Some((YearFile::Invoices, year)) => {
             archive::invoices_zip(state, signed_in, owner, year).await

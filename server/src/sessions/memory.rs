@@ -24,7 +24,12 @@ pub struct MemoryStore {
     users: Cache<String, Arc<Mutex<HashSet<Id>>>>,
     /// Ids deleted lately (tombstones): no record is created under them again.
     ended: Cache<Id, ()>,
+    /// Each owner's audit events (JSON), newest first.
+    audit: Cache<String, Arc<Mutex<std::collections::VecDeque<Vec<u8>>>>>,
 }
+
+/// Most owners whose audit trail is kept in memory.
+const MAX_TRAILS: u64 = 10_000;
 
 /// How long a deleted session's id stays refused (as in the Redis store).
 const TOMBSTONE: Duration = Duration::from_secs(300);
@@ -56,6 +61,7 @@ impl MemoryStore {
                 .max_capacity(MAX_TOMBSTONES)
                 .time_to_live(TOMBSTONE)
                 .build(),
+            audit: Cache::builder().max_capacity(MAX_TRAILS).build(),
         }
     }
 
@@ -116,6 +122,32 @@ impl MemoryStore {
             lock(&list).remove(&r.id);
         }
         ended
+    }
+}
+
+impl MemoryStore {
+    /// Keeps `event` (JSON) in `owner`'s trail, at most `keep` of them.
+    pub async fn record_audit(&self, owner: &str, event: &[u8], keep: usize) {
+        let trail = self
+            .audit
+            .get_with(owner.to_owned(), async { Arc::default() })
+            .await;
+        let mut t = trail.lock().unwrap_or_else(|p| p.into_inner());
+        t.push_front(event.to_vec());
+        t.truncate(keep);
+    }
+
+    /// `owner`'s audit events (JSON), newest first.
+    pub async fn audit_of(&self, owner: &str) -> Vec<Vec<u8>> {
+        match self.audit.get(owner).await {
+            Some(t) => t
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        }
     }
 }
 

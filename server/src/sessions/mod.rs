@@ -14,6 +14,7 @@ mod redis;
 mod seal;
 
 use crate::config::Config;
+use app::model::activity::AuditEvent;
 use app::model::logs::EndedBy;
 use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY, USER_KEY};
 use seal::{Keys, decode_key};
@@ -29,7 +30,7 @@ use tower_sessions::{Expiry, Session, SessionStore};
 #[derive(Clone)]
 pub enum Store {
     /// In this process's memory: one replica only, gone at restart.
-    Memory(memory::MemoryStore),
+    Memory(Box<memory::MemoryStore>),
     /// In Redis or Valkey, shared by every replica.
     Redis(redis::RedisStore),
 }
@@ -97,7 +98,10 @@ impl Store {
         let max_lifetime = Lifetimes::from_config(config).max;
         let Some(url) = &config.session_store else {
             let bytes = (config.session_store_mib.max(1.0) * 1024.0 * 1024.0) as u64;
-            return Ok(Self::Memory(memory::MemoryStore::new(bytes, max_lifetime)));
+            return Ok(Self::Memory(Box::new(memory::MemoryStore::new(
+                bytes,
+                max_lifetime,
+            ))));
         };
         let keys = keys.ok_or_else(|| {
             std::io::Error::other(
@@ -128,6 +132,32 @@ impl Store {
         }
     }
 
+    /// Keeps one audit event of `owner` for its activity feed: the latest `AUDIT_KEPT`, for
+    /// `AUDIT_LIFE` (in Redis sealed like sessions, under a keyed name).
+    pub async fn record_audit(&self, owner: &str, event: &AuditEvent) -> Result<()> {
+        let json = serde_json::to_vec(event)
+            .map_err(|e| tower_sessions::session_store::Error::Encode(e.to_string()))?;
+        match self {
+            Self::Memory(s) => {
+                s.record_audit(owner, &json, AUDIT_KEPT).await;
+                Ok(())
+            }
+            Self::Redis(s) => s.record_audit(owner, &json, AUDIT_KEPT, AUDIT_LIFE).await,
+        }
+    }
+
+    /// `owner`'s audit events, newest first (an unreadable one skipped).
+    pub async fn audit_of(&self, owner: &str) -> Result<Vec<AuditEvent>> {
+        let raw = match self {
+            Self::Memory(s) => s.audit_of(owner).await,
+            Self::Redis(s) => s.audit_of(owner).await?,
+        };
+        Ok(raw
+            .iter()
+            .filter_map(|j| serde_json::from_slice(j).ok())
+            .collect())
+    }
+
     /// Whether the store answers now (always, for the embedded one).
     pub async fn ping(&self) -> bool {
         match self {
@@ -136,6 +166,11 @@ impl Store {
         }
     }
 }
+
+/// Audit events kept per organisation for its activity feed.
+pub const AUDIT_KEPT: usize = 1000;
+/// How long an organisation's audit trail is kept after its latest event.
+pub const AUDIT_LIFE: Duration = Duration::from_secs(90 * 24 * 3600);
 
 /// The user a stored record is signed in as (the id in its `USER_KEY`).
 fn user_of(record: &Record) -> Option<&str> {
@@ -360,7 +395,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_store_holding_a_token_does_not_print_it() {
-        let store = Store::Memory(memory::MemoryStore::new(1 << 20, Duration::from_secs(3600)));
+        let store = Store::Memory(Box::new(memory::MemoryStore::new(
+            1 << 20,
+            Duration::from_secs(3600),
+        )));
         let mut record = Record {
             id: Id::default(),
             data: HashMap::from([(TOKEN_KEY.to_owned(), "tok-very-secret".into())]),

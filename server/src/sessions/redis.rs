@@ -58,6 +58,20 @@ for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 "#;
 
+/// Keeps one audit event: KEYS the trail; ARGV the sealed event, the most kept, the trail's
+/// life (ms).
+const AUDIT_PUSH: &str = r#"
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"#;
+
+/// An audit trail, newest first: KEYS the trail.
+const AUDIT_READ: &str = r#"
+return redis.call('LRANGE', KEYS[1], 0, -1)
+"#;
+
 /// Most sessions of one user read from the list at once.
 const MAX_LISTED: usize = 256;
 
@@ -197,6 +211,53 @@ impl RedisStore {
         found.sort_by_key(|r| r.id.0);
         found.dedup_by_key(|r| r.id.0);
         Ok(found)
+    }
+
+    /// What an owner's audit events are sealed with: the owner, so an event copied into
+    /// another owner's trail does not open.
+    fn audit_aad(owner: &str) -> Vec<u8> {
+        [b"audit of ".as_slice(), owner.as_bytes()].concat()
+    }
+
+    /// Keeps `event` (JSON) in `owner`'s trail, at most `keep` of them, for `life`.
+    pub async fn record_audit(
+        &self,
+        owner: &str,
+        event: &[u8],
+        keep: usize,
+        life: Duration,
+    ) -> Result<()> {
+        let trail = self.keys.audit_names(owner).remove(0);
+        let sealed = self.keys.seal(&Self::audit_aad(owner), event);
+        let _: Value = self
+            .client
+            .eval(
+                AUDIT_PUSH,
+                vec![trail],
+                vec![
+                    Value::from(sealed.as_slice()),
+                    Value::from(keep as i64),
+                    Value::from(life.as_millis() as i64),
+                ],
+            )
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// `owner`'s audit events (JSON), newest first (those under a previous key after).
+    pub async fn audit_of(&self, owner: &str) -> Result<Vec<Vec<u8>>> {
+        let aad = Self::audit_aad(owner);
+        let mut out = Vec::new();
+        for trail in self.keys.audit_names(owner) {
+            let sealed: Vec<Vec<u8>> = self
+                .client
+                .eval(AUDIT_READ, vec![trail], Vec::<Value>::new())
+                .await
+                .map_err(backend)?;
+            out.extend(sealed.iter().filter_map(|s| self.keys.open(&aad, s)));
+        }
+        Ok(out)
     }
 
     /// Deletes every session of `user` but `keep`; answers the records deleted.

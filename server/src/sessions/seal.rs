@@ -27,6 +27,8 @@ const NONCE_BYTES: usize = 24;
 pub const NAME_PREFIX: &str = "ccd:session:";
 /// What the name of a user's list of sessions starts with in the store.
 pub const INDEX_PREFIX: &str = "ccd:user:";
+/// What the name of an organisation's audit trail starts with in the store.
+pub const AUDIT_PREFIX: &str = "ccd:audit:";
 /// What the name of an ended session's tombstone starts with in the store.
 pub const ENDED_PREFIX: &str = "ccd:ended:";
 
@@ -128,6 +130,14 @@ impl Keys {
         std::iter::once(&self.current)
             .chain(&self.previous)
             .map(|k| k.name_of(NAME_PREFIX, id))
+            .collect()
+    }
+
+    /// The name of an owner's audit trail under the current key, then under each previous key.
+    pub fn audit_names(&self, owner: &str) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|k| k.name_of(AUDIT_PREFIX, owner.as_bytes()))
             .collect()
     }
 

@@ -233,3 +233,160 @@ async fn an_organisation_that_cannot_be_read_is_a_named_gap_and_the_others_rende
         "{attention}"
     );
 }
+
+/// Disables then enables a drain of api-gateway through the dashboard: two audit events.
+async fn two_actions(h: &Harness) -> String {
+    let (o, a) = (demo::acme_id(), demo::app_id("api-gateway"));
+    let drains = h
+        .demo_json(&format!(
+            "/v4/drains/organisations/{o}/resources/{a}/drains"
+        ))
+        .await;
+    let drain = drains[0]["id"].as_str().expect("a drain").to_owned();
+    for action in ["disable", "enable"] {
+        let (status, body) = h
+            .call(
+                "drain_action",
+                &[
+                    ("owner", &o),
+                    ("resource", &a),
+                    ("drain", &drain),
+                    ("action", action),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    drain
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activity_merges_deployments_and_dashboard_actions_with_filters() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let acme = demo::acme_id();
+    let path = format!("/orgs/{acme}/activity");
+    let home = h.page("/", 200).await;
+    assert!(
+        home.contains(&format!("href=\"{path}\"")),
+        "linked from the board"
+    );
+    let drain = two_actions(&h).await;
+    h.upstream_requests().await;
+    let page = h.page(&path, 200).await;
+    // Two upstream calls: names and the organisation's deployments.
+    let calls = h.upstream_requests().await;
+    assert_eq!(calls.len(), 3, "{calls:#?}"); // the navigation's summary, then the two
+    assert!(
+        page.contains("drain.enable") && page.contains("drain.disable"),
+        "the actions"
+    );
+    assert!(
+        page.contains(&format!("api-gateway (drains/{drain})")),
+        "named by their application"
+    );
+    assert!(page.contains("This dashboard") && page.contains("Deployment"));
+    assert!(page.contains("Ada Lovelace"), "the actor");
+    // Newest first: the enable came after the disable.
+    assert!(page.find("drain.enable") < page.find("drain.disable"));
+    let count = |p: &str| p.matches("<tr data-source=").count();
+    let all = count(&page);
+    let only_dashboard = h.page(&format!("{path}?kind=dashboard"), 200).await;
+    assert_eq!(count(&only_dashboard), 2);
+    let web = demo::app_id("web-frontend");
+    let one_app = h.page(&format!("{path}?app={web}"), 200).await;
+    assert!(count(&one_app) > 0 && count(&one_app) < all);
+    assert!(!one_app.contains("drain.enable"));
+    let failed = h.page(&format!("{path}?state=FAILED"), 200).await;
+    assert!(count(&failed) > 0 && count(&failed) < all);
+    let none = h
+        .page(&format!("{path}?since=2000-01-01&until=2000-01-02"), 200)
+        .await;
+    assert!(none.contains("Nothing happened that matches these filters."));
+    let bad = h
+        .page(&format!("{path}?since=yesterday&state=BROKEN"), 400)
+        .await;
+    assert!(
+        bad.contains("Since must be a date like 2024-01-31"),
+        "{bad}"
+    );
+    assert!(bad.contains("State must be one of"), "{bad}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activity_csv_has_every_deployment_and_action() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    two_actions(&h).await;
+    let acme = demo::acme_id();
+    let resp = h.get(&format!("/download/orgs/{acme}/activity.csv")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let csv = resp.text().await.expect("csv");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("time,actor,event,target,state,source"));
+    let rows: Vec<&str> = lines.collect();
+    let deployments = h
+        .demo_json(&format!("/v2/organisations/{acme}/deployments?limit=50"))
+        .await;
+    let upstream: usize = deployments
+        .as_object()
+        .expect("a map")
+        .values()
+        .map(|l| l.as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        rows.len(),
+        upstream + 2,
+        "every deployment and both actions"
+    );
+    assert_eq!(rows.iter().filter(|r| r.ends_with(",dashboard")).count(), 2);
+    assert!(
+        rows.iter().all(|r| r.starts_with("20")),
+        "ISO 8601 times first"
+    );
+    assert!(rows.iter().any(|r| r.contains(",FAILED,deployment")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_actions_are_kept_sealed_in_the_shared_store_for_every_replica() {
+    let redis = super::redis::RedisServer::start();
+    let portal = || {
+        let mut c = Config::for_tests();
+        c.session_store = Some(redis.url().parse().expect("url"));
+        c.secret_key = Some(
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+                .parse()
+                .expect("key"),
+        );
+        c
+    };
+    let a = Harness::start_with(portal()).await;
+    a.login("demo").await;
+    two_actions(&a).await;
+    let b = a.replica(portal()).await;
+    let page = b
+        .page(
+            &format!("/orgs/{}/activity?kind=dashboard", demo::acme_id()),
+            200,
+        )
+        .await;
+    assert_eq!(
+        page.matches("<tr data-source=").count(),
+        2,
+        "read from the other replica"
+    );
+    let keys = String::from_utf8(redis.cli(&["KEYS", "ccd:audit:*"])).expect("keys");
+    let key = keys.lines().next().expect("the trail");
+    let dump = redis.cli(&["LRANGE", key, "0", "-1"]);
+    let seen = |n: &str| dump.windows(n.len()).any(|w| w == n.as_bytes());
+    assert!(
+        !seen("drain.enable") && !seen("Ada Lovelace"),
+        "sealed at rest"
+    );
+}
