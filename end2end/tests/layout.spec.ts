@@ -38,6 +38,9 @@ async function mainPages(page: Page): Promise<Place[]> {
     { path: first(new RegExp(`^/orgs/${acme}/resources/app_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(new RegExp(`^/orgs/${acme}/resources/postgresql_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(/\/pulsar\//), crumb: /›.*Storage policies/ },
+    { path: "/?attention=1", crumb: /Organisations/ },
+    { path: `/orgs/${acme}/activity`, crumb: /Acme Corp.*Activity/ },
+    { path: "/sessions", crumb: /Your sessions/ },
     { path: "/zones", crumb: /Zones/ },
     { path: "/zones/par", crumb: /Zones.*par/i },
   ];

@@ -86,6 +86,7 @@ pub fn place(path: &str, owners: &[Owner]) -> Place {
         }
         ["sessions"] => Place {
             crumbs: vec![crumb("Your sessions", "/sessions")],
+            sidebar: Some("/sessions".to_owned()),
             ..Place::default()
         },
         ["orgs", owner_id, rest @ ..] => owner_place(path, owner_id, rest, owners),

@@ -22,6 +22,7 @@ use crate::urls;
 use futures::FutureExt;
 use futures::future::Shared;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// How often the board refreshes itself while JavaScript runs.
@@ -69,6 +70,9 @@ pub fn HomePage() -> impl IntoView {
         .get("attention")
         .is_some_and(|v| v == "1");
     view! {
+        // Streamed in order, the head leaves before the frame's breadcrumb (which also sets
+        // the title) is ready: this page says its title at once.
+        <Title text="Organisations" />
         <h1>"Organisations"</h1>
         <form method="get" class="filters board-filter" aria-label="Filter the board">
             <label class="check">

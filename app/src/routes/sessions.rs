@@ -103,8 +103,8 @@ fn SessionTable(sessions: Vec<SessionSummary>) -> impl IntoView {
     };
     view! {
         <p role="status">{summary}</p>
-        <div class="table-scroll">
-            <table class="data sessions" aria-label="Signed-in sessions">
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Signed-in sessions">
+            <table class="data sessions">
                 <thead>
                     <tr>
                         <th scope="col">"Browser"</th>
