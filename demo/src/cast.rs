@@ -5,33 +5,37 @@ use crate::ids::uuid;
 use app::model::navigation::{ApplicationState, OrgRole};
 
 pub(crate) struct AppSeed {
-    pub name: &'static str,
+    pub name: String,
     pub state: ApplicationState,
     pub kind: &'static str,
 }
 
 pub(crate) struct AddonSeed {
-    pub name: &'static str,
+    pub name: String,
     pub provider: &'static str,
     pub prefix: &'static str,
 }
 
 pub(crate) struct OwnerSeed {
     pub id: String,
-    pub name: &'static str,
+    pub name: String,
     pub role: OrgRole,
     pub apps: Vec<AppSeed>,
     pub addons: Vec<AddonSeed>,
     pub currencies: &'static [&'static str],
 }
 
-fn app(name: &'static str, state: ApplicationState, kind: &'static str) -> AppSeed {
-    AppSeed { name, state, kind }
+fn app(name: impl Into<String>, state: ApplicationState, kind: &'static str) -> AppSeed {
+    AppSeed {
+        name: name.into(),
+        state,
+        kind,
+    }
 }
 
-fn addon(name: &'static str, provider: &'static str, prefix: &'static str) -> AddonSeed {
+fn addon(name: impl Into<String>, provider: &'static str, prefix: &'static str) -> AddonSeed {
     AddonSeed {
-        name,
+        name: name.into(),
         provider,
         prefix,
     }
@@ -67,12 +71,32 @@ pub fn real_id(prefix: &str, name: &str) -> String {
     format!("{prefix}_{}", uuid(name))
 }
 
+/// The cast, and `extra_orgs` more organisations of `apps_each` applications and two add-ons
+/// each (the fleet board's benchmark).
+pub(crate) fn owners_with(extra_orgs: usize, apps_each: usize) -> Vec<OwnerSeed> {
+    let mut all = owners();
+    all.extend((1..=extra_orgs).map(|n| OwnerSeed {
+        id: format!("orga_{}", uuid(&format!("fleet-{n}"))),
+        name: format!("Fleet {n:02}"),
+        role: OrgRole::Admin,
+        apps: (1..=apps_each)
+            .map(|a| app(format!("fleet-{n:02}-app-{a:02}"), ApplicationState::ShouldBeUp, "node"))
+            .collect(),
+        addons: vec![
+            addon(format!("fleet-{n:02}-db"), "postgresql-addon", "postgresql"),
+            addon(format!("fleet-{n:02}-cache"), "redis-addon", "redis"),
+        ],
+        currencies: &["EUR"],
+    }));
+    all
+}
+
 pub(crate) fn owners() -> Vec<OwnerSeed> {
     use ApplicationState::*;
     vec![
         OwnerSeed {
             id: user_id(),
-            name: "Ada Lovelace",
+            name: "Ada Lovelace".into(),
             role: OrgRole::Admin,
             apps: vec![app("portfolio", ShouldBeUp, "node")],
             addons: vec![addon("notes-db", "postgresql-addon", "postgresql")],
@@ -80,7 +104,7 @@ pub(crate) fn owners() -> Vec<OwnerSeed> {
         },
         OwnerSeed {
             id: acme_id(),
-            name: "Acme Corp",
+            name: "Acme Corp".into(),
             role: OrgRole::Admin,
             apps: vec![
                 app("api-gateway", ShouldBeUp, "java"),
@@ -101,7 +125,7 @@ pub(crate) fn owners() -> Vec<OwnerSeed> {
         },
         OwnerSeed {
             id: globex_id(),
-            name: "Globex Corporation",
+            name: "Globex Corporation".into(),
             role: OrgRole::Accounting,
             apps: vec![
                 app("shop", ShouldBeUp, "python"),
@@ -115,7 +139,7 @@ pub(crate) fn owners() -> Vec<OwnerSeed> {
         },
         OwnerSeed {
             id: hostile_id(),
-            name: "<script>alert(\"owned\")</script> & Sons",
+            name: "<script>alert(\"owned\")</script> & Sons".into(),
             role: OrgRole::Developer,
             apps: vec![app("\"><img src=x onerror=alert(1)>", Moderated, "static")],
             addons: vec![],

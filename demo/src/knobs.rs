@@ -69,6 +69,19 @@ pub struct DemoKnobs {
     #[arg(long = "demo-broken-invoice", env = "DEMO_BROKEN_INVOICE")]
     pub broken_invoice: Option<String>,
 
+    /// More organisations, for the fleet board's benchmark: this many, each with
+    /// `DEMO_APPS_PER_EXTRA_ORG` applications and two add-ons.
+    #[arg(long = "demo-extra-orgs", env = "DEMO_EXTRA_ORGS", default_value_t = 0)]
+    pub extra_orgs: usize,
+
+    /// Applications of each extra organisation.
+    #[arg(
+        long = "demo-apps-per-extra-org",
+        env = "DEMO_APPS_PER_EXTRA_ORG",
+        default_value_t = 30
+    )]
+    pub apps_per_extra_org: usize,
+
     /// Answer every call whose path names this owner id with a 503 (an organisation the
     /// fleet board cannot read, while the others can be).
     #[arg(long = "demo-broken-owner", env = "DEMO_BROKEN_OWNER")]

@@ -3,7 +3,7 @@
 //! (`billing::seed::seed_invoices`, `orchestration::seed::…`, …), and holds nothing else.
 
 use crate::billing::seed::seed_invoices;
-use crate::cast::{app_id, owners, real_id, user_id};
+use crate::cast::{app_id, owners_with, real_id, user_id};
 use crate::drains::seed::seed_drains;
 use crate::ids::{sha, uuid};
 use crate::operators::seed::seed_operator;
@@ -47,10 +47,15 @@ pub struct Mutable {
 }
 
 impl World {
-    /// Builds the world as of `now`, with `extra_invoices` more invoices a month per owner.
-    pub fn build(now: OffsetDateTime, extra_invoices: usize) -> (World, Mutable) {
+    /// Builds the world as of `now`, with `extra_invoices` more invoices a month per owner and
+    /// `fleet.0` more organisations of `fleet.1` applications each.
+    pub fn build(
+        now: OffsetDateTime,
+        extra_invoices: usize,
+        fleet: (usize, usize),
+    ) -> (World, Mutable) {
         let now = now.replace_nanosecond(0).unwrap_or(now);
-        let seeds = owners();
+        let seeds = owners_with(fleet.0, fleet.1);
         let user = SelfUser {
             id: user_id(),
             email: "ada@example.com".into(),
@@ -82,7 +87,7 @@ impl World {
                 .apps
                 .iter()
                 .map(|a| SummaryApp {
-                    id: app_id(a.name),
+                    id: app_id(&a.name),
                     name: a.name.to_owned(),
                     instance_type: Some(a.kind.to_owned()),
                     instance_variant: Some(a.kind.to_owned()),
@@ -90,30 +95,30 @@ impl World {
                     archived: false,
                     homogeneous: true,
                     state: a.state.clone(),
-                    commit: Some(sha(a.name)),
+                    commit: Some(sha(&a.name)),
                 })
                 .collect();
             let addons: Vec<SummaryAddon> = seed
                 .addons
                 .iter()
                 .map(|a| SummaryAddon {
-                    id: format!("addon_{}", uuid(a.name)),
+                    id: format!("addon_{}", uuid(&a.name)),
                     name: a.name.to_owned(),
-                    real_id: real_id(a.prefix, a.name),
+                    real_id: real_id(a.prefix, &a.name),
                     provider_id: a.provider.to_owned(),
                 })
                 .collect();
             for (i, a) in seed.apps.iter().enumerate() {
-                let id = app_id(a.name);
+                let id = app_id(&a.name);
                 world.owner_of.insert(id.clone(), seed.id.clone());
-                let deps = seed_deployments(&seed.id, &id, a.name, i, now);
+                let deps = seed_deployments(&seed.id, &id, &a.name, i, now);
                 world
                     .instances
                     .insert(id.clone(), seed_instances(&seed.id, &id, &deps, now));
                 world.deployments.insert(id.clone(), deps);
                 world
                     .load_balancers
-                    .insert(id.clone(), seed_load_balancers(a.name, i));
+                    .insert(id.clone(), seed_load_balancers(&a.name, i));
                 mutable
                     .drains
                     .insert(id.clone(), seed_drains(&seed.id, &id, i == 0, now));
@@ -172,7 +177,7 @@ mod tests {
 
     #[test]
     fn the_world_has_every_kind_of_thing() {
-        let (w, m) = World::build(datetime!(2026-11-27 04:00 UTC), 0);
+        let (w, m) = World::build(datetime!(2026-11-27 04:00 UTC), 0, (0, 0));
         let owners = w.summary.clone().owners();
         assert_eq!(owners.len(), 4);
         assert!(owners[0].personal);

@@ -48,7 +48,7 @@ pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize)
         .collect::<String>()
         .to_uppercase();
     let address = Address {
-        address_id: Some(format!("address_{}", uuid(seed.name))),
+        address_id: Some(format!("address_{}", uuid(&seed.name))),
         owner_id: Some(seed.id.clone()),
         name: Some("Accounts payable".into()),
         company: Some(seed.name.to_owned()),
@@ -58,14 +58,14 @@ pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize)
         country_alpha2: Some("FR".into()),
         vat_number: Some(format!(
             "FR{:011}",
-            pick(seed.name, 10_000_000_000, 99_999_999_999)
+            pick(&seed.name, 10_000_000_000, 99_999_999_999)
         )),
         vat_percent: Some(20.0),
         customer_cost_center: Some("CC-42".into()),
-        customer_purchase_order: Some(format!("PO-{}", pick(seed.name, 1000, 9999))),
+        customer_purchase_order: Some(format!("PO-{}", pick(&seed.name, 1000, 9999))),
     };
     // The owner's applications, and two deleted since (billed in the older invoices).
-    let mut apps: Vec<String> = seed.apps.iter().map(|a| app_id(a.name)).collect();
+    let mut apps: Vec<String> = seed.apps.iter().map(|a| app_id(&a.name)).collect();
     apps.push(format!("app_{}", uuid(&format!("{}-retired-1", seed.id))));
     apps.push(format!("app_{}", uuid(&format!("{}-retired-2", seed.id))));
     let mut out = Vec::new();
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn invoice_lines_add_up_to_the_totals_but_for_a_discount() {
-        let (w, _) = World::build(datetime!(2026-11-27 04:00 UTC), 0);
+        let (w, _) = World::build(datetime!(2026-11-27 04:00 UTC), 0, (0, 0));
         let mut discounted = 0;
         let mut deleted_billed = false;
         for inv in w.invoices.values().flatten() {

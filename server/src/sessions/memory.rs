@@ -203,8 +203,10 @@ impl tower_sessions::SessionStore for MemoryStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.ended.insert(*id, ()).await;
-        self.records.invalidate(id).await;
+        // A tombstone only where there was a record (a sign-in cycles a fresh id too).
+        if self.records.remove(id).await.is_some() {
+            self.ended.insert(*id, ()).await;
+        }
         Ok(())
     }
 }

@@ -51,11 +51,13 @@ return 0
 "#;
 
 /// `delete`: KEYS the tombstone's name, then the record's names; ARGV the tombstone's life
-/// (ms). The record goes and its tombstone comes in one step.
+/// (ms). The record goes and its tombstone comes in one step (none for an id that had no
+/// record: a sign-in cycles a fresh one).
 const DELETE_WITH_TOMBSTONE: &str = r#"
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-return 1
+local n = 0
+for i = 2, #KEYS do n = n + redis.call('DEL', KEYS[i]) end
+if n > 0 then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+return n
 "#;
 
 /// Keeps one audit event: KEYS the trail; ARGV the sealed event, the most kept, the trail's
