@@ -139,6 +139,11 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/metrics")
+                        view=routes::metrics::MetricsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/logs")
                         view=routes::logs::LogsPage
                         ssr=ssr.clone()

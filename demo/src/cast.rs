@@ -75,18 +75,26 @@ pub fn real_id(prefix: &str, name: &str) -> String {
 /// each (the fleet board's benchmark).
 pub(crate) fn owners_with(extra_orgs: usize, apps_each: usize) -> Vec<OwnerSeed> {
     let mut all = owners();
-    all.extend((1..=extra_orgs).map(|n| OwnerSeed {
-        id: format!("orga_{}", uuid(&format!("fleet-{n}"))),
-        name: format!("Fleet {n:02}"),
-        role: OrgRole::Admin,
-        apps: (1..=apps_each)
-            .map(|a| app(format!("fleet-{n:02}-app-{a:02}"), ApplicationState::ShouldBeUp, "node"))
-            .collect(),
-        addons: vec![
-            addon(format!("fleet-{n:02}-db"), "postgresql-addon", "postgresql"),
-            addon(format!("fleet-{n:02}-cache"), "redis-addon", "redis"),
-        ],
-        currencies: &["EUR"],
+    all.extend((1..=extra_orgs).map(|n| {
+        OwnerSeed {
+            id: format!("orga_{}", uuid(&format!("fleet-{n}"))),
+            name: format!("Fleet {n:02}"),
+            role: OrgRole::Admin,
+            apps: (1..=apps_each)
+                .map(|a| {
+                    app(
+                        format!("fleet-{n:02}-app-{a:02}"),
+                        ApplicationState::ShouldBeUp,
+                        "node",
+                    )
+                })
+                .collect(),
+            addons: vec![
+                addon(format!("fleet-{n:02}-db"), "postgresql-addon", "postgresql"),
+                addon(format!("fleet-{n:02}-cache"), "redis-addon", "redis"),
+            ],
+            currencies: &["EUR"],
+        }
     }));
     all
 }

@@ -29,6 +29,7 @@ mod params;
 mod products;
 mod pulsar;
 mod state;
+mod stats;
 mod world;
 
 pub use cast::{acme_id, app_id, globex_id, hostile_id, real_id, user_id};
@@ -74,6 +75,7 @@ fn router(demo: Shared) -> Router {
         .merge(operators::routes())
         .merge(pulsar::routes())
         .merge(products::routes())
+        .merge(stats::routes())
         .route(
             "/v2/self/tokens/{token}",
             axum::routing::delete(oauth_provider::revoke),

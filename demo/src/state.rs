@@ -43,7 +43,10 @@ impl Demo {
             .filter(|start| *start <= now)
             .unwrap_or(now);
         let extra = knobs.invoices_per_month.saturating_sub(1);
-        let fleet = (knobs.extra_orgs.min(1000), knobs.apps_per_extra_org.min(1000));
+        let fleet = (
+            knobs.extra_orgs.min(1000),
+            knobs.apps_per_extra_org.min(1000),
+        );
         let (world, mutable) = World::build(start, extra, fleet);
         Self {
             world,

@@ -35,6 +35,8 @@ async function mainPages(page: Page): Promise<Place[]> {
     { path: deployment, crumb: /Acme Corp.*Deployments.*Deployment/ },
     { path: `${app}/instances`, crumb: /Acme Corp.*Instances/ },
     { path: `${app}/logs`, crumb: /Acme Corp.*Logs/ },
+    { path: `${app}/metrics`, crumb: /Acme Corp.*Metrics/ },
+    { path: `${app}/metrics?range=7d`, crumb: /Acme Corp.*Metrics/ },
     { path: first(new RegExp(`^/orgs/${acme}/resources/app_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(new RegExp(`^/orgs/${acme}/resources/postgresql_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(/\/pulsar\//), crumb: /›.*Storage policies/ },

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod billing;
 pub mod drains;
 pub mod fleet;
+pub mod metrics;
 pub mod navigation;
 pub mod operators;
 pub mod pulsar;

@@ -30,6 +30,7 @@ pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoVi
         (urls::app(&owner, &app, ""), "Overview"),
         (urls::app(&owner, &app, "/deployments"), "Deployments"),
         (urls::app(&owner, &app, "/instances"), "Instances"),
+        (urls::app(&owner, &app, "/metrics"), "Metrics"),
         (urls::app(&owner, &app, "/logs"), "Logs"),
         (urls::drains(&owner, &app), "Log drains"),
     ];

@@ -17,6 +17,7 @@ pub mod place;
 pub mod pulsar;
 pub mod redirect;
 pub mod sessions;
+pub mod stats;
 pub mod timeline;
 pub mod url_filter;
 

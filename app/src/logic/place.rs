@@ -128,6 +128,7 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
                 ["deployments", ..] => ("Deployments", "/deployments"),
                 ["instances"] => ("Instances", "/instances"),
                 ["logs"] => ("Logs", "/logs"),
+                ["metrics"] => ("Metrics", "/metrics"),
                 _ => ("", ""),
             };
             if !label.is_empty() {

@@ -18,6 +18,7 @@ pub mod navigation;
 pub mod operators;
 pub mod pulsar;
 pub mod sessions;
+pub mod stats;
 pub mod zones;
 
 pub use wire::{Timestamp, date, lenient_items, lenient_list, nullable};

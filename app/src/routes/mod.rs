@@ -13,6 +13,7 @@ pub mod invoices;
 pub mod login;
 pub mod logs;
 mod logs_viewer;
+pub mod metrics;
 pub mod not_found;
 pub mod operator;
 pub mod pulsar;

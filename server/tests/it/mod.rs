@@ -9,6 +9,7 @@ mod costs;
 mod drains;
 mod fleet;
 mod logs;
+mod metrics;
 mod oauth;
 mod operability;
 mod pages;

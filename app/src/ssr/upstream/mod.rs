@@ -29,6 +29,7 @@ mod orchestration;
 mod products;
 mod pulsar;
 mod signin;
+mod stats;
 
 pub use billing::InvoiceFormat;
 pub use credentials::{AccessToken, ApiToken, Credentials, OAuthProvider};
