@@ -4,14 +4,14 @@
 
 use crate::ids;
 use crate::params::api_error;
-use crate::state::{Demo, SEEN_MAX, Shared};
+use crate::state::{SEEN_MAX, Shared};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub(crate) fn routes() -> Router<Shared> {
@@ -50,10 +50,12 @@ async fn open_streams(State(demo): State<Shared>) -> Response {
     axum::Json(demo.open_streams.load(Ordering::SeqCst)).into_response()
 }
 
-/// `GET /demo/concurrency`: the most invoice details (JSON) ever asked at the same time.
+/// `GET /demo/concurrency`: the most invoice details (JSON), and the most API calls of any
+/// kind, ever asked at the same time.
 async fn concurrency(State(demo): State<Shared>) -> Response {
     axum::Json(serde_json::json!({
-        "invoiceDetails": demo.details_peak.load(Ordering::SeqCst)
+        "invoiceDetails": demo.details_peak.load(Ordering::SeqCst),
+        "api": demo.api_peak.load(Ordering::SeqCst)
     }))
     .into_response()
 }
@@ -61,6 +63,7 @@ async fn concurrency(State(demo): State<Shared>) -> Response {
 /// `DELETE /demo/concurrency`: start counting again.
 async fn forget_concurrency(State(demo): State<Shared>) -> Response {
     demo.details_peak.store(0, Ordering::SeqCst);
+    demo.api_peak.store(0, Ordering::SeqCst);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -74,19 +77,20 @@ fn is_invoice_detail(path: &str) -> bool {
 }
 
 /// Counts one invoice-detail request in flight while it lives.
-struct InFlight<'a>(&'a Demo);
+struct InFlight<'a>(&'a AtomicUsize);
 
 impl<'a> InFlight<'a> {
-    fn enter(demo: &'a Demo) -> Self {
-        let now = demo.details_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        demo.details_peak.fetch_max(now, Ordering::SeqCst);
-        Self(demo)
+    /// One more request counted in `now`, whose most is kept in `peak`.
+    fn enter(now: &'a AtomicUsize, peak: &AtomicUsize) -> Self {
+        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+        peak.fetch_max(n, Ordering::SeqCst);
+        Self(now)
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.details_in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -114,7 +118,10 @@ pub(crate) async fn knobs(State(demo): State<Shared>, req: Request, next: Next) 
         path
     };
     tracing::debug!(n, path, "demo request");
-    let _in_flight = is_invoice_detail(path).then(|| InFlight::enter(&demo));
+    let _in_flight = is_invoice_detail(path)
+        .then(|| InFlight::enter(&demo.details_in_flight, &demo.details_peak));
+    let _api =
+        (!path.starts_with("/demo/")).then(|| InFlight::enter(&demo.api_in_flight, &demo.api_peak));
     if demo.knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(demo.knobs.latency_ms)).await;
     }

@@ -23,6 +23,8 @@ pub(crate) struct Demo {
     /// Invoice details being answered now, and the most at once (for the bound's test).
     pub(crate) details_in_flight: AtomicUsize,
     pub(crate) details_peak: AtomicUsize,
+    pub(crate) api_in_flight: AtomicUsize,
+    pub(crate) api_peak: AtomicUsize,
     /// Log streams being generated right now, for tests of the relay.
     pub(crate) open_streams: Arc<AtomicUsize>,
     /// The demo as an OAuth provider ("Sign in with Clever Cloud").
@@ -57,6 +59,8 @@ impl Demo {
             seen: Mutex::new(VecDeque::new()),
             details_in_flight: Default::default(),
             details_peak: Default::default(),
+            api_in_flight: Default::default(),
+            api_peak: Default::default(),
             open_streams: Arc::default(),
             oauth: Provider::default(),
         }

@@ -14,7 +14,7 @@ use app::model::activity::AuditEvent;
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
 use app::ssr::session::{AuditTrail, RevealWithin, SessionDirectory, StoredSession};
-use app::ssr::{DemoMode, Timeouts, Upstream};
+use app::ssr::{DemoMode, FanOut, Timeouts, Upstream};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -53,6 +53,8 @@ pub struct AppState {
     pub sign_in_page: Renderer,
     /// Details of closed invoices, per session (the costs page and its CSV).
     pub invoice_details: DetailCache,
+    /// Upstream calls at once per session for the fan-out pages (the fleet board).
+    pub fan_out: FanOut,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             self.invoice_details.clone(),
             self.reveal_within,
             self.store.clone(),
+            self.fan_out.clone(),
         )
     }
 }
@@ -77,6 +80,7 @@ fn context(
     details: DetailCache,
     reveal: RevealWithin,
     store: sessions::Store,
+    fan_out: FanOut,
 ) -> impl Fn() + Clone + Send + Sync + 'static {
     let (record_store, list_store) = (store.clone(), store.clone());
     let directory = SessionDirectory(Arc::new(move |user: String| {
@@ -119,6 +123,7 @@ fn context(
         }
     };
     move || {
+        provide_context(fan_out.clone());
         provide_context(directory.clone());
         provide_context(trail.clone());
         provide_context(reveal);
@@ -167,6 +172,8 @@ pub(crate) fn build(
     let reveal_within = RevealWithin(Duration::from_secs_f64(
         config.reveal_within_minutes.max(0.0) * 60.0,
     ));
+    // One bound per session for the fan-out pages, shared by all their requests.
+    let fan_out = FanOut::new(8);
     let sign_in_page = Renderer::new(
         context(
             upstream.clone(),
@@ -175,6 +182,7 @@ pub(crate) fn build(
             invoice_details.clone(),
             reveal_within,
             store.clone(),
+            fan_out.clone(),
         ),
         leptos.clone(),
     );
@@ -190,6 +198,7 @@ pub(crate) fn build(
         draining: Arc::new(AtomicBool::new(false)),
         readiness: Arc::default(),
         invoice_details,
+        fan_out,
         oauth,
         allow,
         allow_recheck: Duration::from_secs_f64(config.allow_recheck_secs.max(0.0)),

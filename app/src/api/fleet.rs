@@ -15,27 +15,43 @@ const INSTANCES_PER_APP: u32 = 40;
 #[cfg(feature = "ssr")]
 const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// One owner's part of the fleet board: its applications and add-ons with their state, and
-/// what needs attention. Calls: the summary and the organisation's deployments, then three
-/// per application (details, live instances, drains) and up to two per add-on (drains, an
-/// operator's version check), at most `FanOut` at once for the session.
+/// One owner's part of the fleet board, by its id (the summary read for its applications and
+/// add-ons, then as [`board_for`]).
 #[server(prefix = "/api", endpoint = "board_owner")]
 pub async fn board_owner(owner: String) -> Result<OwnerBoard, AppError> {
     use crate::ids::SegmentId;
+    SegmentId::parse("owner id", &owner)?;
+    let found = crate::ssr::authed_call(async |api| api.summary().await)
+        .await?
+        .owners()
+        .into_iter()
+        .find(|o| o.id == owner)
+        .ok_or_else(|| AppError::not_found(format!("organisation {owner}")))?;
+    board_for(found).await
+}
+
+/// One owner's part of the fleet board: its applications and add-ons with their state, and
+/// what needs attention. `owner` comes from the navigation data the page already read. Calls,
+/// all at once under the session's bound (`FanOut`) and each with a deadline: the
+/// organisation's deployments, three per application (details, live instances, drains) and up
+/// to two per add-on (drains, an operator's version check).
+#[cfg(feature = "ssr")]
+pub async fn board_for(owner: crate::model::navigation::Owner) -> Result<OwnerBoard, AppError> {
+    use crate::ids::SegmentId;
     use crate::ssr::{AllowedOrgs, FanOut};
-    let id = SegmentId::parse("owner id", &owner)?;
+    let id = SegmentId::parse("owner id", &owner.id)?;
     if !use_context::<AllowedOrgs>()
         .unwrap_or_default()
-        .allows(&owner)
+        .allows(&owner.id)
     {
-        return Err(AppError::not_found(format!("organisation {owner}")));
+        return Err(AppError::not_found(format!("organisation {}", owner.id)));
     }
     let session = crate::ssr::session::current_session().await?;
     let fan_out = use_context::<FanOut>().unwrap_or_default();
     let permits = fan_out
         .for_session(session.id().map(|i| i.to_string()))
         .await;
-    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &permits).await).await
+    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, &permits).await).await
 }
 
 #[cfg(feature = "ssr")]
@@ -47,7 +63,7 @@ mod ssr {
         addon_attention, app_attention, drain_health, latest_of, ordered, up_count,
     };
     use crate::model::fleet::{AddonRow, AppRow, OwnerBoard};
-    use crate::model::navigation::ApplicationState;
+    use crate::model::navigation::{ApplicationState, Owner};
     use crate::model::operators::OperatorKind;
     use crate::query::{DrainQuery, InstanceQuery};
     use crate::ssr::upstream::Authed;
@@ -82,25 +98,9 @@ mod ssr {
     pub(super) async fn board(
         api: &Authed<'_>,
         id: &SegmentId,
+        owner: &Owner,
         permits: &Semaphore,
     ) -> Result<OwnerBoard, AppError> {
-        let (summary, deployments) = futures::join!(
-            call(permits, "the summary".into(), api.summary()),
-            call(
-                permits,
-                "the deployments".into(),
-                api.owner_deployments(id, DEPLOYMENTS_PER_APP)
-            ),
-        );
-        let summary = summary.map_err(|(_, e)| e)?;
-        let owner = summary
-            .owners()
-            .into_iter()
-            .find(|o| o.id == id.as_str())
-            .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
-        // The organisation's own call failing is the organisation failing: shown as such, not
-        // as rows that would look healthy.
-        let deployments = Some(deployments.map_err(|(_, e)| e)?);
         let live = InstanceQuery {
             exclude_deleted: Some(true),
             limit: Some(INSTANCES_PER_APP),
@@ -109,7 +109,6 @@ mod ssr {
         let no_filter = DrainQuery::default();
         let apps = owner.applications.iter().map(|a| {
             let (live, no_filter) = (&live, &no_filter);
-            let deployments = deployments.as_ref();
             async move {
                 let app_id = SegmentId::parse("application id", &a.id)?;
                 let (details, instances, drains) = futures::join!(
@@ -129,8 +128,6 @@ mod ssr {
                         api.drains(id, &app_id, no_filter)
                     ),
                 );
-                let deps = deployments.and_then(|d| d.get(&a.id)).map(Vec::as_slice);
-                let (latest, last_ended) = latest_of(deps.unwrap_or_default());
                 let mut gaps = Vec::new();
                 let details = kept(&mut gaps, details);
                 let row = AppRow {
@@ -152,8 +149,9 @@ mod ssr {
                         }
                     }),
                     zone: details.as_ref().and_then(|d| d.zone.clone()),
-                    latest,
-                    last_ended,
+                    // From the organisation's deployments, read alongside.
+                    latest: None,
+                    last_ended: None,
                     drains: kept(&mut gaps, drains).map(|d| drain_health(&d)),
                 };
                 Ok::<_, AppError>((row, gaps))
@@ -205,10 +203,19 @@ mod ssr {
                 Ok::<_, AppError>((row, gaps))
             }
         });
-        let (apps, addons) = futures::join!(
+        let deployments = call(
+            permits,
+            "the deployments".into(),
+            api.owner_deployments(id, DEPLOYMENTS_PER_APP),
+        );
+        let (deployments, apps, addons) = futures::join!(
+            deployments,
             futures::future::join_all(apps),
             futures::future::join_all(addons)
         );
+        // The organisation's own call failing is the organisation failing: shown as such, not
+        // as rows that would look healthy.
+        let deployments = deployments.map_err(|(_, e)| e)?;
         let now = time::OffsetDateTime::now_utc();
         let mut board = OwnerBoard {
             id: owner.id.clone(),
@@ -223,7 +230,9 @@ mod ssr {
         let mut attention = Vec::new();
         let mut failed = Vec::new();
         for r in apps {
-            let (row, g) = r?;
+            let (mut row, g) = r?;
+            let deps = deployments.get(&row.id).map(Vec::as_slice);
+            (row.latest, row.last_ended) = latest_of(deps.unwrap_or_default());
             attention.extend(app_attention(id.as_str(), &row, now));
             failed.extend(g);
             board.apps.push(row);

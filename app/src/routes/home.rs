@@ -30,14 +30,14 @@ const REFRESH_MS: u32 = 30_000;
 
 type Pending = futures::future::BoxFuture<'static, Result<OwnerBoard, AppError>>;
 
-/// One owner's board, its calls started now (every owner's at once, whatever order the page
+/// One owner's board (from the navigation data the frame read), its calls started now (every owner's at once, whatever order the page
 /// then waits for them in), its answer shared by its section and "Needs attention".
-fn started(owner: String) -> Shared<Pending> {
+fn started(owner: Owner) -> Shared<Pending> {
     #[cfg(feature = "ssr")]
     {
         let (tx, rx) = futures::channel::oneshot::channel();
         leptos::task::spawn(async move {
-            let _ = tx.send(crate::api::fleet::board_owner(owner).await);
+            let _ = tx.send(crate::api::fleet::board_for(owner).await);
         });
         async move {
             rx.await
@@ -112,10 +112,10 @@ fn Board(
             let pending = boards
                 .try_update_value(|m| {
                     m.entry(o.id.clone())
-                        .or_insert_with(|| started(o.id.clone()))
+                        .or_insert_with(|| started(o.clone()))
                         .clone()
                 })
-                .unwrap_or_else(|| started(o.id.clone()));
+                .unwrap_or_else(|| started(o.clone()));
             (o, pending)
         })
         .collect();

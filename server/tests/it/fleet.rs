@@ -390,3 +390,29 @@ async fn dashboard_actions_are_kept_sealed_in_the_shared_store_for_every_replica
         "sealed at rest"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_makes_at_most_eight_calls_at_once_for_a_session() {
+    let mut config = Config::for_tests();
+    config.demo.latency_ms = 60;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    let url = h.upstream.join("/demo/concurrency").expect("url");
+    let http = reqwest::Client::new();
+    http.delete(url.clone()).send().await.expect("reset");
+    // Two tabs of the same session at once share the bound.
+    let (a, b) = futures::join!(h.page("/", 200), h.page("/", 200));
+    assert!(a.contains("Needs attention") && b.contains("Needs attention"));
+    let peak: serde_json::Value = http
+        .get(url)
+        .send()
+        .await
+        .expect("peak")
+        .json()
+        .await
+        .expect("json");
+    let peak = peak["api"].as_u64().expect("api peak");
+    // Eight for the boards, and each tab's navigation summary before its board starts.
+    assert!(peak <= 8 + 2, "{peak} calls at once");
+    assert!(peak >= 4, "the calls do run concurrently: {peak}");
+}
