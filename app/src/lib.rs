@@ -144,6 +144,11 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/orgs/:owner_id/addons/:addon_id/metrics")
+                        view=routes::metrics::AddonMetricsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/orgs/:owner_id/apps/:app_id/logs")
                         view=routes::logs::LogsPage
                         ssr=ssr.clone()

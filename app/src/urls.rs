@@ -51,6 +51,11 @@ pub fn addon_page(owner: &str, addon: &SummaryAddon) -> Option<String> {
         .then(|| format!("/orgs/{}/pulsar/{}", seg(owner), seg(&addon.real_id)))
 }
 
+/// An add-on's metrics (by its real id).
+pub fn addon_metrics(owner: &str, real_id: &str) -> String {
+    format!("/orgs/{}/addons/{}/metrics", seg(owner), seg(real_id))
+}
+
 /// An organisation's activity feed.
 pub fn activity(owner: &str) -> String {
     format!("/orgs/{}/activity", seg(owner))

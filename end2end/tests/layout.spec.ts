@@ -37,6 +37,7 @@ async function mainPages(page: Page): Promise<Place[]> {
     { path: `${app}/logs`, crumb: /Acme Corp.*Logs/ },
     { path: `${app}/metrics`, crumb: /Acme Corp.*Metrics/ },
     { path: `${app}/metrics?range=7d`, crumb: /Acme Corp.*Metrics/ },
+    { path: `/orgs/${acme}/addons/${first(/\/operators\/keycloak\//).split("/")[5]}/metrics`, crumb: /Acme Corp.*auth.*Metrics/ },
     { path: first(new RegExp(`^/orgs/${acme}/resources/app_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(new RegExp(`^/orgs/${acme}/resources/postgresql_[^/]+/drains$`)), crumb: /Acme Corp.*Log drains/ },
     { path: first(/\/pulsar\//), crumb: /›.*Storage policies/ },

@@ -27,7 +27,7 @@ pub async fn board_owner(owner: String) -> Result<OwnerBoard, AppError> {
         .into_iter()
         .find(|o| o.id == owner)
         .ok_or_else(|| AppError::not_found(format!("organisation {owner}")))?;
-    board_for(found).await
+    board_for(found, 0).await
 }
 
 /// One owner's part of the fleet board: its applications and add-ons with their state, and
@@ -36,7 +36,10 @@ pub async fn board_owner(owner: String) -> Result<OwnerBoard, AppError> {
 /// organisation's deployments, three per application (details, live instances, drains) and up
 /// to two per add-on (drains, an operator's version check).
 #[cfg(feature = "ssr")]
-pub async fn board_for(owner: crate::model::navigation::Owner) -> Result<OwnerBoard, AppError> {
+pub async fn board_for(
+    owner: crate::model::navigation::Owner,
+    rank: u32,
+) -> Result<OwnerBoard, AppError> {
     use crate::ids::SegmentId;
     use crate::ssr::{AllowedOrgs, FanOut};
     let id = SegmentId::parse("owner id", &owner.id)?;
@@ -51,7 +54,7 @@ pub async fn board_for(owner: crate::model::navigation::Owner) -> Result<OwnerBo
     let permits = fan_out
         .for_session(session.id().map(|i| i.to_string()))
         .await;
-    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, &permits).await).await
+    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, (&permits, rank)).await).await
 }
 
 #[cfg(feature = "ssr")]
@@ -66,17 +69,21 @@ mod ssr {
     use crate::model::navigation::{ApplicationState, Owner};
     use crate::model::operators::OperatorKind;
     use crate::query::{DrainQuery, InstanceQuery};
+    use crate::ssr::fan_out::Gate;
     use crate::ssr::upstream::Authed;
     use crate::urls;
-    use tokio::sync::Semaphore;
+    use std::sync::Arc;
+
+    /// The session's gate and this owner's rank on the page (its calls wait their turn by it).
+    pub(super) type Turn<'a> = (&'a Arc<Gate>, u32);
 
     /// One call under the session's bound and the board's deadline; `Err` names what failed.
     async fn call<T>(
-        permits: &Semaphore,
+        (gate, rank): Turn<'_>,
         what: String,
         f: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, (String, AppError)> {
-        let _permit = permits.acquire().await;
+        let _place = gate.enter(u64::from(rank)).await;
         match tokio::time::timeout(CALL_DEADLINE, f).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err((what, e)),
@@ -99,7 +106,7 @@ mod ssr {
         api: &Authed<'_>,
         id: &SegmentId,
         owner: &Owner,
-        permits: &Semaphore,
+        permits: Turn<'_>,
     ) -> Result<OwnerBoard, AppError> {
         let live = InstanceQuery {
             exclude_deleted: Some(true),

@@ -21,6 +21,8 @@ pub struct MetricChart {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricsView {
     pub range: Range,
+    /// An application (with requests and places); else an add-on (resources only).
+    pub app: bool,
     #[serde(with = "crate::model::date")]
     pub from: Option<Timestamp>,
     #[serde(with = "crate::model::date")]
@@ -41,10 +43,36 @@ pub async fn load_metrics(
     app: String,
     range: String,
 ) -> Result<MetricsView, AppError> {
+    load(owner, app, range, true).await
+}
+
+/// An add-on's metrics (by its real id): CPU, memory and load, one call.
+#[server(prefix = "/api", endpoint = "addon_metrics")]
+pub async fn load_addon_metrics(
+    owner: String,
+    addon: String,
+    range: String,
+) -> Result<MetricsView, AppError> {
+    load(owner, addon, range, false).await
+}
+
+/// The metrics of an application (`is_app`: with its requests and their places) or an add-on.
+#[cfg(feature = "ssr")]
+async fn load(
+    owner: String,
+    app: String,
+    range: String,
+    is_app: bool,
+) -> Result<MetricsView, AppError> {
     use crate::ids::SegmentId;
     use crate::logic::stats::{buckets, by_class, peak};
     let owner = SegmentId::parse("owner id", &owner)?;
-    let app = SegmentId::parse("application id", &app)?;
+    let what = if is_app {
+        "application id"
+    } else {
+        "add-on id"
+    };
+    let app = SegmentId::parse(what, &app)?;
     let range = Range::parse(Some(&range))
         .ok_or_else(|| AppError::BadRequest("Range must be 24h or 7d.".into()))?;
     let now = time::OffsetDateTime::now_utc();
@@ -54,11 +82,18 @@ pub async fn load_metrics(
         .unwrap_or(now);
     let from = to - range.window();
     crate::ssr::authed_call(async |api| {
-        let (series, codes, places) = futures::join!(
-            api.metrics(&owner, &app, range, to),
-            api.status_codes(&owner, Some(&app), from, to),
-            api.request_locations(&owner, Some(&app), from, to),
-        );
+        let requests = async {
+            if is_app {
+                futures::join!(
+                    api.status_codes(&owner, Some(&app), from, to),
+                    api.request_locations(&owner, Some(&app), from, to)
+                )
+            } else {
+                (Ok(Vec::new()), Ok(Vec::new()))
+            }
+        };
+        let (series, (codes, places)) =
+            futures::join!(api.metrics(&owner, &app, range, to), requests);
         for e in [
             series.as_ref().err(),
             codes.as_ref().err(),
@@ -70,6 +105,12 @@ pub async fn load_metrics(
             if *e == AppError::Unauthorized {
                 return Err(AppError::Unauthorized);
             }
+        }
+        if let Err(AppError::NotFound { .. }) = series {
+            return Err(AppError::not_found(format!(
+                "{} {app}",
+                what.trim_end_matches(" id")
+            )));
         }
         let count = (range.window().whole_seconds() / width) as usize;
         let mut missing = Vec::new();
@@ -91,6 +132,7 @@ pub async fn load_metrics(
         });
         Ok(MetricsView {
             range,
+            app: is_app,
             from: Some(from),
             to: Some(to),
             metrics,

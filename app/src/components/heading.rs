@@ -57,10 +57,11 @@ pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoVi
 #[component]
 pub fn AddonHeading(owner: String, addon: String, page: &'static str) -> impl IntoView {
     let shell = use_context::<ShellResource>();
+    let (owner_id, addon_id) = (owner.clone(), addon.clone());
     view! {
         <Suspense fallback=move || view! { <h1>{page}</h1> }>
             {move || {
-                let (o, r) = (owner.clone(), addon.clone());
+                let (o, r) = (owner_id.clone(), addon_id.clone());
                 Suspend::new(async move {
                     let name = match shell {
                         Some(s) => s.await.ok().and_then(|d| d.resource_name(&o, &r)),
@@ -71,5 +72,18 @@ pub fn AddonHeading(owner: String, addon: String, page: &'static str) -> impl In
                 })
             }}
         </Suspense>
+        <AddonLinks owner=owner.clone() addon=addon.clone() />
+    }
+}
+
+/// The pages every add-on with a real id has: its metrics and its log drains.
+#[component]
+pub fn AddonLinks(owner: String, addon: String) -> impl IntoView {
+    view! {
+        <p class="addon-links">
+            <a href=urls::addon_metrics(&owner, &addon)>"Metrics"</a>
+            " · "
+            <a href=urls::drains(&owner, &addon)>"Log drains"</a>
+        </p>
     }
 }

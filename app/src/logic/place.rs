@@ -154,6 +154,13 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
             crumbs.push(crumb("Log drains", &drains));
             place.sidebar = Some(link);
         }
+        ["addons", id, "metrics"] => {
+            let addon = owner.and_then(|o| o.addon(id));
+            let link = addon.map_or_else(|| path.to_owned(), |a| addon_link(owner_id, a));
+            crumbs.push(crumb(name_of(owner, id), &link));
+            crumbs.push(crumb("Metrics", path));
+            place.sidebar = Some(link);
+        }
         ["operators", kind, id] => {
             let label = OperatorKind::of_real_id(id)
                 .filter(|k| k.as_str() == *kind)

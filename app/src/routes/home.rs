@@ -32,12 +32,12 @@ type Pending = futures::future::BoxFuture<'static, Result<OwnerBoard, AppError>>
 
 /// One owner's board (from the navigation data the frame read), its calls started now (every owner's at once, whatever order the page
 /// then waits for them in), its answer shared by its section and "Needs attention".
-fn started(owner: Owner) -> Shared<Pending> {
+fn started(owner: Owner, rank: u32) -> Shared<Pending> {
     #[cfg(feature = "ssr")]
     {
         let (tx, rx) = futures::channel::oneshot::channel();
         leptos::task::spawn(async move {
-            let _ = tx.send(crate::api::fleet::board_for(owner).await);
+            let _ = tx.send(crate::api::fleet::board_for(owner, rank).await);
         });
         async move {
             rx.await
@@ -49,7 +49,7 @@ fn started(owner: Owner) -> Shared<Pending> {
     // The board is server HTML (no island): the browser never renders it.
     #[cfg(not(feature = "ssr"))]
     {
-        let _ = owner;
+        let _ = (owner, rank);
         futures::future::ready(Err(AppError::Unavailable { sozu_id: None }))
             .boxed()
             .shared()
@@ -106,16 +106,18 @@ fn Board(
     only_attention: bool,
     boards: Started,
 ) -> impl IntoView {
+    // Each owner's calls wait their turn by its rank on the page: the first shows first.
     let boards: Vec<(Owner, Shared<Pending>)> = owners
         .into_iter()
-        .map(|o| {
+        .zip(0u32..)
+        .map(|(o, rank)| {
             let pending = boards
                 .try_update_value(|m| {
                     m.entry(o.id.clone())
-                        .or_insert_with(|| started(o.clone()))
+                        .or_insert_with(|| started(o.clone(), rank))
                         .clone()
                 })
-                .unwrap_or_else(|| started(o.clone()));
+                .unwrap_or_else(|| started(o.clone(), rank));
             (o, pending)
         })
         .collect();

@@ -4,8 +4,9 @@
 //! each chart with its table behind "Show as table" (a `<details>`: no script needed).
 //! `?range=24h|7d`.
 
-use crate::api::metrics::{MetricChart, MetricsView, load_metrics};
+use crate::api::metrics::{MetricChart, MetricsView, load_addon_metrics, load_metrics};
 use crate::components::error_view::ErrorView;
+use crate::components::heading::AddonHeading;
 use crate::components::heading::AppHeading;
 use crate::error::AppError;
 use crate::hooks::route_ids::{check_app_ids, use_app_ids};
@@ -48,18 +49,9 @@ pub fn MetricsPage() -> impl IntoView {
     );
     let (owner, app) = ids.get_untracked();
     let base = urls::app(&owner, &app, "/metrics");
-    let switch = [(Range::Day, "Last 24 hours"), (Range::Week, "Last 7 days")]
-        .into_iter()
-        .map(|(r, label)| {
-            let current = range == Some(r);
-            view! {
-                <a href=format!("{base}?range={}", r.as_str()) class:current=current aria-current=current.then_some("true")>{label}</a>
-            }
-        })
-        .collect_view();
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="Metrics" />
-        <div class="years" role="group" aria-label="Range">{switch}</div>
+        <RangeSwitch base range />
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading metrics…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -69,6 +61,62 @@ pub fn MetricsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// An add-on's metrics page (`/orgs/{ownerId}/addons/{realId}/metrics`): resources only.
+#[component]
+pub fn AddonMetricsPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let ids = move || {
+        let p = params.read();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("addon_id").unwrap_or_default(),
+        )
+    };
+    let raw_range = use_query_map().read_untracked().get("range");
+    let range = Range::parse(raw_range.as_deref());
+    let data = Resource::new(ids, move |(owner, addon)| {
+        let raw = raw_range.clone().unwrap_or_default();
+        async move {
+            let r = Range::parse(Some(&raw)).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "Range must be 24h or 7d (got \"{}\").",
+                    crate::logic::filters::clip(&raw)
+                ))
+            })?;
+            load_addon_metrics(owner, addon, r.as_str().to_owned()).await
+        }
+    });
+    let (owner, addon) = ids();
+    let base = urls::addon_metrics(&owner, &addon);
+    view! {
+        <AddonHeading owner=owner.clone() addon=addon.clone() page="Metrics" />
+        <RangeSwitch base range />
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading metrics…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(v) => view! { <Metrics view=v /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The links between the two ranges.
+#[component]
+fn RangeSwitch(base: String, range: Option<Range>) -> impl IntoView {
+    let switch = [(Range::Day, "Last 24 hours"), (Range::Week, "Last 7 days")]
+        .into_iter()
+        .map(|(r, label)| {
+            let current = range == Some(r);
+            view! {
+                <a href=format!("{base}?range={}", r.as_str()) class:current=current aria-current=current.then_some("true")>{label}</a>
+            }
+        })
+        .collect_view();
+    view! { <div class="years" role="group" aria-label="Range">{switch}</div> }
 }
 
 /// A time as the charts say it: `14:00` over a day, `Tue 14:00` over a week.
@@ -119,7 +167,7 @@ fn Metrics(view: MetricsView) -> impl IntoView {
     });
     let charts = match view.metrics {
         Ok(list) if list.iter().all(|m| m.peak.is_none()) => view! {
-            <p class="empty">"No metrics for this application in this range: it may be stopped, or too new."</p>
+            <p class="empty">"No metrics in this range: it may be stopped, or too new."</p>
         }
         .into_any(),
         Ok(list) => list
@@ -137,6 +185,18 @@ fn Metrics(view: MetricsView) -> impl IntoView {
         Ok(list) => view! { <PlacesFigure places=list /> }.into_any(),
         Err(e) => view! { <p class="notice error gap" role="alert">{format!("Where requests come from could not be read: {e}")}</p> }.into_any(),
     };
+    let traffic = view.app.then(|| {
+        view! {
+            <section class="metrics" aria-labelledby="requests-title">
+                <h2 id="requests-title">"Requests"</h2>
+                {requests}
+            </section>
+            <section class="metrics" aria-labelledby="places-title">
+                <h2 id="places-title">"Where requests come from"</h2>
+                {places}
+            </section>
+        }
+    });
     view! {
         <p class="muted">{period}</p>
         {gaps}
@@ -144,14 +204,7 @@ fn Metrics(view: MetricsView) -> impl IntoView {
             <h2 id="resources-title">"Resources"</h2>
             {charts}
         </section>
-        <section class="metrics" aria-labelledby="requests-title">
-            <h2 id="requests-title">"Requests"</h2>
-            {requests}
-        </section>
-        <section class="metrics" aria-labelledby="places-title">
-            <h2 id="places-title">"Where requests come from"</h2>
-            {places}
-        </section>
+        {traffic}
     }
 }
 

@@ -294,6 +294,7 @@ fn Panel(
     view! {
         <h1>{p.kind.label()} " · " <span class="app-name">{op.name.clone()}</span></h1>
         <p class="links">{open} " " {logs} " " {config}</p>
+        <crate::components::heading::AddonLinks owner=owner.clone() addon=id.clone() />
         <dl class="fields">{fields}{ids}</dl>
         {credentials}
         {api}

@@ -103,3 +103,42 @@ async fn seven_days_in_six_hour_buckets_and_a_bad_range_is_refused() {
     let bad = h.page(&path("web-frontend", "?range=1y"), 400).await;
     assert!(bad.contains("Range must be 24h or 7d"), "{bad}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_add_on_has_its_resources_linked_from_its_pages() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let acme = demo::acme_id();
+    let keycloak = demo::real_id("keycloak", "auth");
+    let metrics = format!("/orgs/{acme}/addons/{keycloak}/metrics");
+    let operator = h
+        .page(&format!("/orgs/{acme}/operators/keycloak/{keycloak}"), 200)
+        .await;
+    assert!(
+        operator.contains(&format!("href=\"{metrics}\"")),
+        "linked from its page"
+    );
+    let pulsar = demo::real_id("pulsar", "events");
+    let policies = h.page(&format!("/orgs/{acme}/pulsar/{pulsar}"), 200).await;
+    assert!(policies.contains(&format!("href=\"/orgs/{acme}/addons/{pulsar}/metrics\"")));
+    h.upstream_requests().await;
+    let page = text(&h.page(&metrics, 200).await);
+    let calls = h.upstream_requests().await;
+    assert_eq!(
+        calls.iter().filter(|c| c.contains("/v4/stats/")).count(),
+        1,
+        "{calls:#?}"
+    );
+    assert!(page.contains("CPU peaked at") && page.contains("Memory peaked at"));
+    assert!(
+        !page.contains("Where requests come from"),
+        "no requests for an add-on"
+    );
+    assert!(
+        page.contains("Metrics · <span class=\"app-name\">auth"),
+        "named by the navigation"
+    );
+    // An add-on of another owner's is not found.
+    let other = format!("/orgs/{}/addons/{keycloak}/metrics", demo::globex_id());
+    h.page(&other, 404).await;
+}

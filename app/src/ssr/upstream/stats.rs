@@ -22,7 +22,7 @@ fn window(app: Option<&SegmentId>, from: Timestamp, to: Timestamp) -> Vec<(&'sta
 
 impl Authed<'_> {
     /// `GET /v4/stats/organisations/{o}/resources/{id}/metrics`: CPU, memory and load over
-    /// `range` up to `end`, one point per `range.span()` (404 means no data).
+    /// `range` up to `end`, one point per `range.span()` (404: no such resource here).
     pub async fn metrics(
         &self,
         owner: &SegmentId,
@@ -43,10 +43,7 @@ impl Authed<'_> {
             ("span", range.span().0.to_owned()),
             ("end", date::format(&end)),
         ];
-        match self.list(Call::get(p).query(q)).await {
-            Err(AppError::NotFound { .. }) => Ok(Vec::new()),
-            other => other,
-        }
+        self.list(Call::get(p).query(q)).await
     }
 
     /// `GET /v4/stats/organisations/{o}/http-status-codes`: hourly, the owner's or one
