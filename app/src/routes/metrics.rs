@@ -279,7 +279,7 @@ fn MetricFigure(chart: MetricChart, range: Range) -> impl IntoView {
     let label = format!("{title}: mean of each bucket as a bar, its maximum as a line. {sentence}");
     view! {
         <figure class="chart metric" data-metric=chart.key.clone()>
-            <figcaption><strong>{title}</strong>" " {sentence.clone()}</figcaption>
+            <figcaption>{sentence.clone()}</figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
                 <line class="grid" x1=f1(LEFT) x2=f1(W) y1=f1(y(top)) y2=f1(y(top)) />
                 <line class="grid" x1=f1(LEFT) x2=f1(W) y1=f1(y(top / 2.0)) y2=f1(y(top / 2.0)) />
