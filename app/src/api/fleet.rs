@@ -215,15 +215,29 @@ mod ssr {
             "the deployments".into(),
             api.owner_deployments(id, DEPLOYMENTS_PER_APP),
         );
-        let (deployments, apps, addons) = futures::join!(
+        let now = time::OffsetDateTime::now_utc();
+        let requests = call(
+            permits,
+            "the requests".into(),
+            api.status_codes(id, None, now - time::Duration::hours(24), now),
+        );
+        let (deployments, requests, apps, addons) = futures::join!(
             deployments,
+            requests,
             futures::future::join_all(apps),
             futures::future::join_all(addons)
         );
+        // The organisation's requests hour by hour (a sparkline); a failure is a named gap.
+        let mut failed = Vec::new();
+        let requests = kept(&mut failed, requests).map(|buckets| {
+            crate::logic::stats::by_class(&buckets)
+                .iter()
+                .map(|h| (h.total(), h.c5))
+                .collect::<Vec<_>>()
+        });
         // The organisation's own call failing is the organisation failing: shown as such, not
         // as rows that would look healthy.
         let deployments = deployments.map_err(|(_, e)| e)?;
-        let now = time::OffsetDateTime::now_utc();
         let mut board = OwnerBoard {
             id: owner.id.clone(),
             name: owner.name.clone(),
@@ -233,9 +247,9 @@ mod ssr {
             attention: Vec::new(),
             gaps: Vec::new(),
             fetched: Some(now),
+            requests,
         };
         let mut attention = Vec::new();
-        let mut failed = Vec::new();
         for r in apps {
             let (mut row, g) = r?;
             let deps = deployments.get(&row.id).map(Vec::as_slice);

@@ -162,4 +162,6 @@ pub struct OwnerBoard {
     /// When its data was read.
     #[serde(with = "date")]
     pub fetched: Option<Timestamp>,
+    /// Its requests of the last 24 hours, hour by hour: (all, 5xx); `None`: not read.
+    pub requests: Option<Vec<(u64, u64)>>,
 }

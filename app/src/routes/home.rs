@@ -316,8 +316,12 @@ fn OwnerTables(board: OwnerBoard, only_attention: bool) -> impl IntoView {
             view! { <AddonLine owner=owner.clone() addon=a flagged /> }
         })
         .collect_view();
+    let sparkline = board
+        .requests
+        .clone()
+        .map(|hours| view! { <Sparkline hours /> });
     view! {
-        <p class="muted board-read">{read}</p>
+        <p class="muted board-read">{read} {sparkline}</p>
         {gaps}
         <h3>"Applications"</h3>
         {no_apps.clone().map(|t| view! { <p class="muted">{t}</p> })}
@@ -429,4 +433,41 @@ fn AddonLine(owner: String, addon: AddonRow, flagged: bool) -> impl IntoView {
             <td><a href=urls::drains(&owner, &addon.real_id)><Badge tone=drain_tone label=drains /></a></td>
         </tr>
     }
+}
+
+/// An organisation's requests of the last 24 hours, hour by hour, 5xx in red, and in words.
+#[component]
+fn Sparkline(hours: Vec<(u64, u64)>) -> impl IntoView {
+    let total: u64 = hours.iter().map(|h| h.0).sum();
+    let errors: u64 = hours.iter().map(|h| h.1).sum();
+    if total == 0 {
+        return view! { <span class="spark-words">" · No request in the last 24 hours."</span> }
+            .into_any();
+    }
+    let most = hours.iter().map(|h| h.0).max().unwrap_or(1).max(1) as f64;
+    let (w, h) = (96.0, 18.0);
+    let step = w / hours.len().max(1) as f64;
+    let bars = hours
+        .iter()
+        .enumerate()
+        .map(|(i, (all, bad))| {
+            let x = format!("{:.1}", i as f64 * step);
+            let width = format!("{:.1}", (step - 0.6).max(0.4));
+            let all_h = h * *all as f64 / most;
+            let bad_h = h * *bad as f64 / most;
+            view! {
+                <rect class="spark-all" x=x.clone() y=format!("{:.1}", h - all_h) width=width.clone() height=format!("{:.1}", all_h.max(0.3)) />
+                <rect class="spark-bad" x=x y=format!("{:.1}", h - bad_h) width=width height=format!("{:.1}", bad_h) />
+            }
+        })
+        .collect_view();
+    let rate = errors as f64 * 100.0 / total as f64;
+    let words =
+        format!("{total} requests in the last 24 hours, {rate:.1} % answered with a 5xx error");
+    view! {
+        " · "
+        <svg class="sparkline" viewBox=format!("0 0 {w} {h}") width="96" height="18" role="img" aria-label=words.clone()>{bars}</svg>
+        <span class="spark-words">{format!(" {total} requests in 24 h, {rate:.1} % 5xx")}</span>
+    }
+    .into_any()
 }

@@ -165,6 +165,10 @@ async fn the_board_shows_every_owner_and_filters_to_what_needs_attention() {
     // with its author and commit.
     assert!(home.contains("2 / 2"), "api-gateway's instances");
     assert!(home.contains("by Ada Lovelace"), "the author");
+    // Each organisation's requests of the day, drawn and said.
+    let words = "requests in the last 24 hours, ";
+    assert_eq!(home.matches(words).count(), 4, "one sparkline per owner");
+    assert!(home.contains("% answered with a 5xx error"));
     let only = h.page("/?attention=1", 200).await;
     assert!(only.contains("checked"), "the filter stays ticked");
     let main = &only[only.find("<main").expect("main")..];
