@@ -52,14 +52,7 @@ pub fn MetricsPage() -> impl IntoView {
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="Metrics" />
         <RangeSwitch base range />
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading metrics…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(v) => view! { <Metrics view=v /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data />
     }
 }
 
@@ -93,6 +86,14 @@ pub fn AddonMetricsPage() -> impl IntoView {
     view! {
         <AddonHeading owner=owner.clone() addon=addon.clone() page="Metrics" />
         <RangeSwitch base range />
+        <Loaded data />
+    }
+}
+
+/// The metrics once read, or what went wrong.
+#[component]
+fn Loaded(data: Resource<Result<MetricsView, AppError>>) -> impl IntoView {
+    view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading metrics…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

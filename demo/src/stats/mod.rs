@@ -101,23 +101,33 @@ fn window(q: &[(String, String)]) -> Result<(OffsetDateTime, OffsetDateTime), Ap
     Ok((from, to))
 }
 
+/// What a traffic call asks: the applications (the one named by `applicationId`, which the
+/// owner must have, else all of the owner's) and the window.
+fn asked(
+    demo: &Shared,
+    owner: &str,
+    q: &[(String, String)],
+) -> Result<(Vec<String>, OffsetDateTime, OffsetDateTime), ApiError> {
+    let apps = crate::navigation::apps_of(demo, owner).ok_or_else(|| not_found("Organisation"))?;
+    let ids = match one(q, "applicationId") {
+        Some(a) => {
+            check(demo, owner, a)?;
+            vec![a.to_owned()]
+        }
+        None => apps.iter().map(|a| a.id.clone()).collect(),
+    };
+    let (from, to) = window(q)?;
+    Ok((ids, from, to))
+}
+
 /// `GET …/http-status-codes?applicationId=&from=&to=`: hourly, each bucket dated by its end.
 async fn status_codes(
     State(demo): State<Shared>,
     Path(owner): Path<String>,
     Query(q): Params,
 ) -> Reply {
-    let apps =
-        crate::navigation::apps_of(&demo, &owner).ok_or_else(|| not_found("Organisation"))?;
-    let app = one(&q, "applicationId");
-    if let Some(a) = app {
-        check(&demo, &owner, a)?;
-    }
-    let ids: Vec<&str> = match app {
-        Some(a) => vec![a],
-        None => apps.iter().map(|a| a.id.as_str()).collect(),
-    };
-    let (from, to) = window(&q)?;
+    let (ids, from, to) = asked(&demo, &owner, &q)?;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     Ok(Json(seed::status_codes(&ids, from, to)).into_response())
 }
 
@@ -127,14 +137,7 @@ async fn requests(
     Path(owner): Path<String>,
     Query(q): Params,
 ) -> Reply {
-    let apps =
-        crate::navigation::apps_of(&demo, &owner).ok_or_else(|| not_found("Organisation"))?;
-    let app = one(&q, "applicationId");
-    if let Some(a) = app {
-        check(&demo, &owner, a)?;
-    }
-    let key = app.map_or_else(|| owner.clone(), str::to_owned);
-    let _ = apps;
-    window(&q)?;
+    asked(&demo, &owner, &q)?;
+    let key = one(&q, "applicationId").map_or_else(|| owner.clone(), str::to_owned);
     Ok(Json(seed::locations(&key)).into_response())
 }

@@ -1,14 +1,12 @@
 //! `GET /download/orgs/{owner}/activity.csv`: the organisation's whole activity feed,
 //! unfiltered: one row per deployment the upstream returned and per audit event kept.
 
-use crate::downloads::attachment::{DownloadError, attachment, neutralise};
+use crate::downloads::attachment::{DownloadError, csv_attachment, neutralise};
 use crate::http::signed_in::SignedIn;
 use crate::state::AppState;
-use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::activity::{CSV_HEADER, csv_cells};
 use app::model::activity::ActivityRow;
-use axum::body::Body;
 use axum::response::Response;
 
 /// The CSV of `rows` (RFC 4180 quoting by the csv crate, every cell neutralised).
@@ -41,15 +39,10 @@ pub(super) async fn activity_csv(
         }
     };
     let (rows, _, _) = app::api::activity::ssr::rows_with(&api, &owner, events).await?;
-    let body = activity_csv_bytes(&rows).map_err(|e| {
-        tracing::error!(error = %e, "CSV export failed");
-        AppError::Unavailable { sozu_id: None }
-    })?;
-    Ok(attachment(
-        Body::from(body),
-        "text/csv; charset=utf-8",
+    Ok(csv_attachment(
+        activity_csv_bytes(&rows),
         &format!("activity-{owner}.csv"),
-    ))
+    )?)
 }
 
 #[cfg(test)]

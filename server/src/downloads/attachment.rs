@@ -74,6 +74,19 @@ pub fn attachment(body: Body, content_type: &'static str, name: &str) -> Respons
     document(body, content_type, name, false)
 }
 
+/// A CSV file named `name`, or the failure page when it could not be written (logged).
+pub fn csv_attachment(body: Result<Vec<u8>, csv::Error>, name: &str) -> Result<Response, AppError> {
+    let body = body.map_err(|e| {
+        tracing::error!(error = %e, "CSV export failed");
+        AppError::Unavailable { sozu_id: None }
+    })?;
+    Ok(attachment(
+        Body::from(body),
+        "text/csv; charset=utf-8",
+        name,
+    ))
+}
+
 /// A document: `body` shown in place when `inline` (our own frame), else saved as a file;
 /// named `name` (made safe), never cached, never sniffed.
 pub fn document(body: Body, content_type: &'static str, name: &str, inline: bool) -> Response {

@@ -1,13 +1,11 @@
 //! `GET /download/orgs/{owner}/costs-{year}.csv`: the costs page's table as CSV (the same
 //! quoting and formula neutralising as the invoice CSV), from the same session cache.
 
-use crate::downloads::attachment::{DownloadError, attachment, neutralise};
+use crate::downloads::attachment::{DownloadError, csv_attachment, neutralise};
 use crate::http::signed_in::SignedIn;
 use crate::state::AppState;
-use app::error::AppError;
 use app::ids::SegmentId;
 use app::logic::costs::YearCosts;
-use axum::body::Body;
 use axum::response::Response;
 
 /// The CSV of a year's table: one row per application and currency, then each currency's
@@ -56,13 +54,8 @@ pub async fn costs_download(
     let api = state.upstream.with(&credentials);
     let cache = Some(&state.invoice_details);
     let costs = app::ssr::costs::year_costs(&api, cache, &key, &owner, year).await?;
-    let body = costs_csv(&costs).map_err(|e| {
-        tracing::error!(error = %e, "costs CSV failed");
-        AppError::Unavailable { sozu_id: None }
-    })?;
-    Ok(attachment(
-        Body::from(body),
-        "text/csv; charset=utf-8",
+    Ok(csv_attachment(
+        costs_csv(&costs),
         &format!("costs-{owner}-{year}.csv"),
-    ))
+    )?)
 }

@@ -1,6 +1,6 @@
 //! One invoice's PDF or HTML, streamed from the upstream, and the invoice list as CSV.
 
-use crate::downloads::attachment::{DownloadError, attachment, document, neutralise};
+use crate::downloads::attachment::{DownloadError, csv_attachment, document, neutralise};
 use crate::http::signed_in::SignedIn;
 use crate::state::AppState;
 use app::error::AppError;
@@ -136,15 +136,10 @@ pub async fn invoices_csv_download(
         .await?;
     list.retain(|i| filter.matches(i));
     billing::sort_newest_first(&mut list);
-    let body = invoices_csv(&list).map_err(|e| {
-        tracing::error!(error = %e, "CSV export failed");
-        AppError::Unavailable { sozu_id: None }
-    })?;
-    Ok(attachment(
-        Body::from(body),
-        "text/csv; charset=utf-8",
+    Ok(csv_attachment(
+        invoices_csv(&list),
         &format!("invoices-{owner}.csv"),
-    ))
+    )?)
 }
 
 #[cfg(test)]
