@@ -69,7 +69,9 @@ pub fn up_count(instances: &[Instance]) -> u32 {
         .count() as u32
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
+/// `1 thing` or `n things`, as the caller spells them.
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n: u64 = n.into();
     if n == 1 {
         format!("1 {one}")
     } else {

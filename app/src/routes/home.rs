@@ -160,7 +160,7 @@ fn Board(
                                     Ok(b) => {
                                         entries.extend(b.attention);
                                         if !b.gaps.is_empty() {
-                                            gaps.push(format!("{name}: {} could not be read", plural(b.gaps.len(), "part")));
+                                            gaps.push(format!("{name}: {} could not be read", crate::logic::fleet::plural(b.gaps.len() as u64, "part", "parts")));
                                         }
                                     }
                                     Err(e) => gaps.push(format!("{name} could not be read ({e})")),
@@ -172,14 +172,6 @@ fn Board(
                 </Suspense>
             </section>
         </div>
-    }
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
     }
 }
 
@@ -280,15 +272,24 @@ fn OwnerTables(board: OwnerBoard, only_attention: bool) -> impl IntoView {
             </div>
         }
     });
-    let apps: Vec<AppRow> = board
+    // Each row with whether it needs attention (the rules run once per row), then the filter.
+    let apps: Vec<(AppRow, bool)> = board
         .apps
         .into_iter()
-        .filter(|a| !only_attention || !app_attention(&owner, a, now).is_empty())
+        .map(|a| {
+            let flagged = !app_attention(&owner, &a, now).is_empty();
+            (a, flagged)
+        })
+        .filter(|(_, flagged)| !only_attention || *flagged)
         .collect();
-    let addons: Vec<AddonRow> = board
+    let addons: Vec<(AddonRow, bool)> = board
         .addons
         .into_iter()
-        .filter(|a| !only_attention || !addon_attention(&owner, a).is_empty())
+        .map(|a| {
+            let flagged = !addon_attention(&owner, &a).is_empty();
+            (a, flagged)
+        })
+        .filter(|(_, flagged)| !only_attention || *flagged)
         .collect();
     let none = |what: &str| {
         if only_attention {
@@ -303,18 +304,11 @@ fn OwnerTables(board: OwnerBoard, only_attention: bool) -> impl IntoView {
     );
     let app_rows = apps
         .into_iter()
-        .map(|a| {
-            let flagged = !app_attention(&owner, &a, now).is_empty();
-            view! { <AppLine owner=owner.clone() app=a now flagged /> }
-        })
+        .map(|(a, flagged)| view! { <AppLine owner=owner.clone() app=a now flagged /> })
         .collect_view();
     let addon_rows = addons
-        .iter()
-        .cloned()
-        .map(|a| {
-            let flagged = !addon_attention(&owner, &a).is_empty();
-            view! { <AddonLine owner=owner.clone() addon=a flagged /> }
-        })
+        .into_iter()
+        .map(|(a, flagged)| view! { <AddonLine owner=owner.clone() addon=a flagged /> })
         .collect_view();
     let sparkline = board
         .requests
