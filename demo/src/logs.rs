@@ -1,8 +1,10 @@
-//! The demo's live log generator: `GET /v4/logs/.../logs` as server-sent events.
+//! The demo's live log generators, as server-sent events: an application's runtime logs
+//! (`GET /v4/logs/.../applications/{app}/logs`), an add-on's (`.../resources/{realId}/logs`)
+//! and an application's access logs (`GET /v4/accesslogs/.../applications/{app}/accesslogs`).
 //!
-//! Line `k` of an application exists at `anchor + k × PERIOD`, with content derived from `k`,
-//! so any range can be replayed identically: `since`/`until` map to line numbers, the SSE `id`
-//! is `k`, and `Last-Event-ID: k` resumes at `k + 1` with nothing lost or repeated.
+//! Line `k` of a stream exists at `anchor + k × PERIOD`, with content derived from `k`, so any
+//! range can be replayed identically: `since`/`until` map to line numbers, the SSE `id` is
+//! `k`, and `Last-Event-ID: k` resumes at `k + 1` with nothing lost or repeated.
 
 use crate::ids::{hash, pick};
 use crate::params::{ApiError, Params, Reply, all, bad, date_param, not_found, one, owns};
@@ -30,8 +32,28 @@ const HISTORY_DAYS: i64 = 8;
 /// Heartbeat period of the real API.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
+/// Which stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    App,
+    Resource,
+    Access,
+}
+
+impl Kind {
+    fn event(self) -> &'static str {
+        match self {
+            Self::App => event::APPLICATION_LOG,
+            Self::Resource => event::RESOURCE_LOG,
+            Self::Access => event::ACCESS_LOG,
+        }
+    }
+}
+
 /// What a stream was asked for, validated.
 struct Request {
+    kind: Kind,
+    /// The application, or the add-on's real id.
     app: String,
     commit: String,
     start: u64,
@@ -75,21 +97,53 @@ fn number(q: &[(String, String)], name: &str, min: u64) -> Result<Option<u64>, A
 }
 
 pub(crate) fn routes() -> axum::Router<Shared> {
-    axum::Router::new().route(
-        "/v4/logs/organisations/{owner}/applications/{app}/logs",
-        axum::routing::get(stream),
-    )
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/v4/logs/organisations/{owner}/applications/{app}/logs",
+            get(
+                |demo: State<Shared>, ids: Path<(String, String)>, q: Params, h: HeaderMap| {
+                    stream(Kind::App, demo, ids, q, h)
+                },
+            ),
+        )
+        .route(
+            "/v4/logs/organisations/{owner}/resources/{id}/logs",
+            get(
+                |demo: State<Shared>, ids: Path<(String, String)>, q: Params, h: HeaderMap| {
+                    stream(Kind::Resource, demo, ids, q, h)
+                },
+            ),
+        )
+        .route(
+            "/v4/accesslogs/organisations/{owner}/applications/{app}/accesslogs",
+            get(
+                |demo: State<Shared>, ids: Path<(String, String)>, q: Params, h: HeaderMap| {
+                    stream(Kind::Access, demo, ids, q, h)
+                },
+            ),
+        )
 }
 
-/// `GET /v4/logs/organisations/{owner}/applications/{app}/logs`.
+/// One of the three streams of `subject` (an application, or an add-on's real id).
 async fn stream(
+    kind: Kind,
     State(demo): State<Shared>,
     Path((owner, app)): Path<(String, String)>,
     Query(q): Params,
     headers: HeaderMap,
 ) -> Reply {
-    if !owns(&demo, &owner, &app) {
-        return Err(not_found("Application"));
+    let is_app = app.starts_with("app_");
+    let fits = match kind {
+        Kind::App | Kind::Access => is_app,
+        Kind::Resource => !is_app && !app.starts_with("addon_"),
+    };
+    if !fits || !owns(&demo, &owner, &app) {
+        return Err(not_found(if kind == Kind::Resource {
+            "Resource"
+        } else {
+            "Application"
+        }));
     }
     if demo.knobs.streams_down {
         return Err(ApiError::new(
@@ -120,19 +174,24 @@ async fn stream(
     if services.is_empty() {
         services = vec!["bas".into(), "bas-deploy".into()];
     }
-    let instances: Vec<Instance> = demo.world.instances[&app]
+    let all_instances = demo.world.instances.get(&app).cloned().unwrap_or_default();
+    let instances: Vec<Instance> = all_instances
         .iter()
         .filter(|i| !i.is_build_vm && i.state != InstanceState::Deleted)
         .cloned()
         .collect();
     let instances = if instances.is_empty() {
-        demo.world.instances[&app].clone()
+        all_instances
     } else {
         instances
     };
     let req = Request {
-        commit: demo.world.deployments[&app]
-            .last()
+        kind,
+        commit: demo
+            .world
+            .deployments
+            .get(&app)
+            .and_then(|d| d.last())
             .and_then(|d| d.version.commit_id.clone())
             .unwrap_or_default(),
         app,
@@ -164,6 +223,162 @@ async fn stream(
 
 /// One generated line's data, or `None` when the request's filters leave it out.
 fn line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json::Value> {
+    match req.kind {
+        Kind::App => app_line(req, anchor, k),
+        Kind::Resource => resource_line(req, anchor, k),
+        Kind::Access => Some(access_line(req, anchor, k)),
+    }
+}
+
+/// Clients of the access logs: address, country, city, latitude, longitude.
+const CLIENTS: [(&str, &str, &str, f64, f64); 12] = [
+    ("203.0.113.7", "FR", "Paris", 48.85, 2.35),
+    ("203.0.113.24", "FR", "Paris", 48.85, 2.35),
+    ("198.51.100.3", "FR", "Nantes", 47.22, -1.55),
+    ("198.51.100.77", "DE", "Berlin", 52.52, 13.40),
+    ("192.0.2.15", "GB", "London", 51.51, -0.13),
+    ("192.0.2.200", "US", "New York", 40.71, -74.01),
+    ("100.64.3.9", "CA", "Montréal", 45.50, -73.57),
+    ("100.64.8.1", "BR", "São Paulo", -23.55, -46.63),
+    ("100.64.20.4", "SG", "Singapore", 1.35, 103.82),
+    ("100.64.30.2", "AU", "Sydney", -33.87, 151.21),
+    ("2001:db8::17", "FR", "Lyon", 45.76, 4.84),
+    ("2001:db8::9f", "NL", "Amsterdam", 52.37, 4.90),
+];
+
+/// Access line `k`: mostly quick 2xx, some redirects and 404s, slow requests, and a burst of
+/// 5xx when the runtime logs have their error burst.
+fn access_line(req: &Request, anchor: OffsetDateTime, k: u64) -> serde_json::Value {
+    let key = format!("{}-a{k}", req.app);
+    let roll = pick(&key, 0, 1000);
+    let burst = (k / 40) % 25 == 3;
+    let routes = [
+        ("GET", "/"),
+        ("GET", "/api/items"),
+        ("GET", "/api/items/42"),
+        ("POST", "/api/orders"),
+        ("GET", "/health"),
+        ("GET", "/static/app.js"),
+        ("GET", "/login"),
+        ("POST", "/login"),
+        ("PUT", "/api/items/42"),
+        ("DELETE", "/api/sessions/current"),
+    ];
+    let (method, path) = routes[(hash(&key, 3) % routes.len() as u64) as usize];
+    let status: u16 = if burst && roll < 600 {
+        if roll < 400 { 502 } else { 503 }
+    } else {
+        match roll {
+            0..=14 => 500,
+            15..=59 => 404,
+            60..=79 => 401,
+            80..=119 => 304,
+            120..=139 => 301,
+            140..=199 => 201,
+            _ => 200,
+        }
+    };
+    // A few slow requests (a second or more), the rest quick.
+    let time = if roll % 97 == 5 || (burst && roll < 100) {
+        pick(&key, 1_000, 9_000) as f64
+    } else {
+        pick(&key, 2, 180) as f64 + pick(&key, 10, 99) as f64 / 100.0
+    };
+    let client = CLIENTS[(hash(&key, 11) % CLIENTS.len() as u64) as usize];
+    let peer = |ip: &str, port: u64, country: &str, city: &str, lat: f64, lon: f64| {
+        serde_json::json!({
+            "ip": ip, "port": port, "countryCode": country, "city": city,
+            "geoLocation": {"latitude": lat, "longitude": lon},
+        })
+    };
+    let instance = req
+        .instances
+        .get((hash(&key, 7) % req.instances.len().max(1) as u64) as usize)
+        .map_or("", |i| i.id.as_str());
+    serde_json::json!({
+        "id": k.to_string(),
+        "date": date::format(&time_of(anchor, k)),
+        "applicationId": req.app,
+        "instanceId": instance,
+        "requestId": format!("{:016x}", hash(&key, 19)),
+        "bytesIn": pick(&key, 200, 900),
+        "bytesOut": if status == 304 { 0 } else { pick(&key, 300, 48_000) },
+        "zone": "par",
+        "region": "eu",
+        "tls": {"version": "TLSv1.3"},
+        "source": peer(client.0, pick(&key, 30_000, 60_000), client.1, client.2, client.3, client.4),
+        "destination": peer("185.42.117.10", 443, "FR", "Paris", 48.85, 2.35),
+        "http": {
+            "request": {"host": "api.example.com", "method": method, "path": path, "scheme": "https"},
+            "response": {"statusCode": status, "time": time},
+        },
+    })
+}
+
+/// Add-on runtime line `k` (a database's or an operator's own log).
+fn resource_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json::Value> {
+    let key = format!("{}-r{k}", req.app);
+    let roll = pick(&key, 0, 1000);
+    let (severity, message) = match roll {
+        0..=19 => (
+            "ERROR",
+            format!(
+                "ERROR:  canceling statement due to statement timeout (after {} ms)",
+                pick(&key, 5_000, 30_000)
+            ),
+        ),
+        20..=99 => (
+            "WARNING",
+            format!(
+                "WARNING:  checkpoints are occurring too frequently ({} seconds apart)",
+                pick(&key, 5, 29)
+            ),
+        ),
+        100..=299 => (
+            "INFO",
+            format!(
+                "LOG:  checkpoint complete: wrote {} buffers; sync files={}",
+                pick(&key, 10, 900),
+                pick(&key, 1, 40)
+            ),
+        ),
+        _ => (
+            "INFO",
+            format!(
+                "LOG:  connection authorized: user=app database=app ({} ms)",
+                pick(&key, 1, 40)
+            ),
+        ),
+    };
+    if req
+        .filter
+        .as_deref()
+        .is_some_and(|f| !message.to_lowercase().contains(f))
+    {
+        return None;
+    }
+    let mut data = serde_json::json!({
+        "id": k.to_string(),
+        "resourceId": req.app,
+        "hostname": format!("{}-{}", &req.app.chars().take(12).collect::<String>(), pick(&req.app, 1, 9)),
+        "instanceId": format!("{}-0", req.app),
+        "date": date::format(&time_of(anchor, k)),
+        "zone": "par",
+        "region": "eu",
+        "pid": 100 + pick(&key, 0, 900),
+        "facility": "daemon",
+        "severity": severity,
+        "service": "postgresql",
+        "message": message,
+    });
+    if let Some(obj) = data.as_object_mut().filter(|_| !req.fields.is_empty()) {
+        obj.retain(|k, _| k == "id" || req.fields.iter().any(|f| f == k));
+    }
+    Some(data)
+}
+
+/// Application runtime line `k`.
+fn app_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json::Value> {
     let key = format!("{}-{k}", req.app);
     let inst = &req.instances
         [(hash(&key, 7) % req.instances.len().max(1) as u64) as usize % req.instances.len().max(1)];
@@ -346,7 +561,7 @@ async fn generate(req: Request, anchor: OffsetDateTime, tx: mpsc::Sender<Event>)
             in_window = 0;
         }
         let ev = Event::default()
-            .event(event::APPLICATION_LOG)
+            .event(req.kind.event())
             .id((k - 1).to_string())
             .data(data.to_string());
         if tx.send(ev).await.is_err() {

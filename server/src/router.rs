@@ -78,6 +78,14 @@ pub(crate) fn build(
     let uncompressed = Router::new()
         .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
         .route(
+            "/stream/orgs/{owner}/apps/{app}/access-logs",
+            get(relay::access_logs),
+        )
+        .route(
+            "/stream/orgs/{owner}/addons/{real_id}/logs",
+            get(relay::addon_logs),
+        )
+        .route(
             "/download/orgs/{owner}/invoices/{file}",
             get(downloads::invoice_document),
         )
@@ -88,6 +96,14 @@ pub(crate) fn build(
         .route(
             "/download/orgs/{owner}/invoices.csv",
             get(downloads::invoices_csv_download),
+        )
+        .route(
+            "/download/orgs/{owner}/apps/{app}/{file}",
+            get(downloads::app_file),
+        )
+        .route(
+            "/download/orgs/{owner}/addons/{real_id}/{file}",
+            get(downloads::addon_file),
         )
         // `invoices-{year}.zip` and `costs-{year}.csv` (the router matches whole segments).
         .route("/download/orgs/{owner}/{file}", get(downloads::by_name));

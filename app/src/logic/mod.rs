@@ -1,5 +1,6 @@
 //! Pure logic behind the pages, one file per area, unit-tested beside the code.
 
+pub mod access;
 pub mod activity;
 pub mod ansi;
 pub mod apps;

@@ -47,11 +47,15 @@ pub enum RelayState {
 /// The SSE `event:` name of `RelayState` events.
 pub const RELAY_EVENT: &str = "relay";
 
-/// The SSE `event:` name of the relay's batches of application log lines, sent instead of one
-/// `APPLICATION_LOG` per line when the stream is asked with [`BATCH_PARAM`]`=1` (the viewer
+/// The SSE `event:` name of the relay's batches of runtime log lines (an application's or an
+/// add-on's), sent instead of one `APPLICATION_LOG` (or `RESOURCE_LOG`) per line when the stream is asked with [`BATCH_PARAM`]`=1` (the viewer
 /// does): one `data:` line per log line, in order, and the `id` of the last one that had an
 /// id. A browser dispatches one event per batch instead of one per line.
 pub const BATCH_EVENT: &str = "APPLICATION_LOGS";
+
+/// The SSE `event:` name of the relay's batches of access log lines (as [`BATCH_EVENT`], for
+/// `ACCESS_LOG`).
+pub const ACCESS_BATCH_EVENT: &str = "ACCESS_LOGS";
 
 /// The query parameter that asks the relay for [`BATCH_EVENT`]s.
 pub const BATCH_PARAM: &str = "batch";

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod wire;
+pub mod access;
 pub mod activity;
 pub mod billing;
 pub mod deployments;

@@ -6,10 +6,9 @@ use crate::components::timeline::short_time;
 use crate::hooks::log_stream::{LogStream, use_log_stream};
 use crate::hooks::use_hydrated;
 use crate::logic::ansi;
-use crate::logic::logs::{LineBuffer, ViewerStatus};
+use crate::logic::logs::{LineBuffer, ViewerStatus, plain_text};
 use crate::logic::short_id;
 use crate::model::Timestamp;
-use crate::model::logs::LogLine;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -51,19 +50,6 @@ pub fn clock(t: Option<Timestamp>, offset_min: i32) -> String {
             )
         }
     }
-}
-
-/// A line as plain text (the `.txt` download and copying).
-pub fn plain_text(l: &LogLine) -> String {
-    format!(
-        "{} {} {} {}",
-        l.date
-            .map(|d| crate::model::date::format(&d))
-            .unwrap_or_default(),
-        l.instance_id.as_deref().unwrap_or("-"),
-        l.service.as_deref().unwrap_or("-"),
-        ansi::strip(&l.message)
-    )
 }
 
 /// The first and last index to draw for a scroll position (virtualisation).
@@ -282,6 +268,7 @@ pub(super) fn Viewer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::logs::LogLine;
 
     #[test]
     fn the_window_covers_the_visible_lines_and_some_more() {
@@ -307,5 +294,15 @@ mod tests {
             ..LogLine::default()
         };
         assert_eq!(plain_text(&l), "2026-11-27T10:00:01.25Z i-1 bas ERROR boom");
+        let addon = LogLine {
+            date: t,
+            hostname: Some("pg-1".into()),
+            message: "LOG:  ok".into(),
+            ..LogLine::default()
+        };
+        assert_eq!(
+            plain_text(&addon),
+            "2026-11-27T10:00:01.25Z pg-1 - LOG:  ok"
+        );
     }
 }

@@ -7,9 +7,11 @@ mod archive;
 pub mod attachment;
 mod costs;
 mod invoices;
+mod logs;
 mod otoroshi;
 
 pub use invoices::{invoice_document, invoices_csv_download};
+pub use logs::{addon_file, app_file};
 pub use otoroshi::otoroshi_config;
 
 use crate::downloads::attachment::DownloadError;

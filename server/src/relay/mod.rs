@@ -1,13 +1,16 @@
-//! `GET /stream/orgs/{owner}/apps/{app}/logs`: the upstream log stream relayed to the browser's
-//! `EventSource`, authenticated by the session cookie (EventSource cannot send headers).
+//! `GET /stream/orgs/{owner}/apps/{app}/logs` (and `…/apps/{app}/access-logs`,
+//! `…/addons/{realId}/logs`): an upstream log stream relayed to the browser's `EventSource`,
+//! authenticated by the session cookie (EventSource cannot send headers).
 //!
 //! - Parameters are checked before anything goes upstream; `Last-Event-ID` (or the
 //!   `lastEventId` parameter of a viewer resuming after a pause) is forwarded.
 //! - Upstream events are parsed by `sseer` (memchr-based, slices the received bytes instead of
 //!   copying them); heartbeats stay upstream, and our own keep-alive comments go to the
 //!   browser. `id` and `event` are cleaned of CR/LF/NUL.
-//! - With `batch=1` (the viewer asks it), the application log lines of one chunk leave as one
-//!   `APPLICATION_LOGS` event, a `data:` line each, with the last line's id: a browser then
+//! - Access logs are filtered here (`status`, `method`, `path`, `minDuration`: the API has no
+//!   such filters), so the browser receives only the lines that match.
+//! - With `batch=1` (the viewers ask it), the log lines of one chunk leave as one
+//!   `APPLICATION_LOGS` (`ACCESS_LOGS`) event, a `data:` line each, with the last line's id: a browser then
 //!   dispatches one event per chunk instead of one per line (10,000 lines: tens of events).
 //!   Without it, each line is its own `APPLICATION_LOG` event, as upstream.
 //! - Events waiting upstream leave in one chunk. While a burst lasts (the last chunk left less
@@ -25,7 +28,7 @@
 mod capped;
 pub(crate) mod registry;
 mod sse;
-mod stream;
+pub(crate) mod stream;
 
 use stream::{Batch, Relay, retryable};
 
@@ -35,9 +38,11 @@ use crate::sessions::{self};
 use crate::state::AppState;
 use app::error::AppError;
 use app::ids::SegmentId;
+use app::logic::access::AccessFilterInput;
 use app::logic::logs::{LogFilter, clean_field};
 use app::model::logs::BATCH_PARAM;
 use app::ssr::session::current_user_of;
+use app::ssr::upstream::LogSource;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -45,41 +50,102 @@ use axum::response::Response;
 use std::convert::Infallible;
 use tokio::time::Instant;
 
-/// The relay route.
+/// `GET /stream/orgs/{owner}/apps/{app}/logs`: an application's runtime logs.
 pub async fn app_logs(
     State(state): State<AppState>,
-    SignedIn {
-        credentials,
-        session,
-    }: SignedIn,
+    signed_in: SignedIn,
     Path((owner, app)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, JsonError> {
-    let owner = SegmentId::parse("owner id", &owner)?;
-    let app = SegmentId::parse("application id", &app)?;
+    let source = LogSource::App {
+        owner: SegmentId::parse("owner id", &owner)?,
+        app: SegmentId::parse("application id", &app)?,
+    };
+    relay(state, signed_in, source, raw, headers).await
+}
+
+/// `GET /stream/orgs/{owner}/addons/{realId}/logs`: an add-on's runtime logs.
+pub async fn addon_logs(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((owner, real_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, JsonError> {
+    let source = LogSource::Addon {
+        owner: SegmentId::parse("owner id", &owner)?,
+        real_id: SegmentId::parse("add-on id", &real_id)?,
+    };
+    relay(state, signed_in, source, raw, headers).await
+}
+
+/// `GET /stream/orgs/{owner}/apps/{app}/access-logs`: an application's access logs, with
+/// the filters the API does not have (`status`, `method`, `path`, `minDuration`).
+pub async fn access_logs(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((owner, app)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, JsonError> {
+    let source = LogSource::Access {
+        owner: SegmentId::parse("owner id", &owner)?,
+        app: SegmentId::parse("application id", &app)?,
+    };
+    relay(state, signed_in, source, raw, headers).await
+}
+
+/// A place among the open streams for the request's session (the caps), which ends with it.
+pub(crate) async fn slot_for(
+    state: &AppState,
+    session: &tower_sessions::Session,
+) -> Result<registry::Slot, AppError> {
+    // The guard in front (`http::session_guard`) judged the session already; this reads the
+    // same loaded record.
+    let (Some(user), Some(session_id), sessions::SessionState::SignedIn { ends, .. }) = (
+        current_user_of(session).await,
+        session.id(),
+        sessions::state_of(session, &state.lifetimes).await,
+    ) else {
+        return Err(AppError::Unauthorized);
+    };
+    state.streams.acquire(&user.id, session_id, ends)
+}
+
+/// The relay of one stream.
+async fn relay(
+    state: AppState,
+    SignedIn {
+        credentials,
+        session,
+    }: SignedIn,
+    source: LogSource,
+    raw: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, JsonError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
             .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
-    let query = LogFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    let pairs_ref = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let query = LogFilter::from_pairs(pairs_ref())
         .upstream_query()
         .map_err(AppError::BadRequest)?;
+    let access = match source {
+        LogSource::Access { .. } => Some(
+            AccessFilterInput::from_pairs(pairs_ref())
+                .check()
+                .map_err(AppError::BadRequest)?,
+        ),
+        _ => None,
+    };
     // A paused viewer resumes with `lastEventId` (EventSource cannot set the header).
     let resume = pairs
         .iter()
         .find(|(k, _)| k == "lastEventId")
         .map(|(_, v)| clean_field(v).into_owned());
     let batch = pairs.iter().any(|(k, v)| k == BATCH_PARAM && v == "1");
-    // The guard in front (`http::session_guard`) judged the session already; this reads the
-    // same loaded record.
-    let (Some(user), Some(session_id), sessions::SessionState::SignedIn { ends, .. }) = (
-        current_user_of(&session).await,
-        session.id(),
-        sessions::state_of(&session, &state.lifetimes).await,
-    ) else {
-        return Err(AppError::Unauthorized.into());
-    };
-    let slot = state.streams.acquire(&user.id, session_id, ends)?;
+    let slot = slot_for(&state, &session).await?;
     let last_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -89,9 +155,10 @@ pub async fn app_logs(
     let mut relay = Relay {
         upstream: state.upstream.clone(),
         credentials,
-        owner,
-        app,
+        batch: batch.then(|| Batch::new(source.batch_event())),
+        source,
         query,
+        access,
         last_id,
         received: 0,
         events: None,
@@ -102,7 +169,6 @@ pub async fn app_logs(
         last_sent: Instant::now(),
         settings: state.streams.settings,
         slot,
-        batch: batch.then(Batch::default),
     };
     // The first connection is made now, so a refusal (unknown application, expired token)
     // is an HTTP status the page can tell apart from a stream that ended.

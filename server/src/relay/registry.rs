@@ -48,7 +48,7 @@ impl Default for RelaySettings {
 
 /// The open streams: counted per user (the cap) and per session (the signal that ends them).
 pub struct Streams {
-    pub(super) settings: RelaySettings,
+    pub(crate) settings: RelaySettings,
     open: Mutex<Open>,
     /// Set once, when this replica shuts down: every stream says "restarting" and closes.
     restart: watch::Sender<bool>,
@@ -82,11 +82,16 @@ pub struct Slot {
 
 impl Slot {
     /// Resolves when the stream must stop: its session ended, or the server is restarting.
-    pub(super) async fn stopped(&mut self) {
+    pub(crate) async fn stopped(&mut self) {
         tokio::select! {
             _ = self.ended.changed() => {}
             _ = self.restart.changed() => {}
         }
+    }
+
+    /// Whether the stream must stop now.
+    pub(crate) fn is_over(&self) -> bool {
+        *self.restart.borrow() || self.ended.borrow().is_some()
     }
 }
 

@@ -5,10 +5,11 @@ use crate::relay::capped::{MAX_EVENT_BYTES, capped};
 use crate::relay::registry::{RelaySettings, Slot};
 use crate::relay::sse::{write_event, write_status};
 use app::error::AppError;
-use app::ids::SegmentId;
+use app::logic::access::AccessFilter;
 use app::logic::logs::clean_field;
-use app::model::logs::{BATCH_EVENT, EndOfStream, EndedBy, RelayState, event};
+use app::model::logs::{EndOfStream, EndedBy, RelayState, event};
 use app::query::LogQuery;
+use app::ssr::upstream::LogSource;
 use app::ssr::{Credentials, Upstream};
 use bytes::Bytes;
 use futures::FutureExt;
@@ -20,7 +21,7 @@ use tokio::time::Instant;
 /// The browser's reconnection delay, sent as `retry:`.
 const BROWSER_RETRY_MS: u64 = 2000;
 
-type UpstreamEvents = Pin<
+pub(crate) type UpstreamEvents = Pin<
     Box<
         dyn Stream<
                 Item = Result<sseer::event::Event, sseer::errors::EventStreamError<reqwest::Error>>,
@@ -32,9 +33,10 @@ type UpstreamEvents = Pin<
 pub(super) struct Relay {
     pub(super) upstream: Upstream,
     pub(super) credentials: Credentials,
-    pub(super) owner: SegmentId,
-    pub(super) app: SegmentId,
+    pub(super) source: LogSource,
     pub(super) query: LogQuery,
+    /// Access log filters the API does not have, applied here (access logs only).
+    pub(super) access: Option<AccessFilter>,
     pub(super) last_id: Option<String>,
     pub(super) received: u64,
     pub(super) events: Option<UpstreamEvents>,
@@ -47,14 +49,15 @@ pub(super) struct Relay {
     pub(super) last_sent: Instant,
     pub(super) settings: RelaySettings,
     pub(super) slot: Slot,
-    /// Whether application log lines leave in batches (`Some`), and the batch being gathered.
-    /// It is empty whenever `next` returns.
+    /// Whether log lines leave in batches (`Some`), and the batch being gathered. It is empty
+    /// whenever `next` returns.
     pub(super) batch: Option<Batch>,
 }
 
-/// Application log lines gathered for one `APPLICATION_LOGS` event.
-#[derive(Default)]
+/// Log lines gathered for one batch event (`APPLICATION_LOGS`, `ACCESS_LOGS`).
 pub(super) struct Batch {
+    /// The batch's event name.
+    event: &'static str,
     /// One line per log line (newlines inside a line, whitespace in its JSON, become spaces).
     data: String,
     /// The last id seen in the batch.
@@ -63,6 +66,15 @@ pub(super) struct Batch {
 }
 
 impl Batch {
+    pub(super) fn new(event: &'static str) -> Self {
+        Self {
+            event,
+            data: String::new(),
+            id: String::new(),
+            retry: None,
+        }
+    }
+
     fn push(&mut self, data: &str, id: &str, retry: Option<u64>) {
         if !self.data.is_empty() {
             self.data.push('\n');
@@ -82,20 +94,20 @@ impl Batch {
     /// Writes the gathered lines as one event, if any.
     fn write(&mut self, out: &mut String) {
         if !self.data.is_empty() {
-            write_event(out, BATCH_EVENT, &self.id, &self.data, self.retry.take());
+            write_event(out, self.event, &self.id, &self.data, self.retry.take());
             self.data.clear();
             self.id.clear();
         }
     }
 }
 
-pub(super) fn retryable(e: &AppError) -> bool {
+pub(crate) fn retryable(e: &AppError) -> bool {
     e.is_retryable() || matches!(e, AppError::Upstream { status: 408, .. })
 }
 
 /// A factor drawn between 0.5 and 1 (not for cryptography: the standard library's randomly
 /// keyed hasher, fresh keys on each call, is random enough to spread reconnections).
-fn jitter() -> f64 {
+pub(crate) fn jitter() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let draw = std::collections::hash_map::RandomState::new()
         .build_hasher()
@@ -110,6 +122,28 @@ const BATCH_BYTES: usize = 32 * 1024;
 /// waits here. The viewer draws lines every 100 ms.
 const GATHER: Duration = Duration::from_millis(2);
 
+/// Opens the upstream stream of `source`, from after `last_id`, as parsed events.
+pub(crate) async fn open(
+    upstream: &Upstream,
+    credentials: &Credentials,
+    source: &LogSource,
+    q: &LogQuery,
+    last_id: Option<&str>,
+) -> Result<UpstreamEvents, AppError> {
+    let resp = upstream
+        .with(credentials)
+        .log_stream(source, q, last_id)
+        .await?;
+    // The parser slices events out of the chunks it is given, and a slice of the HTTP
+    // client's read buffer keeps that whole buffer alive between reads (about 6 KiB per
+    // idle stream, measured). The chunks are an event each, so copying them is cheap.
+    let chunks = resp
+        .bytes_stream()
+        .map_ok(|chunk| Bytes::copy_from_slice(&chunk));
+    let chunks = capped(chunks, MAX_EVENT_BYTES);
+    Ok(Box::pin(sseer::EventStream::new(chunks)))
+}
+
 /// What taking one upstream event did.
 enum Took {
     Wrote,
@@ -123,19 +157,14 @@ impl Relay {
         if let Some(limit) = q.limit {
             q.limit = Some(limit.saturating_sub(self.received).max(1));
         }
-        let resp = self
-            .upstream
-            .with(&self.credentials)
-            .log_stream(&self.owner, &self.app, &q, self.last_id.as_deref())
-            .await?;
-        // The parser slices events out of the chunks it is given, and a slice of the HTTP
-        // client's read buffer keeps that whole buffer alive between reads (about 6 KiB per
-        // idle stream, measured). The chunks are an event each, so copying them is cheap.
-        let chunks = resp
-            .bytes_stream()
-            .map_ok(|chunk| Bytes::copy_from_slice(&chunk));
-        let chunks = capped(chunks, MAX_EVENT_BYTES);
-        Ok(Box::pin(sseer::EventStream::new(chunks)))
+        open(
+            &self.upstream,
+            &self.credentials,
+            &self.source,
+            &q,
+            self.last_id.as_deref(),
+        )
+        .await
     }
 
     fn backoff(&self) -> Duration {
@@ -227,9 +256,23 @@ impl Relay {
             }
             name => {
                 let id = clean_field(&ev.id);
+                let line_event = self.source.line_event();
+                // A line the access filters leave out moves the cursor on, unseen.
+                let left_out = name == line_event
+                    && self
+                        .access
+                        .as_ref()
+                        .is_some_and(|f| !f.matches_data(&ev.data));
+                if left_out {
+                    if !id.is_empty() {
+                        self.last_id = Some(id.into_owned());
+                    }
+                    self.received += 1;
+                    return Took::Skipped;
+                }
                 let retry = std::mem::take(&mut self.first).then_some(BROWSER_RETRY_MS);
                 match self.batch.as_mut() {
-                    Some(batch) if name == event::APPLICATION_LOG => {
+                    Some(batch) if name == line_event => {
                         batch.push(&ev.data, &id, retry);
                     }
                     _ => {

@@ -140,7 +140,8 @@ async fn log_stream_ends_with_end_of_stream_at_the_limit() {
         throttle_per_in_milliseconds: Some(10),
         ..LogQuery::default()
     };
-    let resp = api.log_stream(&o, &a, &q, None).await.unwrap();
+    let source = app::ssr::upstream::LogSource::App { owner: o, app: a };
+    let resp = api.log_stream(&source, &q, None).await.unwrap();
     let body = tokio::time::timeout(
         Duration::from_secs(10),
         resp.bytes_stream().map(|c| c.unwrap()).collect::<Vec<_>>(),
@@ -179,8 +180,7 @@ async fn log_stream_ends_with_end_of_stream_at_the_limit() {
         .collect();
     let resp = api
         .log_stream(
-            &o,
-            &a,
+            &source,
             &LogQuery {
                 limit: Some(1),
                 ..q.clone()

@@ -1,5 +1,6 @@
 mod harness;
 
+mod access;
 mod addons;
 mod apps;
 mod billing;

@@ -6,10 +6,12 @@ mod buffer;
 mod filter;
 mod sse;
 mod status;
+mod text;
 mod viewer;
 
 pub use buffer::{BUFFER_LINES, Line, LineBuffer};
 pub use filter::{FIELDS, LogFilter, MAX_FILTER, MAX_LIMIT};
 pub use sse::clean_field;
 pub use status::{StreamEvent, ViewerStatus};
+pub use text::plain_text;
 pub use viewer::{Range, ViewerSettings};

@@ -1,22 +1,90 @@
-//! Logs (`/v4/logs`): an application's log stream, as server-sent events.
+//! Logs (`/v4/logs`, `/v4/accesslogs`): an application's runtime or access log stream, or an
+//! add-on's runtime logs, as server-sent events.
 
 use super::{Accept, Authed, Call};
 use crate::error::AppError;
 use crate::ids::SegmentId;
+use crate::model::logs::{ACCESS_BATCH_EVENT, BATCH_EVENT, event};
 use crate::query::LogQuery;
 use reqwest::Response;
 
+/// Which log stream, of whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogSource {
+    /// An application's runtime logs (`APPLICATION_LOG`).
+    App { owner: SegmentId, app: SegmentId },
+    /// An add-on's runtime logs, by its real id (`RESOURCE_LOG`).
+    Addon {
+        owner: SegmentId,
+        real_id: SegmentId,
+    },
+    /// An application's access logs (`ACCESS_LOG`).
+    Access { owner: SegmentId, app: SegmentId },
+}
+
+impl LogSource {
+    /// The event name of its lines.
+    pub fn line_event(&self) -> &'static str {
+        match self {
+            Self::App { .. } => event::APPLICATION_LOG,
+            Self::Addon { .. } => event::RESOURCE_LOG,
+            Self::Access { .. } => event::ACCESS_LOG,
+        }
+    }
+
+    /// The event name of the relay's batches of its lines.
+    pub fn batch_event(&self) -> &'static str {
+        match self {
+            Self::Access { .. } => ACCESS_BATCH_EVENT,
+            _ => BATCH_EVENT,
+        }
+    }
+
+    /// The query the upstream takes for this stream: access logs have no `filter`,
+    /// `instanceId`, `deploymentId` or `service` (filtering them is ours), add-ons no
+    /// `instanceId` or `service`.
+    pub fn fit(&self, q: &LogQuery) -> LogQuery {
+        let mut q = q.clone();
+        match self {
+            Self::App { .. } => {}
+            Self::Addon { .. } => {
+                q.instance_id = None;
+                q.services.clear();
+            }
+            Self::Access { .. } => {
+                q.instance_id = None;
+                q.deployment_id = None;
+                q.services.clear();
+                q.filter = None;
+            }
+        }
+        q
+    }
+}
+
 impl Authed<'_> {
-    /// `GET /v4/logs/organisations/{o}/applications/{a}/logs` as an SSE response to read on,
-    /// from after `last_event_id` when given.
+    /// The stream of `source` as an SSE response to read on, from after `last_event_id` when
+    /// given.
     pub async fn log_stream(
         &self,
-        owner: &SegmentId,
-        app: &SegmentId,
+        source: &LogSource,
         q: &LogQuery,
         last_event_id: Option<&str>,
     ) -> Result<Response, AppError> {
-        let p = path!("v4/logs/organisations/{}/applications/{}/logs", owner, app);
+        let p = match source {
+            LogSource::App { owner, app } => {
+                path!("v4/logs/organisations/{}/applications/{}/logs", owner, app)
+            }
+            LogSource::Addon { owner, real_id } => {
+                path!("v4/logs/organisations/{}/resources/{}/logs", owner, real_id)
+            }
+            LogSource::Access { owner, app } => path!(
+                "v4/accesslogs/organisations/{}/applications/{}/accesslogs",
+                owner,
+                app
+            ),
+        };
+        let q = source.fit(q);
         let mut call = Call::get(p).query(q.pairs()).streaming(Accept::EventStream);
         if let Some(id) = last_event_id {
             call = call.header("last-event-id", id);
