@@ -154,6 +154,16 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/orgs/:owner_id/apps/:app_id/access-logs")
+                        view=routes::access_logs::AccessLogsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
+                        path=path!("/orgs/:owner_id/addons/:addon_id/logs")
+                        view=routes::logs::AddonLogsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/orgs/:owner_id/resources/:resource_id/drains")
                         view=routes::drains::DrainsPage
                         ssr=ssr.clone()

@@ -56,6 +56,21 @@ pub fn addon_metrics(owner: &str, real_id: &str) -> String {
     format!("/orgs/{}/addons/{}/metrics", seg(owner), seg(real_id))
 }
 
+/// An add-on's runtime logs (by its real id).
+pub fn addon_logs(owner: &str, real_id: &str) -> String {
+    format!("/orgs/{}/addons/{}/logs", seg(owner), seg(real_id))
+}
+
+/// Where an application's log files are downloaded (`…/logs.txt`, `…/access-logs.log`).
+pub fn download_app(owner: &str, app: &str) -> String {
+    format!("/download/orgs/{}/apps/{}", seg(owner), seg(app))
+}
+
+/// Where an add-on's log files are downloaded (`…/logs.txt`).
+pub fn download_addon(owner: &str, real_id: &str) -> String {
+    format!("/download/orgs/{}/addons/{}", seg(owner), seg(real_id))
+}
+
 /// An organisation's activity feed.
 pub fn activity(owner: &str) -> String {
     format!("/orgs/{}/activity", seg(owner))

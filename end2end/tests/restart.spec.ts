@@ -103,7 +103,7 @@ test("the log viewer outlives a restart of the server: reconnecting, then the li
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download .ndjson" }).click(),
+      page.getByRole("button", { name: "Save shown lines" }).click(),
     ]);
     const ids = readFileSync((await download.path())!, "utf8").trim().split("\n").map((l) => Number(JSON.parse(l).id));
     expect(ids.length).toBeGreaterThan(before + 12);

@@ -1,5 +1,6 @@
 //! Server functions, one file per area: thin (session, token, client, model).
 
+pub mod access;
 pub mod activity;
 pub mod apps;
 pub mod billing;

@@ -32,6 +32,7 @@ pub fn AppHeading(owner: String, app: String, page: &'static str) -> impl IntoVi
         (urls::app(&owner, &app, "/instances"), "Instances"),
         (urls::app(&owner, &app, "/metrics"), "Metrics"),
         (urls::app(&owner, &app, "/logs"), "Logs"),
+        (urls::app(&owner, &app, "/access-logs"), "Access logs"),
         (urls::drains(&owner, &app), "Log drains"),
     ];
     // Rendered on the server only: the path is the request's. One deployment is under
@@ -76,12 +77,14 @@ pub fn AddonHeading(owner: String, addon: String, page: &'static str) -> impl In
     }
 }
 
-/// The pages every add-on with a real id has: its metrics and its log drains.
+/// The pages every add-on with a real id has: its metrics, its logs and its log drains.
 #[component]
 pub fn AddonLinks(owner: String, addon: String) -> impl IntoView {
     view! {
         <p class="addon-links">
             <a href=urls::addon_metrics(&owner, &addon)>"Metrics"</a>
+            " · "
+            <a href=urls::addon_logs(&owner, &addon)>"Logs"</a>
             " · "
             <a href=urls::drains(&owner, &addon)>"Log drains"</a>
         </p>

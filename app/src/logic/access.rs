@@ -182,6 +182,82 @@ impl AccessFilter {
     }
 }
 
+/// The access logs page's settings, all from its URL query: the range (as the runtime
+/// viewer's), a deployment by position or id (its lifetime as the range), and the filters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccessSettings {
+    pub range: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub deployment: Option<String>,
+    pub filter: AccessFilterInput,
+}
+
+impl crate::logic::url_filter::UrlFilter for AccessSettings {
+    fn from_query(q: &leptos_router::params::ParamsMap) -> Self {
+        use crate::logic::url_filter::{many, one};
+        Self {
+            range: one(q, "range"),
+            since: one(q, "since"),
+            until: one(q, "until"),
+            deployment: one(q, "deployment"),
+            filter: AccessFilterInput {
+                statuses: many(q, "status"),
+                methods: many(q, "method"),
+                path: one(q, "path"),
+                min_duration: one(q, "minDuration"),
+            },
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::logic::url_filter::Field<'_>> {
+        use crate::logic::url_filter::Field;
+        vec![
+            Field::One("range", &self.range),
+            Field::One("since", &self.since),
+            Field::One("until", &self.until),
+            Field::One("deployment", &self.deployment),
+            Field::Many("status", &self.filter.statuses),
+            Field::Many("method", &self.filter.methods),
+            Field::One("path", &self.filter.path),
+            Field::One("minDuration", &self.filter.min_duration),
+        ]
+    }
+}
+
+impl AccessSettings {
+    /// The range part, as the runtime viewer reads it.
+    fn viewer(&self) -> crate::logic::logs::ViewerSettings {
+        crate::logic::logs::ViewerSettings {
+            range: self.range.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            deployment: self.deployment.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// The range asked for (live when missing).
+    pub fn range(&self) -> Result<crate::logic::logs::Range, String> {
+        self.viewer().range()
+    }
+
+    /// The stream's parameters at `now` (the deployment named resolved among `deployments`):
+    /// its range, and whether it follows (live) or ends.
+    pub fn stream_filter(
+        &self,
+        deployments: &[crate::model::deployments::Deployment],
+        now: crate::model::Timestamp,
+    ) -> Result<crate::logic::logs::LogFilter, String> {
+        self.filter.check()?;
+        let mut f = self.viewer().at_position(deployments)?.stream_filter(now)?;
+        // Access logs have no deployment, instance, service or text filter upstream.
+        f.deployment_id = None;
+        f.limit = None;
+        Ok(f)
+    }
+}
+
 /// Distinct keys counted per table; later ones count as "(other)".
 const MAX_KEYS: usize = 10_000;
 /// Durations kept for the percentiles (the most recent).
@@ -266,6 +342,11 @@ impl Aggregates {
             self.slowest.insert(at, l.clone());
             self.slowest.truncate(TOP);
         }
+    }
+
+    /// Lines counted.
+    pub fn lines(&self) -> u64 {
+        self.lines
     }
 
     /// Forgets everything.

@@ -128,6 +128,7 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
                 ["deployments", ..] => ("Deployments", "/deployments"),
                 ["instances"] => ("Instances", "/instances"),
                 ["logs"] => ("Logs", "/logs"),
+                ["access-logs"] => ("Access logs", "/access-logs"),
                 ["metrics"] => ("Metrics", "/metrics"),
                 _ => ("", ""),
             };
@@ -154,11 +155,14 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
             crumbs.push(crumb("Log drains", &drains));
             place.sidebar = Some(link);
         }
-        ["addons", id, "metrics"] => {
+        ["addons", id, page @ ("metrics" | "logs")] => {
             let addon = owner.and_then(|o| o.addon(id));
             let link = addon.map_or_else(|| path.to_owned(), |a| addon_link(owner_id, a));
             crumbs.push(crumb(name_of(owner, id), &link));
-            crumbs.push(crumb("Metrics", path));
+            crumbs.push(crumb(
+                if *page == "logs" { "Logs" } else { "Metrics" },
+                path,
+            ));
             place.sidebar = Some(link);
         }
         ["operators", kind, id] => {

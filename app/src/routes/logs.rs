@@ -6,12 +6,13 @@
 use super::logs_viewer::Viewer;
 use crate::api::apps::{list_deployments, list_instances};
 use crate::browser;
-use crate::components::heading::AppHeading;
+use crate::components::error_view::ErrorView;
+use crate::components::heading::{AddonHeading, AppHeading};
 use crate::components::timeline::short_time;
 use crate::hooks::route_ids::{check_app_ids, use_app_ids};
 use crate::hooks::use_url_filter;
 use crate::logic::apps::{DeploymentFilter, InstanceFilter};
-use crate::logic::logs::{Range, ViewerSettings};
+use crate::logic::logs::{LogFilter, Range, ViewerSettings};
 use crate::logic::short_id;
 use crate::model::deployments::Deployment;
 use crate::model::instances::Instance;
@@ -47,56 +48,83 @@ pub fn LogsPage() -> impl IntoView {
             Ok::<_, crate::error::AppError>((d?.items, i?.items))
         },
     );
-    // The relay's address, computed when the settings change (ranges end "now").
-    let stream = Memo::new(move |_| {
-        let (owner, app) = ids.get();
-        check_app_ids(&owner, &app).map_err(|e| e.to_string())?;
-        let f = settings
-            .read()
-            .stream_filter(time::OffsetDateTime::now_utc())?;
-        Ok::<_, String>(format!(
-            "/stream{}{}",
-            urls::app(&owner, &app, "/logs"),
-            f.to_url_query()
-        ))
-    });
-    let shown = settings.get_untracked();
-    let (url, problem) = match stream.get_untracked() {
-        Ok(url) => (Some(url), None),
-        Err(e) => (
-            None,
-            Some(view! { <p class="notice error" role="alert">{e}</p> }),
-        ),
-    };
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="Logs" />
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || {
-                let url = url.clone();
+                let (owner, app) = (owner.clone(), app.clone());
                 Suspend::new(async move {
+                    if let Err(e) = check_app_ids(&owner, &app) {
+                        return view! { <ErrorView error=e /> }.into_any();
+                    }
+                    // Without the pickers (the upstream did not list them) the logs still
+                    // stream.
+                    let (deps, insts) = pickers.await.unwrap_or_default();
                     // Lines name their instance as the instances page does ("Calm Grace").
-                    let names: Vec<(String, String)> = pickers
-                        .await
-                        .map(|(_, insts)| insts.into_iter().map(|i| (i.id, i.name)).collect())
-                        .unwrap_or_default();
+                    let names: Vec<(String, String)> =
+                        insts.into_iter().map(|i| (i.id, i.name)).collect();
+                    let shown = settings.get_untracked();
+                    // The relay's address (ranges end "now"; a deployment by position is
+                    // resolved against the deployments as they are now).
+                    let now = time::OffsetDateTime::now_utc();
+                    let filter = shown
+                        .at_position(&deps)
+                        .and_then(|s| s.stream_filter(now));
+                    let (url, links, problem) = match filter {
+                        Ok(f) => {
+                            let url = format!(
+                                "/stream{}{}",
+                                urls::app(&owner, &app, "/logs"),
+                                f.to_url_query()
+                            );
+                            let base = urls::download_app(&owner, &app);
+                            let query = download_query(f, now);
+                            let links = view! {
+                                <p class="downloads">"Download this range (up to 1,000,000 lines): "
+                                    <a href=format!("{base}/logs.txt{query}") download>"Text (.txt)"</a>
+                                    " · "
+                                    <a href=format!("{base}/logs.ndjson{query}") download>"NDJSON (.ndjson)"</a>
+                                </p>
+                            };
+                            (Some(url), Some(links), None)
+                        }
+                        Err(e) => (
+                            None,
+                            None,
+                            Some(view! { <p class="notice error" role="alert">{e}</p> }),
+                        ),
+                    };
                     view! {
+                        {problem}
                         <LogViewer url names wrap=shown.wrap local_time=shown.local_time>
                             <Controls settings pickers />
                         </LogViewer>
+                        {links}
                     }
+                    .into_any()
                 })
             }}
         </Suspense>
-        {problem}
     }
+}
+
+/// The download's query for what the viewer shows: the same range, closed at `now`, without
+/// the viewer's cap and pacing (the download sets its own).
+pub fn download_query(mut f: LogFilter, now: crate::model::Timestamp) -> String {
+    if f.until.is_none() {
+        f.until = Some(crate::model::date::format(&now));
+    }
+    f.limit = None;
+    f.throttle_elements = None;
+    f.throttle_per_in_milliseconds = None;
+    f.to_url_query()
 }
 
 type Pickers = Resource<Result<(Vec<Deployment>, Vec<Instance>), crate::error::AppError>>;
 
-/// The settings fields of the GET form (so they work without JavaScript), rendered on the
-/// server inside the viewer's island, which adds the display toggles and the button.
+/// The range and text fields of the GET form (both viewers).
 #[component]
-fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
+fn RangeFields(settings: Memo<ViewerSettings>) -> impl IntoView {
     let value = move |get: fn(&ViewerSettings) -> &Option<String>| {
         move || get(&settings.read()).clone().unwrap_or_default()
     };
@@ -107,6 +135,18 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
             view! { <option value=r.as_str() selected=selected>{r.label()}</option> }
         })
         .collect_view();
+    view! {
+        <label>"Range" <select name="range">{range_options}</select></label>
+        <label>"Since (custom)" <input type="text" name="since" placeholder="2026-11-26 or …T10:00:00Z" value=value(|s| &s.since) /></label>
+        <label>"Until (custom)" <input type="text" name="until" placeholder="empty: follow" value=value(|s| &s.until) /></label>
+        <label>"Contains" <input type="search" name="filter" placeholder="text, case-insensitive" value=value(|s| &s.filter) /></label>
+    }
+}
+
+/// The settings fields of the GET form (so they work without JavaScript), rendered on the
+/// server inside the viewer's island, which adds the display toggles and the button.
+#[component]
+fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
     let services = SERVICES
         .into_iter()
         .map(|s| {
@@ -117,17 +157,16 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
     let pickers_view = move || {
         Suspend::new(async move {
             let (deps, insts) = pickers.await.unwrap_or_default();
-            let current_dep = settings
-                .read_untracked()
-                .deployment_id
+            let current = settings.read_untracked();
+            // A deployment by position, else one by id (the legacy `deploymentId` too).
+            let current_dep = current
+                .deployment
                 .clone()
+                .or_else(|| current.deployment_id.clone())
                 .unwrap_or_default();
-            let current_inst = settings
-                .read_untracked()
-                .instance_id
-                .clone()
-                .unwrap_or_default();
-            let mut dep_ids: Vec<String> = deps.iter().map(|d| d.id.clone()).collect();
+            let current_inst = current.instance_id.clone().unwrap_or_default();
+            drop(current);
+            let dep_ids: Vec<String> = deps.iter().map(|d| d.id.clone()).collect();
             let dep_options = deps
                 .into_iter()
                 .map(|d| {
@@ -142,10 +181,12 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
                 })
                 .collect_view();
             // A deployment from the URL that is not among the recent ones stays selectable.
-            let extra_dep = (!current_dep.is_empty() && !dep_ids.contains(&current_dep)).then(|| {
-                dep_ids.push(current_dep.clone());
+            let known = dep_ids.contains(&current_dep)
+                || matches!(current_dep.as_str(), "" | "latest" | "previous");
+            let extra_dep = (!known).then(|| {
                 view! { <option value=current_dep.clone() selected=true>{current_dep.clone()}</option> }
             });
+            let by_position = ["latest", "previous"].map(|p| current_dep == p);
             let inst_options = insts
                 .into_iter()
                 .map(|i| {
@@ -155,9 +196,11 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <label>"Deployment"
-                    <select name="deploymentId">
+                <label>"Deployment (sets the range to its lifetime)"
+                    <select name="deployment">
                         <option value="">"All deployments"</option>
+                        <option value="latest" selected=by_position[0]>"Latest deployment"</option>
+                        <option value="previous" selected=by_position[1]>"Previous deployment"</option>
                         {extra_dep}
                         {dep_options}
                     </select>
@@ -172,10 +215,7 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
         })
     };
     view! {
-            <label>"Range" <select name="range">{range_options}</select></label>
-            <label>"Since (custom)" <input type="text" name="since" placeholder="2026-11-26 or …T10:00:00Z" value=value(|s| &s.since) /></label>
-            <label>"Until (custom)" <input type="text" name="until" placeholder="empty: follow" value=value(|s| &s.until) /></label>
-            <label>"Contains" <input type="search" name="filter" placeholder="text, case-insensitive" value=value(|s| &s.filter) /></label>
+            <RangeFields settings />
             <Suspense fallback=|| ()>{pickers_view}</Suspense>
             <fieldset class="states"><legend>"Services (none: bas and bas-deploy)"</legend>{services}</fieldset>
     }
@@ -209,5 +249,58 @@ pub fn LogViewer(
             <div class="actions"><button type="submit">"Apply"</button></div>
         </form>
         {url.map(|url| view! { <Viewer url names wrap=wrap.into() local=local.into() /> })}
+    }
+}
+
+/// `/orgs/{ownerId}/addons/{realId}/logs`: an add-on's runtime logs, through the same relay
+/// and viewer (its range and text filter; add-ons have no services or instances to pick).
+#[component]
+pub fn AddonLogsPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let (owner, addon) = {
+        let p = params.read_untracked();
+        (
+            p.get("owner_id").unwrap_or_default(),
+            p.get("addon_id").unwrap_or_default(),
+        )
+    };
+    let settings = use_url_filter::<ViewerSettings>();
+    let shown = settings.get_untracked();
+    let checked = crate::ids::SegmentId::parse("owner id", &owner)
+        .and_then(|_| crate::ids::SegmentId::parse("add-on id", &addon));
+    let now = time::OffsetDateTime::now_utc();
+    let body = match (checked, shown.stream_filter(now)) {
+        (Err(e), _) => view! { <ErrorView error=e /> }.into_any(),
+        (Ok(_), Err(e)) => view! {
+            <p class="notice error" role="alert">{e}</p>
+            <LogViewer url=None names=vec![] wrap=shown.wrap local_time=shown.local_time>
+                <RangeFields settings />
+            </LogViewer>
+        }
+        .into_any(),
+        (Ok(_), Ok(f)) => {
+            let url = format!(
+                "/stream{}{}",
+                urls::addon_logs(&owner, &addon),
+                f.to_url_query()
+            );
+            let base = urls::download_addon(&owner, &addon);
+            let query = download_query(f, now);
+            view! {
+                <LogViewer url=Some(url) names=vec![] wrap=shown.wrap local_time=shown.local_time>
+                    <RangeFields settings />
+                </LogViewer>
+                <p class="downloads">"Download this range (up to 1,000,000 lines): "
+                    <a href=format!("{base}/logs.txt{query}") download>"Text (.txt)"</a>
+                    " · "
+                    <a href=format!("{base}/logs.ndjson{query}") download>"NDJSON (.ndjson)"</a>
+                </p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <AddonHeading owner=owner.clone() addon=addon.clone() page="Logs" />
+        {body}
     }
 }

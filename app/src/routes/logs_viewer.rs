@@ -1,5 +1,7 @@
 //! The logs page's viewer: the lines drawn as a virtualised list (only those on screen, once
-//! per animation frame), its toolbar (pause, copy, save, clear) and how a line reads.
+//! per animation frame), its toolbar (pause, copy, save what is shown, clear) and how a line
+//! reads. The whole range is the server's download, linked below it (beyond the buffer, and
+//! without JavaScript).
 
 use crate::browser;
 use crate::components::timeline::short_time;
@@ -159,15 +161,14 @@ pub(super) fn Viewer(
         out
     };
     let copy_selected = move |_| browser::copy(&texts(true, false));
-    let download = move |ndjson: bool| {
-        move |_| {
-            let (name, mime) = if ndjson {
-                ("logs.ndjson", "application/x-ndjson")
-            } else {
-                ("logs.txt", "text/plain")
-            };
-            browser::download(name, mime, &texts(false, ndjson));
-        }
+    // Exactly the lines this viewer holds (a live session as it was seen); the whole range is
+    // the server's download, linked below the viewer.
+    let save_shown = move |_| {
+        browser::download(
+            "shown-lines.ndjson",
+            "application/x-ndjson",
+            &texts(false, true),
+        )
     };
     let count = move || {
         version.track();
@@ -254,8 +255,7 @@ pub(super) fn Viewer(
                 <button type="button" class="secondary" on:click=copy_selected disabled=move || selected.read().is_empty()>
                     {move || format!("Copy selected ({})", selected.read().len())}
                 </button>
-                <button type="button" class="secondary" on:click=download(false)>"Download .txt"</button>
-                <button type="button" class="secondary" on:click=download(true)>"Download .ndjson"</button>
+                <button type="button" class="secondary" on:click=save_shown>"Save shown lines"</button>
             </div>
             <div class="log-list" node_ref=list_ref on:scroll=on_scroll tabindex="0" aria-label="Log lines">
                 <div class="log-rows" class:wrap=move || wrap.get() node_ref=rows_ref>{rows}</div>

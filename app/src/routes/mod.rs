@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod access_logs;
 pub mod activity;
 pub mod app;
 pub mod costs;

@@ -19,7 +19,7 @@ use crate::downloads::attachment::{DownloadError, attachment};
 use crate::http::signed_in::SignedIn;
 use crate::relay::registry::Slot;
 use crate::relay::slot_for;
-use crate::relay::stream::{UpstreamEvents, jitter, open, retryable};
+use crate::relay::stream::{UpstreamEvents, jitter, retryable};
 use crate::state::AppState;
 use app::error::AppError;
 use app::ids::SegmentId;
@@ -219,14 +219,10 @@ impl Reader {
         q.limit = self
             .upstream_limit
             .then(|| self.cap.saturating_sub(self.received).max(1));
-        open(
-            &self.upstream,
-            &self.credentials,
-            &self.source,
-            &q,
-            self.last_id.as_deref(),
-        )
-        .await
+        self.upstream
+            .with(&self.credentials)
+            .log_events(&self.source, &q, self.last_id.as_deref())
+            .await
     }
 
     /// Writes one line event; false when it was left out.

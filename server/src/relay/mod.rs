@@ -25,7 +25,6 @@
 //!   the sessions of its open streams against the shared store every second
 //!   (`Streams::watch_sessions`), and tells the browser why in a last `END_OF_STREAM`.
 
-mod capped;
 pub(crate) mod registry;
 mod sse;
 pub(crate) mod stream;

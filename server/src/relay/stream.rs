@@ -1,7 +1,6 @@
 //! One relayed stream's state machine: reading the upstream, batching lines, reconnecting with
 //! backoff and `Last-Event-ID`, telling the browser the relay's state, ending.
 
-use crate::relay::capped::{MAX_EVENT_BYTES, capped};
 use crate::relay::registry::{RelaySettings, Slot};
 use crate::relay::sse::{write_event, write_status};
 use app::error::AppError;
@@ -13,21 +12,14 @@ use app::ssr::upstream::LogSource;
 use app::ssr::{Credentials, Upstream};
 use bytes::Bytes;
 use futures::FutureExt;
-use futures::{Stream, StreamExt, TryStreamExt};
-use std::pin::Pin;
+use futures::StreamExt;
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// The browser's reconnection delay, sent as `retry:`.
 const BROWSER_RETRY_MS: u64 = 2000;
 
-pub(crate) type UpstreamEvents = Pin<
-    Box<
-        dyn Stream<
-                Item = Result<sseer::event::Event, sseer::errors::EventStreamError<reqwest::Error>>,
-            > + Send,
-    >,
->;
+pub(crate) use app::ssr::upstream::LogEvents as UpstreamEvents;
 
 /// The relay of one stream: where it reads, how far it got.
 pub(super) struct Relay {
@@ -122,28 +114,6 @@ const BATCH_BYTES: usize = 32 * 1024;
 /// waits here. The viewer draws lines every 100 ms.
 const GATHER: Duration = Duration::from_millis(2);
 
-/// Opens the upstream stream of `source`, from after `last_id`, as parsed events.
-pub(crate) async fn open(
-    upstream: &Upstream,
-    credentials: &Credentials,
-    source: &LogSource,
-    q: &LogQuery,
-    last_id: Option<&str>,
-) -> Result<UpstreamEvents, AppError> {
-    let resp = upstream
-        .with(credentials)
-        .log_stream(source, q, last_id)
-        .await?;
-    // The parser slices events out of the chunks it is given, and a slice of the HTTP
-    // client's read buffer keeps that whole buffer alive between reads (about 6 KiB per
-    // idle stream, measured). The chunks are an event each, so copying them is cheap.
-    let chunks = resp
-        .bytes_stream()
-        .map_ok(|chunk| Bytes::copy_from_slice(&chunk));
-    let chunks = capped(chunks, MAX_EVENT_BYTES);
-    Ok(Box::pin(sseer::EventStream::new(chunks)))
-}
-
 /// What taking one upstream event did.
 enum Took {
     Wrote,
@@ -157,14 +127,10 @@ impl Relay {
         if let Some(limit) = q.limit {
             q.limit = Some(limit.saturating_sub(self.received).max(1));
         }
-        open(
-            &self.upstream,
-            &self.credentials,
-            &self.source,
-            &q,
-            self.last_id.as_deref(),
-        )
-        .await
+        self.upstream
+            .with(&self.credentials)
+            .log_events(&self.source, &q, self.last_id.as_deref())
+            .await
     }
 
     fn backoff(&self) -> Duration {

@@ -333,3 +333,188 @@ async fn a_download_survives_an_upstream_cut_and_refuses_bad_ranges() {
     assert_eq!(status, 400);
     assert!(page.contains("Method must be a word"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_logs_page_shows_a_range_and_its_figures_without_javascript() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let (since, until) = range(20);
+    let reference = direct(
+        &h,
+        &access_upstream(),
+        &format!(
+            "?since={since}&until={until}&throttleElements=10000&throttlePerInMilliseconds=10"
+        ),
+    )
+    .await;
+    let errors: Vec<app::model::access::AccessLine> = lines(&reference, "ACCESS_LOG")
+        .iter()
+        .filter_map(|e| app::model::access::AccessLine::parse(&e.data))
+        .filter(|l| l.status() >= 500)
+        .collect();
+    assert!(!errors.is_empty());
+    let page = h
+        .page(
+            &format!(
+                "/orgs/{}/apps/{}/access-logs?range=custom&since={since}&until={until}&status=5xx",
+                acme(),
+                gateway()
+            ),
+            200,
+        )
+        .await;
+    assert!(page.contains("<title>Access logs · api-gateway"), "title");
+    assert!(
+        page.contains(&format!("{} match the filters", errors.len())),
+        "the count of matching lines: {}",
+        errors.len()
+    );
+    for part in [
+        "Top paths",
+        "Top client IPs",
+        "Top countries",
+        "Slowest requests",
+        ">p95<",
+        ">p99<",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+    assert!(
+        page.contains("status-5xx") && !page.contains("<td class=\"status-2xx\""),
+        "only 5xx rows"
+    );
+    // The slowest 5xx request is the first of its table.
+    let slowest = errors
+        .iter()
+        .map(app::model::access::AccessLine::duration_ms)
+        .fold(0.0, f64::max);
+    assert!(page.contains(&app::logic::access::duration_text(slowest)));
+    // The downloads carry the range and the filter.
+    assert!(page.contains("/access-logs.log?since="), "download link");
+    assert!(
+        page.contains("status=5xx\" download"),
+        "filter in the download link"
+    );
+    // Bad input is said, nothing else breaks.
+    let bad = h
+        .page(
+            &format!(
+                "/orgs/{}/apps/{}/access-logs?range=custom&since=soon&status=9xx",
+                acme(),
+                gateway()
+            ),
+            200,
+        )
+        .await;
+    assert!(bad.contains("Status must be one of"), "status message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_by_position_sets_the_range_to_its_lifetime() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let deployments = h
+        .demo_json(&format!(
+            "/v4/orchestration/organisations/{}/applications/{}/deployments?limit=20",
+            acme(),
+            gateway()
+        ))
+        .await;
+    let mut started: Vec<(String, String)> = deployments
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|d| {
+            let start = d["startDate"].as_str()?;
+            Some((start.to_owned(), d["id"].as_str()?.to_owned()))
+        })
+        .collect();
+    started.sort();
+    let (latest_start, latest) = started.last().cloned().expect("a deployment");
+    let (previous_start, previous) = started[started.len() - 2].clone();
+    let logs = |position: &str| {
+        format!(
+            "/orgs/{}/apps/{}/logs?deployment={position}",
+            acme(),
+            gateway()
+        )
+    };
+    // As the page writes a query value: letters and digits kept, the rest percent-encoded.
+    let enc = |v: &str| -> String {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    let at = |iso: &str| {
+        enc(&app::model::date::format(
+            &app::model::date::parse(iso).expect("a date"),
+        ))
+    };
+    let (latest, previous) = (enc(&latest), enc(&previous));
+    let page = h.page(&logs("latest"), 200).await;
+    assert!(
+        page.contains(&format!("deploymentId={latest}")),
+        "latest resolved: {}",
+        page.split("/stream/")
+            .nth(1)
+            .unwrap_or(&page[..page.len().min(3000)])
+    );
+    assert!(
+        page.contains(&format!("since={}", at(&latest_start))),
+        "from its start"
+    );
+    let page = h.page(&logs("previous"), 200).await;
+    assert!(
+        page.contains(&format!("deploymentId={previous}")),
+        "previous resolved"
+    );
+    assert!(page.contains(&format!("since={}", at(&previous_start))));
+    assert!(
+        page.contains(&format!("until={}", at(&latest_start))),
+        "until the next began"
+    );
+    assert!(
+        page.contains("<option value=\"previous\" selected"),
+        "the choice is kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_addons_logs_page_streams_by_real_id_and_links_its_downloads() {
+    let h = Harness::start().await;
+    h.login("demo").await;
+    let db = demo::real_id("postgresql", "main-db");
+    let page = h
+        .page(&format!("/orgs/{}/addons/{db}/logs", acme()), 200)
+        .await;
+    assert!(page.contains(&format!("/stream/orgs/{}/addons/{db}/logs?since=", acme())));
+    assert!(page.contains(&format!(
+        "/download/orgs/{}/addons/{db}/logs.ndjson?since=",
+        acme()
+    )));
+    let drains = h
+        .page(&format!("/orgs/{}/resources/{db}/drains", acme()), 200)
+        .await;
+    assert!(
+        drains.contains(&format!("href=\"/orgs/{}/addons/{db}/logs\"", acme())),
+        "linked from its page"
+    );
+    let (status, _, file) = download(
+        &h,
+        &format!(
+            "/download/orgs/{}/addons/{db}/logs.txt?since={}&limit=10",
+            acme(),
+            range(5).0
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(file.lines().count(), 10);
+    assert!(file.contains("LOG:  ") || file.contains("ERROR:  ") || file.contains("WARNING:  "));
+}

@@ -4,6 +4,7 @@
 
 mod buffer;
 mod filter;
+pub mod position;
 mod sse;
 mod status;
 mod text;

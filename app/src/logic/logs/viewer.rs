@@ -63,6 +63,9 @@ pub struct ViewerSettings {
     pub filter: Option<String>,
     pub services: Vec<String>,
     pub deployment_id: Option<String>,
+    /// A deployment by position or id (`latest`, `previous`, `deployment_…`): its lines, over
+    /// its lifetime.
+    pub deployment: Option<String>,
     pub instance_id: Option<String>,
     /// Wrap long lines.
     pub wrap: bool,
@@ -79,6 +82,7 @@ impl UrlFilter for ViewerSettings {
             filter: one(q, "filter"),
             services: many(q, "service"),
             deployment_id: one(q, "deploymentId"),
+            deployment: one(q, "deployment"),
             instance_id: one(q, "instanceId"),
             wrap: one(q, "wrap").as_deref() == Some("1"),
             local_time: one(q, "tz").as_deref() == Some("local"),
@@ -93,6 +97,7 @@ impl UrlFilter for ViewerSettings {
             Field::One("filter", &self.filter),
             Field::Many("service", &self.services),
             Field::One("deploymentId", &self.deployment_id),
+            Field::One("deployment", &self.deployment),
             Field::One("instanceId", &self.instance_id),
             Field::Flag("wrap", "1", self.wrap),
             Field::Flag("tz", "local", self.local_time),
@@ -115,6 +120,28 @@ impl ViewerSettings {
                     )
                 }),
         }
+    }
+
+    /// The settings with the deployment named by position or id resolved among `deployments`:
+    /// its id as the filter and its lifetime as the range (following it while it is the
+    /// newest).
+    pub fn at_position(
+        &self,
+        deployments: &[crate::model::deployments::Deployment],
+    ) -> Result<Self, String> {
+        use super::position::{Position, lifetime};
+        use crate::model::date;
+        let Some(position) = Position::parse(self.deployment.as_deref()) else {
+            return Ok(self.clone());
+        };
+        let life = lifetime(deployments, &position)?;
+        Ok(Self {
+            range: Some(Range::Custom.as_str().to_owned()),
+            since: Some(date::format(&life.since)),
+            until: life.until.map(|t| date::format(&t)),
+            deployment_id: Some(life.id),
+            ..self.clone()
+        })
     }
 
     /// The relay's parameters at `now`: the range turned into `since`/`until`, a limit for

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 /// The most one event may take, fields and line ends included.
-pub(super) const MAX_EVENT_BYTES: usize = 1024 * 1024;
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 /// Where the scan of an event stream stands.
 #[derive(Default)]
@@ -68,7 +68,7 @@ impl Scan {
 }
 
 /// `chunks` with each event at most `max` bytes.
-pub(super) fn capped<E>(
+pub fn capped<E>(
     chunks: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     max: usize,
 ) -> impl Stream<Item = Result<Bytes, E>> + Send + 'static {
