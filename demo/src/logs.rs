@@ -264,7 +264,7 @@ fn access_line(req: &Request, anchor: OffsetDateTime, k: u64) -> serde_json::Val
         ("PUT", "/api/items/42"),
         ("DELETE", "/api/sessions/current"),
     ];
-    let (method, path) = routes[(hash(&key, 3) % routes.len() as u64) as usize];
+    let (method, path) = routes[(hash(&key, 5) % routes.len() as u64) as usize];
     let status: u16 = if burst && roll < 600 {
         if roll < 400 { 502 } else { 503 }
     } else {
@@ -280,9 +280,9 @@ fn access_line(req: &Request, anchor: OffsetDateTime, k: u64) -> serde_json::Val
     };
     // A few slow requests (a second or more), the rest quick.
     let time = if roll % 97 == 5 || (burst && roll < 100) {
-        pick(&key, 1_000, 9_000) as f64
+        pick(&format!("{key}slow"), 1_000, 9_000) as f64
     } else {
-        pick(&key, 2, 180) as f64 + pick(&key, 10, 99) as f64 / 100.0
+        pick(&format!("{key}t"), 2, 180) as f64 + pick(&format!("{key}c"), 10, 99) as f64 / 100.0
     };
     let client = CLIENTS[(hash(&key, 11) % CLIENTS.len() as u64) as usize];
     let peer = |ip: &str, port: u64, country: &str, city: &str, lat: f64, lon: f64| {

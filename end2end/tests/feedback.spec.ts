@@ -48,7 +48,7 @@ test("Tab reaches the skip link first; Enter on Pause keeps the focus on the but
   const problems = watchPage(page);
   await signIn(page, testInfo);
   await openAcme(page, "api-gateway");
-  await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs" }).click();
+  await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs", exact: true }).click();
   await waitHydrated(page, testInfo);
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();

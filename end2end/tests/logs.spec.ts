@@ -5,7 +5,7 @@ import { hydrated, signIn, watchPage } from "./helpers";
 async function openLogs(page) {
   const card = page.locator("section.owner-card", { has: page.getByRole("heading", { name: "Acme Corp" }) });
   await card.getByRole("link", { name: "api-gateway", exact: true }).click();
-  await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs" }).click();
+  await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs", exact: true }).click();
   await expect(page).toHaveTitle(/^Logs · api-gateway/);
 }
 
@@ -88,7 +88,7 @@ test("a closed range ends with a reason; scrolling up stops following", async ({
   const problems = watchPage(page);
   await signIn(page, testInfo);
   await openLogs(page);
-  await page.getByLabel("Range").selectOption("1h");
+  await page.locator('select[name="range"]').selectOption("1h");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/range=1h/);
   await expect(page.locator(".log-status")).toHaveText("Ended: the end of the range was reached", { timeout: 20_000 });

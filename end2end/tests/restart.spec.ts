@@ -74,7 +74,7 @@ test("the log viewer outlives a restart of the server: reconnecting, then the li
     await signIn(page, testInfo);
     const card = page.locator("section.owner-card", { has: page.getByRole("heading", { name: "Acme Corp" }) });
     await card.getByRole("link", { name: "api-gateway", exact: true }).click();
-    await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs" }).click();
+    await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Logs", exact: true }).click();
     await expect(page).toHaveTitle(/^Logs · api-gateway/);
     // Every service, so that line ids follow one another.
     await page.getByRole("group", { name: /Services/ }).getByLabel("all", { exact: true }).check();

@@ -27,8 +27,13 @@ fn listen() {
         let form = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
-        // Filters (GET) may be sent again at will; actions (POST) once.
-        let Some(form) = form.filter(|f| f.method().eq_ignore_ascii_case("post")) else {
+        // Filters (GET) may be sent again at will; actions (POST) once. The attribute, not
+        // `form.method`: a field named "method" (the access logs' filter) shadows that.
+        let is_post = |f: &web_sys::HtmlFormElement| {
+            f.get_attribute("method")
+                .is_some_and(|m| m.eq_ignore_ascii_case("post"))
+        };
+        let Some(form) = form.filter(is_post) else {
             return;
         };
         if ev.default_prevented() {
