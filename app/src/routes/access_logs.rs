@@ -1,7 +1,8 @@
 //! `/orgs/{ownerId}/apps/{appId}/access-logs`: who is hitting the application. A closed range
-//! (`?range=1h|4h|7d`, or `custom` with `since`/`until`, or a deployment's lifetime) is read on
-//! the server and shown as a table with its aggregates, with or without JavaScript; `live`
-//! follows the relay in the browser (`AccessLive`), the aggregates kept as lines arrive. The
+//! (`?range=1h|4h|7d`, or `custom` with `since` and `until`, or a past deployment's lifetime) is
+//! read on the server and shown as a table with its aggregates, with or without JavaScript;
+//! `live` (and a custom range without an end, and the latest deployment) follows the relay in
+//! the browser (`AccessLive`), the aggregates kept as lines arrive. The
 //! filters the API does not have (status class, method, path, minimum duration) are applied
 //! on the server, so only matching lines reach the browser. Downloads of the range are links.
 
@@ -41,7 +42,15 @@ pub fn AccessLogsPage() -> impl IntoView {
             list_deployments(owner, app, filter).await.map(|f| f.items)
         },
     );
-    let live = shown.range().ok() == Some(Range::Live);
+    // Followed live (as the runtime viewer does): the live range, a custom range without an
+    // end, the latest deployment; any other range is read by the server.
+    let open_custom = shown.range().ok() == Some(Range::Custom)
+        && shown.until.as_deref().is_none_or(|u| u.trim().is_empty());
+    let live = match shown.deployment.as_deref().map(str::trim) {
+        Some("latest") => true,
+        Some(d) if !d.is_empty() => false,
+        _ => shown.range().ok() == Some(Range::Live) || open_custom,
+    };
     let query = shown.to_query();
     let range = Resource::new(
         move || ids.get(),
@@ -182,7 +191,7 @@ fn Form(settings: Memo<AccessSettings>, deployments: Deployments) -> impl IntoVi
         <form method="get" class="filters access-controls" aria-label="Access log settings">
             <label>"Range" <select name="range">{range_options}</select></label>
             <label>"Since (custom)" <input type="text" name="since" placeholder="2026-11-26 or …T10:00:00Z" value=text(&s.since) /></label>
-            <label>"Until (custom)" <input type="text" name="until" placeholder="empty: now" value=text(&s.until) /></label>
+            <label>"Until (custom)" <input type="text" name="until" placeholder="empty: follow" value=text(&s.until) /></label>
             <Suspense fallback=|| ()>{picker}</Suspense>
             <label>"Path contains" <input type="search" name="path" placeholder="/api" value=text(&s.filter.path) /></label>
             <label>"Slower than (ms)" <input type="number" name="minDuration" min="0" step="1" inputmode="numeric" value=text(&s.filter.min_duration) /></label>
@@ -197,16 +206,23 @@ fn Form(settings: Memo<AccessSettings>, deployments: Deployments) -> impl IntoVi
 #[component]
 fn Report(range: AccessRange) -> impl IntoView {
     let s = &range.summary;
+    let when = |iso: &str| {
+        crate::model::date::parse(iso)
+            .map_or_else(|| iso.to_owned(), |t| format!("{} UTC", short_time(t)))
+    };
     let scope = if range.complete {
         format!(
             "{} lines from {} to {}; {} match the filters.",
-            range.read, range.since, range.until, s.lines
+            range.read,
+            when(&range.since),
+            when(&range.until),
+            s.lines
         )
     } else {
         format!(
-            "The first {} lines from {} (of a longer range: only those are counted here; the download has all) ; {} match the filters.",
+            "The first {} lines from {} of a longer range are counted here (the download has them all); {} match the filters.",
             range.read.min(RANGE_LINES),
-            range.since,
+            when(&range.since),
             s.lines
         )
     };

@@ -1,5 +1,6 @@
 //! Server-only code: the upstream client and the session helpers.
 
+pub mod alerts;
 pub mod costs;
 pub mod fan_out;
 pub mod oauth1;

@@ -1,0 +1,787 @@
+//! Alerts: the rules (as the operator's TOML file declares them), what each rule finds in an
+//! organisation's facts (the fleet board's rows, its traffic and the watch credential's
+//! expiry), and incidents: one per rule and subject, opened when its condition starts,
+//! resolved when it ends, damped against flapping.
+
+use crate::model::Timestamp;
+use crate::model::deployments::DeploymentState;
+use crate::model::fleet::OwnerBoard;
+use crate::model::navigation::ApplicationState;
+use crate::urls;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a rule watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    DeploymentFailed,
+    DeploymentStuck,
+    AppDown,
+    AppModerated,
+    DrainBroken,
+    OperatorUpdate,
+    #[serde(rename = "http_5xx")]
+    Http5xx,
+    CpuHigh,
+    MemHigh,
+    LogPattern,
+    TokenExpiry,
+    Budget,
+}
+
+impl RuleKind {
+    /// The name in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DeploymentFailed => "deployment_failed",
+            Self::DeploymentStuck => "deployment_stuck",
+            Self::AppDown => "app_down",
+            Self::AppModerated => "app_moderated",
+            Self::DrainBroken => "drain_broken",
+            Self::OperatorUpdate => "operator_update",
+            Self::Http5xx => "http_5xx",
+            Self::CpuHigh => "cpu_high",
+            Self::MemHigh => "mem_high",
+            Self::LogPattern => "log_pattern",
+            Self::TokenExpiry => "token_expiry",
+            Self::Budget => "budget",
+        }
+    }
+
+    /// Whether this dashboard evaluates it yet (the others are listed as inactive, with why).
+    pub fn evaluated(self) -> Result<(), &'static str> {
+        match self {
+            Self::LogPattern => Err("log pattern rules are not evaluated yet"),
+            Self::Budget => Err("budget rules need the cost estimate, not built yet"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How bad an incident is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSeverity {
+    Critical,
+    #[default]
+    Warning,
+    Info,
+}
+
+impl AlertSeverity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// A rule as declared.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub name: String,
+    pub organisation: String,
+    pub kind: Option<RuleKind>,
+    #[serde(default)]
+    pub applications: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub severity: AlertSeverity,
+    pub minutes: Option<u32>,
+    pub percent: Option<f64>,
+    pub pattern: Option<String>,
+    pub count: Option<u32>,
+    pub days: Option<u32>,
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub thresholds: Option<Vec<u32>>,
+    /// Reminders while it stays open, every this many minutes (none: no reminder).
+    pub remind_minutes: Option<u32>,
+    /// Evaluations a condition must hold before an incident opens (default 1); it must then
+    /// be clear for one evaluation more before it resolves.
+    pub hold: Option<u32>,
+}
+
+/// A channel as declared.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSpec {
+    pub name: String,
+    pub kind: ChannelKind,
+    pub url: Option<String>,
+    pub secret: Option<String>,
+    pub secret_file: Option<String>,
+    #[serde(default)]
+    pub to: Vec<String>,
+}
+
+/// Where a channel delivers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    #[default]
+    Webhook,
+    Slack,
+    Email,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Slack => "slack",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// The alerts file (`DASHBOARD_ALERTS_FILE`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsFile {
+    #[serde(default)]
+    pub channel: Vec<ChannelSpec>,
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+}
+
+/// A declared rule or channel that cannot run, and why (listed as inactive; never contacted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inactive {
+    pub what: String,
+    pub why: String,
+}
+
+impl RuleSpec {
+    /// What keeps this rule from running, if anything (channels are checked by the caller).
+    pub fn problem(&self) -> Option<String> {
+        let Some(kind) = self.kind else {
+            return Some("it has no kind".to_owned());
+        };
+        if self.name.trim().is_empty() {
+            return Some("it has no name".to_owned());
+        }
+        if crate::ids::SegmentId::parse("organisation", &self.organisation).is_err() {
+            return Some(format!(
+                "its organisation \"{}\" is not an id",
+                crate::logic::filters::clip(&self.organisation)
+            ));
+        }
+        if let Err(why) = kind.evaluated() {
+            return Some(why.to_owned());
+        }
+        let needs =
+            |what: &str, ok: bool| (!ok).then(|| format!("a {} rule needs {what}", kind.as_str()));
+        match kind {
+            RuleKind::Http5xx | RuleKind::CpuHigh | RuleKind::MemHigh => needs(
+                "percent (0 to 100)",
+                self.percent.is_some_and(|p| (0.0..=100.0).contains(&p)),
+            ),
+            RuleKind::TokenExpiry => needs("days", self.days.is_some()),
+            _ => None,
+        }
+    }
+
+    /// How many evaluations a condition must hold before it opens.
+    pub fn hold(&self) -> u32 {
+        self.hold.unwrap_or(1).clamp(1, 60)
+    }
+
+    fn covers(&self, app_id: &str) -> bool {
+        self.applications.is_empty() || self.applications.iter().any(|a| a == app_id)
+    }
+}
+
+/// What an incident is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Subject {
+    /// `application`, `drain`, `addon`, `token`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// A rule's condition holding for one subject now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub subject: Subject,
+    /// One sentence.
+    pub summary: String,
+    /// Where the dashboard explains it.
+    pub href: String,
+}
+
+/// What an evaluation knows of one organisation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub board: Option<OwnerBoard>,
+    /// Per application: the share of 5xx answers over the last hour (percent) and the count.
+    pub errors: BTreeMap<String, (f64, u64)>,
+    /// Per application: the CPU and memory hourly maxima, oldest first (percent).
+    pub cpu: BTreeMap<String, Vec<f64>>,
+    pub mem: BTreeMap<String, Vec<f64>>,
+    /// When the watch credential expires, when known.
+    #[serde(with = "crate::model::date")]
+    pub token_expires: Option<Timestamp>,
+}
+
+fn finding(kind: &str, id: &str, name: &str, summary: String, href: String) -> Finding {
+    Finding {
+        subject: Subject {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            name: name.to_owned(),
+        },
+        summary,
+        href,
+    }
+}
+
+/// The subjects for which `rule`'s condition holds now.
+pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> {
+    let Some(kind) = rule.kind else {
+        return Vec::new();
+    };
+    let owner = rule.organisation.as_str();
+    let mut out = Vec::new();
+    if kind == RuleKind::TokenExpiry {
+        if let (Some(at), Some(days)) = (facts.token_expires, rule.days) {
+            let left = (at - now).whole_days();
+            if left < i64::from(days) {
+                let summary = if at <= now {
+                    "The watch credential has expired: alerts cannot see anything.".to_owned()
+                } else {
+                    format!(
+                        "The watch credential expires on {} ({left} days left).",
+                        crate::logic::day(Some(at))
+                    )
+                };
+                out.push(finding(
+                    "token",
+                    "watch",
+                    "watch credential",
+                    summary,
+                    "/alerts".to_owned(),
+                ));
+            }
+        }
+        return out;
+    }
+    let Some(board) = &facts.board else {
+        return out;
+    };
+    for app in board.apps.iter().filter(|a| rule.covers(&a.id)) {
+        let overview = urls::app(owner, &app.id, "");
+        let deployment = |id: &str| format!("{overview}/deployments/{}", urls::segment(id));
+        let name = &app.name;
+        let ended = app
+            .latest
+            .as_ref()
+            .filter(|l| l.state.is_final())
+            .or(app.last_ended.as_ref());
+        let f =
+            |summary: String, href: String| finding("application", &app.id, name, summary, href);
+        match kind {
+            RuleKind::DeploymentFailed => {
+                if let Some(l) = ended.filter(|l| {
+                    matches!(
+                        l.state,
+                        DeploymentState::Failed | DeploymentState::Cancelled
+                    )
+                }) {
+                    let how = if l.state == DeploymentState::Failed {
+                        "failed"
+                    } else {
+                        "was cancelled"
+                    };
+                    out.push(f(
+                        format!("The latest deployment of {name} {how}."),
+                        deployment(&l.id),
+                    ));
+                }
+            }
+            RuleKind::DeploymentStuck => {
+                let limit = i64::from(rule.minutes.unwrap_or(20));
+                if let Some(l) = app.latest.as_ref().filter(|l| !l.state.is_final())
+                    && let Some(at) = l.at
+                    && (now - at).whole_minutes() > limit
+                {
+                    out.push(f(
+                        format!(
+                            "A deployment of {name} has been in progress for {} min.",
+                            (now - at).whole_minutes()
+                        ),
+                        deployment(&l.id),
+                    ));
+                }
+            }
+            RuleKind::AppDown => {
+                let wants = matches!(
+                    app.state,
+                    ApplicationState::ShouldBeUp | ApplicationState::WantsToBeUp
+                );
+                match (wants, app.up, app.min) {
+                    (true, Some(0), _) => out.push(f(
+                        format!("{name} should be up, but no instance is up."),
+                        urls::app(owner, &app.id, "/instances"),
+                    )),
+                    (true, Some(up), Some(min)) if up < min => out.push(f(
+                        format!("{name} has {up} instances up of at least {min}."),
+                        urls::app(owner, &app.id, "/instances"),
+                    )),
+                    _ => {}
+                }
+            }
+            RuleKind::AppModerated => match app.state {
+                ApplicationState::Moderated => out.push(f(
+                    format!("{name} is moderated by Clever Cloud."),
+                    overview.clone(),
+                )),
+                ApplicationState::DefaultOfPayment => out.push(f(
+                    format!("{name} is stopped for an unpaid invoice."),
+                    urls::invoices(owner),
+                )),
+                _ => {}
+            },
+            RuleKind::DrainBroken => {
+                if let Some(h) = app.drains.filter(|h| h.disabled + h.retrying > 0) {
+                    out.push(finding(
+                        "drain",
+                        &app.id,
+                        name,
+                        format!(
+                            "{name}: {} disabled and {} retrying.",
+                            crate::logic::fleet::plural(h.disabled, "log drain", "log drains"),
+                            h.retrying
+                        ),
+                        urls::drains(owner, &app.id),
+                    ));
+                }
+            }
+            RuleKind::Http5xx => {
+                if let (Some((share, count)), Some(limit)) =
+                    (facts.errors.get(&app.id), rule.percent)
+                    && *share > limit
+                {
+                    out.push(f(
+                        format!(
+                            "{name}: {share:.1} % of the last hour's requests answered 5xx ({count}), above {limit} %."
+                        ),
+                        urls::app(owner, &app.id, "/metrics"),
+                    ));
+                }
+            }
+            RuleKind::CpuHigh | RuleKind::MemHigh => {
+                let (series, what) = if kind == RuleKind::CpuHigh {
+                    (&facts.cpu, "CPU")
+                } else {
+                    (&facts.mem, "memory")
+                };
+                let buckets = rule.count.unwrap_or(3).max(1) as usize;
+                if let (Some(values), Some(limit)) = (series.get(&app.id), rule.percent)
+                    && values.len() >= buckets
+                    && values[values.len() - buckets..].iter().all(|v| *v > limit)
+                {
+                    out.push(f(
+                        format!("{name}: {what} above {limit} % for the last {buckets} hours."),
+                        urls::app(owner, &app.id, "/metrics"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if rule.applications.is_empty() {
+        for addon in &board.addons {
+            match kind {
+                RuleKind::OperatorUpdate => {
+                    if let Some((installed, Some(latest))) = &addon.version {
+                        out.push(finding(
+                            "addon",
+                            &addon.real_id,
+                            &addon.name,
+                            format!(
+                                "{} can be updated from {installed} to {latest}.",
+                                addon.name
+                            ),
+                            addon.href.clone(),
+                        ));
+                    }
+                }
+                RuleKind::DrainBroken => {
+                    if let Some(h) = addon.drains.filter(|h| h.disabled + h.retrying > 0) {
+                        out.push(finding(
+                            "drain",
+                            &addon.real_id,
+                            &addon.name,
+                            format!(
+                                "{}: {} disabled and {} retrying.",
+                                addon.name,
+                                crate::logic::fleet::plural(h.disabled, "log drain", "log drains"),
+                                h.retrying
+                            ),
+                            urls::drains(owner, &addon.real_id),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Where one rule and subject stand between evaluations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Track {
+    /// Held for this many evaluations in a row, not yet open.
+    Pending { held: u32 },
+    /// Open; `clear` evaluations in a row found it gone.
+    Open {
+        incident: String,
+        #[serde(with = "crate::model::date")]
+        opened: Option<Timestamp>,
+        #[serde(with = "crate::model::date")]
+        reminded: Option<Timestamp>,
+        clear: u32,
+    },
+}
+
+/// What an evaluation step decides for one rule and subject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Nothing,
+    Open,
+    Remind,
+    Resolve,
+}
+
+/// One evaluation of a rule and subject: `holds` says whether the condition holds now. An
+/// incident opens after `hold` evaluations in a row, and resolves after `hold + 1` clear ones
+/// (a condition that flaps stays one incident); a reminder goes every `remind` while open.
+pub fn step(
+    track: Option<&Track>,
+    holds: bool,
+    hold: u32,
+    remind: Option<time::Duration>,
+    now: Timestamp,
+    new_id: impl FnOnce() -> String,
+) -> (Option<Track>, Step) {
+    match (track, holds) {
+        (None, false) => (None, Step::Nothing),
+        (None, true) | (Some(Track::Pending { .. }), true) => {
+            let held = match track {
+                Some(Track::Pending { held }) => held + 1,
+                _ => 1,
+            };
+            if held >= hold {
+                (
+                    Some(Track::Open {
+                        incident: new_id(),
+                        opened: Some(now),
+                        reminded: None,
+                        clear: 0,
+                    }),
+                    Step::Open,
+                )
+            } else {
+                (Some(Track::Pending { held }), Step::Nothing)
+            }
+        }
+        (Some(Track::Pending { .. }), false) => (None, Step::Nothing),
+        (
+            Some(Track::Open {
+                incident,
+                opened,
+                reminded,
+                ..
+            }),
+            true,
+        ) => {
+            let last = reminded.or(*opened);
+            let due = remind.is_some_and(|every| last.is_none_or(|t| now - t >= every));
+            let reminded = if due { Some(now) } else { *reminded };
+            (
+                Some(Track::Open {
+                    incident: incident.clone(),
+                    opened: *opened,
+                    reminded,
+                    clear: 0,
+                }),
+                if due { Step::Remind } else { Step::Nothing },
+            )
+        }
+        (
+            Some(Track::Open {
+                incident,
+                opened,
+                reminded,
+                clear,
+            }),
+            false,
+        ) => {
+            let clear = clear + 1;
+            if clear > hold {
+                (None, Step::Resolve)
+            } else {
+                (
+                    Some(Track::Open {
+                        incident: incident.clone(),
+                        opened: *opened,
+                        reminded: *reminded,
+                        clear,
+                    }),
+                    Step::Nothing,
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fleet::{AddonRow, AppRow, DrainHealth, Latest};
+    use time::macros::datetime;
+
+    fn app(id: &str, state: ApplicationState, up: u32, min: u32) -> AppRow {
+        AppRow {
+            id: id.into(),
+            name: format!("name-{id}"),
+            state,
+            up: Some(up),
+            min: Some(min),
+            flavor: None,
+            zone: None,
+            latest: None,
+            last_ended: None,
+            drains: None,
+        }
+    }
+
+    fn rule(kind: RuleKind) -> RuleSpec {
+        RuleSpec {
+            name: kind.as_str().into(),
+            organisation: "orga_1".into(),
+            kind: Some(kind),
+            ..RuleSpec::default()
+        }
+    }
+
+    #[test]
+    fn every_evaluated_kind_finds_its_condition_and_only_it() {
+        let now = datetime!(2026-12-02 12:00 UTC);
+        let failed = Latest {
+            id: "d1".into(),
+            state: DeploymentState::Failed,
+            at: Some(now - time::Duration::hours(1)),
+            author: None,
+            commit: None,
+        };
+        let running = Latest {
+            id: "d2".into(),
+            state: DeploymentState::WorkInProgress,
+            at: Some(now - time::Duration::minutes(45)),
+            ..failed.clone()
+        };
+        let mut down = app("app_down", ApplicationState::ShouldBeUp, 0, 1);
+        down.latest = Some(failed.clone());
+        let mut stuck = app("app_stuck", ApplicationState::ShouldBeUp, 2, 1);
+        stuck.latest = Some(running);
+        stuck.drains = Some(DrainHealth {
+            total: 2,
+            disabled: 1,
+            retrying: 0,
+        });
+        let moderated = app("app_mod", ApplicationState::Moderated, 0, 1);
+        let fine = app("app_fine", ApplicationState::ShouldBeUp, 2, 2);
+        let board = OwnerBoard {
+            id: "orga_1".into(),
+            name: "Org".into(),
+            personal: false,
+            apps: vec![down, stuck, moderated, fine],
+            addons: vec![AddonRow {
+                name: "auth".into(),
+                real_id: "keycloak_1".into(),
+                kind: "Keycloak".into(),
+                href: "/x".into(),
+                version: Some(("1".into(), Some("2".into()))),
+                drains: None,
+            }],
+            attention: vec![],
+            gaps: vec![],
+            fetched: None,
+            requests: None,
+        };
+        let mut facts = Facts {
+            board: Some(board),
+            token_expires: Some(now + time::Duration::days(5)),
+            ..Facts::default()
+        };
+        facts.errors.insert("app_fine".into(), (12.5, 40));
+        facts
+            .cpu
+            .insert("app_fine".into(), vec![10.0, 95.0, 96.0, 97.0]);
+        facts.mem.insert("app_fine".into(), vec![95.0, 20.0, 96.0]);
+        let ids = |r: &RuleSpec| -> Vec<String> {
+            evaluate(r, &facts, now)
+                .into_iter()
+                .map(|f| f.subject.id)
+                .collect()
+        };
+        assert_eq!(ids(&rule(RuleKind::DeploymentFailed)), ["app_down"]);
+        assert_eq!(ids(&rule(RuleKind::DeploymentStuck)), ["app_stuck"]);
+        assert_eq!(
+            ids(&RuleSpec {
+                minutes: Some(60),
+                ..rule(RuleKind::DeploymentStuck)
+            }),
+            Vec::<String>::new(),
+            "45 min is under an hour"
+        );
+        assert_eq!(ids(&rule(RuleKind::AppDown)), ["app_down"]);
+        assert_eq!(ids(&rule(RuleKind::AppModerated)), ["app_mod"]);
+        assert_eq!(ids(&rule(RuleKind::DrainBroken)), ["app_stuck"]);
+        assert_eq!(ids(&rule(RuleKind::OperatorUpdate)), ["keycloak_1"]);
+        let pct = |k, p| RuleSpec {
+            percent: Some(p),
+            ..rule(k)
+        };
+        assert_eq!(ids(&pct(RuleKind::Http5xx, 10.0)), ["app_fine"]);
+        assert!(ids(&pct(RuleKind::Http5xx, 20.0)).is_empty());
+        assert_eq!(
+            ids(&pct(RuleKind::CpuHigh, 90.0)),
+            ["app_fine"],
+            "3 buckets in a row"
+        );
+        assert!(
+            ids(&pct(RuleKind::MemHigh, 90.0)).is_empty(),
+            "not in a row"
+        );
+        let days = |d| RuleSpec {
+            days: Some(d),
+            ..rule(RuleKind::TokenExpiry)
+        };
+        assert_eq!(ids(&days(7)), ["watch"]);
+        assert!(ids(&days(3)).is_empty());
+        // Narrowed to applications: only those, and no add-on.
+        let narrow = RuleSpec {
+            applications: vec!["app_mod".into()],
+            ..rule(RuleKind::AppDown)
+        };
+        assert!(ids(&narrow).is_empty());
+        let narrow_update = RuleSpec {
+            applications: vec!["app_down".into()],
+            ..rule(RuleKind::OperatorUpdate)
+        };
+        assert!(ids(&narrow_update).is_empty());
+    }
+
+    #[test]
+    fn incidents_open_once_remind_when_asked_and_resolve_after_a_damped_clear() {
+        let t0 = datetime!(2026-12-02 12:00 UTC);
+        let at = |m: i64| t0 + time::Duration::minutes(m);
+        let mut n = 0;
+        let mut id = || {
+            n += 1;
+            format!("inc-{n}")
+        };
+        // hold = 2: two evaluations in a row before it opens.
+        let (t, s) = step(None, true, 2, None, at(0), &mut id);
+        assert_eq!(
+            (t.clone(), s),
+            (Some(Track::Pending { held: 1 }), Step::Nothing)
+        );
+        let (t, s) = step(t.as_ref(), false, 2, None, at(1), &mut id);
+        assert_eq!(
+            (t.clone(), s),
+            (None, Step::Nothing),
+            "a blip opens nothing"
+        );
+        let (t, _) = step(None, true, 2, None, at(2), &mut id);
+        let (t, s) = step(t.as_ref(), true, 2, None, at(3), &mut id);
+        assert_eq!(s, Step::Open);
+        // Flapping: clear twice, holds again, stays the same incident.
+        let (t, s) = step(t.as_ref(), false, 2, None, at(4), &mut id);
+        assert_eq!(s, Step::Nothing);
+        let (t, s) = step(t.as_ref(), false, 2, None, at(5), &mut id);
+        assert_eq!(s, Step::Nothing);
+        let (t, s) = step(t.as_ref(), true, 2, None, at(6), &mut id);
+        assert_eq!(s, Step::Nothing);
+        assert!(matches!(&t, Some(Track::Open { incident, clear: 0, .. }) if incident == "inc-1"));
+        // Resolves after hold + 1 = 3 clear evaluations.
+        let (t, _) = step(t.as_ref(), false, 2, None, at(7), &mut id);
+        let (t, _) = step(t.as_ref(), false, 2, None, at(8), &mut id);
+        let (t, s) = step(t.as_ref(), false, 2, None, at(9), &mut id);
+        assert_eq!((t, s), (None, Step::Resolve));
+        // Reminders every 30 minutes while open, only when asked.
+        let every = Some(time::Duration::minutes(30));
+        let (t, s) = step(None, true, 1, every, at(0), &mut id);
+        assert_eq!(s, Step::Open);
+        let (t, s) = step(t.as_ref(), true, 1, every, at(20), &mut id);
+        assert_eq!(s, Step::Nothing);
+        let (t, s) = step(t.as_ref(), true, 1, every, at(31), &mut id);
+        assert_eq!(s, Step::Remind);
+        let (_, s) = step(t.as_ref(), true, 1, every, at(40), &mut id);
+        assert_eq!(s, Step::Nothing, "the next one 30 min after the last");
+    }
+
+    #[test]
+    fn the_file_is_read_and_each_rule_says_what_keeps_it_from_running() {
+        let text = r#"
+            [[channel]]
+            name = "ops"
+            kind = "webhook"
+            url = "https://hooks.example.com/cc"
+            secret = "s3cret"
+
+            [[rule]]
+            name = "api down"
+            organisation = "orga_1"
+            kind = "app_down"
+            applications = ["app_1"]
+            channels = ["ops"]
+            severity = "critical"
+
+            [[rule]]
+            name = "errors"
+            organisation = "orga_1"
+            kind = "http_5xx"
+            channels = ["ops"]
+
+            [[rule]]
+            name = "pattern"
+            organisation = "orga_1"
+            kind = "log_pattern"
+            pattern = "panic"
+        "#;
+        let file: AlertsFile = toml::from_str(text).expect("parses");
+        assert_eq!(file.channel[0].kind, ChannelKind::Webhook);
+        assert_eq!(file.rule[0].severity, AlertSeverity::Critical);
+        assert_eq!(file.rule[0].problem(), None);
+        assert!(file.rule[1].problem().unwrap().contains("needs percent"));
+        assert!(
+            file.rule[2]
+                .problem()
+                .unwrap()
+                .contains("not evaluated yet")
+        );
+        assert!(
+            toml::from_str::<AlertsFile>(
+                "[[rule]]\nname = \"x\"\norganisation = \"o\"\nkind = \"nope\""
+            )
+            .is_err()
+        );
+        assert!(
+            toml::from_str::<AlertsFile>(
+                "[[rule]]\nname = \"x\"\norganisation = \"o\"\ncolour = 1"
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! What the alerts' deliveries need on the server: the webhook signature, and the check of a
+//! URL a user gave the server to call (hostile until checked).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::net::{IpAddr, SocketAddr};
+
+/// The `X-Dashboard-Signature` value of `body` sent at `t` (unix seconds):
+/// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+pub fn signature(secret: &[u8], t: i64, body: &[u8]) -> String {
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={hex}")
+}
+
+/// Whether a webhook may not reach `ip`: loopback, private, link-local (the cloud metadata
+/// address among them), carrier-grade NAT, unspecified, multicast, broadcast, documentation
+/// and benchmarking ranges, IPv6 unique-local and IPv4-mapped forms of these.
+pub fn forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return forbidden(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8
+        }
+    }
+}
+
+/// Checks a webhook URL: `https` (plain `http` only to a host in `allowed`), no credentials in
+/// it, and every address its host resolves to outside the forbidden ranges unless the host is
+/// in `allowed`. The addresses to connect to (so a second resolution cannot differ), or why
+/// it is refused.
+pub async fn check_webhook_url(
+    raw: &str,
+    allowed: &[String],
+) -> Result<(url::Url, Vec<SocketAddr>), String> {
+    let url = url::Url::parse(raw.trim()).map_err(|_| "The URL is not a valid URL.".to_owned())?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| "The URL has no host.".to_owned())?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let listed = allowed.iter().any(|a| a.eq_ignore_ascii_case(&host));
+    match url.scheme() {
+        "https" => {}
+        "http" if listed => {}
+        "http" => {
+            return Err(format!(
+                "Plain http is refused: use https (or list {host} in DASHBOARD_ALERT_ALLOWED_HOSTS)."
+            ));
+        }
+        other => return Err(format!("The scheme {other} is refused: use https.")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("A URL with credentials in it is refused.".to_owned());
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
+    .map_err(|_| format!("{host} did not resolve in time."))?
+    .map_err(|_| format!("{host} does not resolve."))?
+    .take(16)
+    .collect();
+    if addrs.is_empty() {
+        return Err(format!("{host} does not resolve."));
+    }
+    if !listed && let Some(bad) = addrs.iter().find(|a| forbidden(a.ip())) {
+        return Err(format!(
+            "{host} resolves to {}, a private, loopback or link-local address: refused.",
+            bad.ip()
+        ));
+    }
+    Ok((url, addrs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_hmac_sha256_over_the_time_and_the_body() {
+        let s = signature(b"Jefe", 0, b"");
+        assert!(s.starts_with("t=0,v1="), "{s}");
+        let again = signature(b"Jefe", 0, b"");
+        assert_eq!(s, again, "deterministic");
+        assert_ne!(signature(b"Jefe", 1, b""), s, "the time is signed");
+        assert_ne!(signature(b"other", 0, b""), s, "the secret matters");
+        // What a receiver computes: HMAC over "<t>.<body>", in lower-case hex.
+        let body = b"do ya want for nothing?";
+        let direct = signature(b"Jefe", 0, body);
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").expect("key");
+        mac.update(b"0.do ya want for nothing?");
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(direct, format!("t=0,v1={hex}"));
+    }
+
+    #[test]
+    fn private_and_metadata_addresses_are_forbidden() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(forbidden(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["185.42.117.10", "8.8.8.8", "2a00:1450:4007::1"] {
+            assert!(!forbidden(ip.parse().expect("ip")), "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn webhook_urls_are_checked_before_any_call() {
+        let none: Vec<String> = vec![];
+        for (url, why) in [
+            ("http://hooks.example.com/x", "Plain http is refused"),
+            ("ftp://hooks.example.com/x", "scheme ftp"),
+            ("https://user:pw@hooks.example.com/x", "credentials"),
+            ("https://127.0.0.1/x", "loopback"),
+            ("https://169.254.169.254/latest/meta-data", "link-local"),
+            ("https://[::1]/x", "loopback"),
+            // A name that resolves to loopback is refused like the address itself.
+            ("https://localhost/x", "loopback"),
+            ("not a url", "not a valid URL"),
+        ] {
+            let e = check_webhook_url(url, &none).await.expect_err(url);
+            assert!(e.contains(why), "{url}: {e}");
+        }
+        let allowed = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+        let (u, addrs) = check_webhook_url("http://127.0.0.1:8080/hook", &allowed)
+            .await
+            .expect("listed for tests");
+        assert_eq!(u.port(), Some(8080));
+        assert_eq!(addrs[0].port(), 8080);
+        assert!(
+            check_webhook_url("http://localhost:9/x", &allowed)
+                .await
+                .is_ok()
+        );
+    }
+}
