@@ -375,6 +375,9 @@ mod tests {
         assert!(e.to_string().contains("needs a since date"), "{e}");
         let e = download_query(&pairs(&[("since", "2026-11-02"), ("until", "2026-11-01")]))
             .unwrap_err();
+        assert!(e.to_string().contains("Since must be before until"), "{e}");
+        let e = download_query(&pairs(&[("since", "2026-11-02"), ("until", "2026-11-02")]))
+            .unwrap_err();
         assert!(e.to_string().contains("range is empty"), "{e}");
         let e = download_query(&pairs(&[("since", "yesterday")])).unwrap_err();
         assert!(e.to_string().contains("Since must be a date"), "{e}");
