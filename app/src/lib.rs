@@ -179,6 +179,11 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/alerts")
+                        view=routes::alerts::AlertsPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/sessions")
                         view=routes::sessions::SessionsPage
                         ssr=ssr.clone()

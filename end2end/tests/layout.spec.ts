@@ -47,6 +47,7 @@ async function mainPages(page: Page): Promise<Place[]> {
     { path: "/?attention=1", crumb: /Organisations/ },
     { path: `/orgs/${acme}/activity`, crumb: /Acme Corp.*Activity/ },
     { path: "/sessions", crumb: /Your sessions/ },
+    { path: "/alerts", crumb: /Alerts/ },
     { path: "/zones", crumb: /Zones/ },
     { path: "/zones/par", crumb: /Zones.*par/i },
   ];

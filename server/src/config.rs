@@ -244,6 +244,33 @@ pub struct Config {
     pub allowed_users: String,
 
     /// Log lines for people (`text`) or one JSON object per line (`json`).
+    /// API token the alerts evaluate with (an account that can read the organisations to
+    /// watch); never a user's session. In demo mode, the demo's token.
+    #[arg(long, env = "DASHBOARD_WATCH_TOKEN", hide_env_values = true)]
+    pub watch_token: Option<Secret>,
+
+    /// A file holding the watch token.
+    #[arg(long, env = "DASHBOARD_WATCH_TOKEN_FILE")]
+    pub watch_token_file: Option<std::path::PathBuf>,
+
+    /// The alerts' rules and channels (TOML; see the README).
+    #[arg(long, env = "DASHBOARD_ALERTS_FILE")]
+    pub alerts_file: Option<std::path::PathBuf>,
+
+    /// Seconds between two evaluations of the alerts' rules.
+    #[arg(long, env = "DASHBOARD_ALERT_INTERVAL_SECS", default_value_t = 60.0)]
+    pub alert_interval_secs: f64,
+
+    /// Hosts a webhook may reach over plain http or at a private address (comma-separated;
+    /// tests list loopback).
+    #[arg(long, env = "DASHBOARD_ALERT_ALLOWED_HOSTS", default_value = "")]
+    pub alert_allowed_hosts: String,
+
+    /// Where the alerts keep their state (an embedded database) when no session store is
+    /// shared.
+    #[arg(long, env = "DASHBOARD_DATA_DIR", default_value = "./data")]
+    pub data_dir: std::path::PathBuf,
+
     #[arg(long, env = "DASHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
@@ -263,6 +290,22 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// The watch token, from `DASHBOARD_WATCH_TOKEN` or the file `DASHBOARD_WATCH_TOKEN_FILE`
+    /// names (a file that cannot be read is said in the log, and alerts stay off).
+    pub fn watch_token(&self) -> Option<String> {
+        if let Some(t) = &self.watch_token {
+            return Some(t.expose().to_owned());
+        }
+        let path = self.watch_token_file.as_ref()?;
+        match std::fs::read_to_string(path) {
+            Ok(t) => Some(t.trim().to_owned()),
+            Err(e) => {
+                tracing::error!(file = %path.display(), error = %e.kind(), "DASHBOARD_WATCH_TOKEN_FILE cannot be read");
+                None
+            }
+        }
+    }
+
     /// Settings for tests: demo upstream, plain HTTP, defaults elsewhere.
     pub fn for_tests() -> Self {
         Self::try_parse_from(["server", "--plain-http", "--demo"])

@@ -3,9 +3,11 @@
 //! the graceful stop), `probes`; `http/` (the middleware: access log, client address, session
 //! guard, origin check, headers, limits, server-function answers, metrics), `signin/` (token,
 //! Clever Cloud OAuth, allow-lists, throttle), `sessions/` (stores and sealing), `relay/` (log
-//! streams), `downloads/` (documents, archives, CSVs). The demo upstream is the
+//! streams), `downloads/` (documents, archives, CSVs, log ranges), `alerts/` (rules, incidents,
+//! notifications). The demo upstream is the
 //! `demo-upstream` crate.
 
+mod alerts;
 pub mod config;
 mod downloads;
 mod http;

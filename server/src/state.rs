@@ -55,6 +55,8 @@ pub struct AppState {
     pub invoice_details: DetailCache,
     /// Upstream calls at once per session for the fan-out pages (the fleet board).
     pub fan_out: FanOut,
+    /// Rules, incidents, notifications.
+    pub alerts: crate::alerts::Alerts,
 }
 
 impl AppState {
@@ -67,7 +69,7 @@ impl AppState {
             self.invoice_details.clone(),
             self.reveal_within,
             self.store.clone(),
-            self.fan_out.clone(),
+            (self.fan_out.clone(), self.alerts.clone()),
         )
     }
 }
@@ -80,8 +82,16 @@ fn context(
     details: DetailCache,
     reveal: RevealWithin,
     store: sessions::Store,
-    fan_out: FanOut,
+    (fan_out, alerts): (FanOut, crate::alerts::Alerts),
 ) -> impl Fn() + Clone + Send + Sync + 'static {
+    let alerts = app::ssr::alerts::AlertsSource(Arc::new(move |visible: Vec<String>| {
+        let alerts = alerts.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || alerts.view(&visible))
+                .await
+                .unwrap_or_default()
+        })
+    }));
     let (record_store, list_store) = (store.clone(), store.clone());
     let directory = SessionDirectory(Arc::new(move |user: String| {
         let store = store.clone();
@@ -123,6 +133,7 @@ fn context(
         }
     };
     move || {
+        provide_context(alerts.clone());
         provide_context(fan_out.clone());
         provide_context(directory.clone());
         provide_context(trail.clone());
@@ -174,6 +185,12 @@ pub(crate) fn build(
     ));
     // One bound per session for the fan-out pages, shared by all their requests.
     let fan_out = FanOut::new(8);
+    let alerts = crate::alerts::Alerts::build(
+        config,
+        upstream.clone(),
+        demo.0,
+        config.session_store.is_some(),
+    );
     let sign_in_page = Renderer::new(
         context(
             upstream.clone(),
@@ -182,7 +199,7 @@ pub(crate) fn build(
             invoice_details.clone(),
             reveal_within,
             store.clone(),
-            fan_out.clone(),
+            (fan_out.clone(), alerts.clone()),
         ),
         leptos.clone(),
     );
@@ -199,6 +216,7 @@ pub(crate) fn build(
         readiness: Arc::default(),
         invoice_details,
         fan_out,
+        alerts,
         oauth,
         allow,
         allow_recheck: Duration::from_secs_f64(config.allow_recheck_secs.max(0.0)),
@@ -225,6 +243,7 @@ pub(crate) fn build(
     state
         .streams
         .watch_sessions(store.clone(), lifetimes, SESSION_CHECK_EVERY);
+    state.alerts.spawn();
     Ok(state)
 }
 

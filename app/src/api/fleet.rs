@@ -57,6 +57,18 @@ pub async fn board_for(
     crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, (&permits, rank)).await).await
 }
 
+/// One owner's part of the board read with `api` (not a user's session: the alerts' watch
+/// credential), its calls under `gate`.
+#[cfg(feature = "ssr")]
+pub async fn board_with(
+    api: &crate::ssr::upstream::Authed<'_>,
+    owner: &crate::model::navigation::Owner,
+    gate: &std::sync::Arc<crate::ssr::fan_out::Gate>,
+) -> Result<OwnerBoard, AppError> {
+    let id = crate::ids::SegmentId::parse("owner id", &owner.id)?;
+    ssr::board(api, &id, owner, (gate, 0)).await
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::{CALL_DEADLINE, DEPLOYMENTS_PER_APP, INSTANCES_PER_APP};

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod alerts;
 pub mod apps;
 pub mod billing;
 pub mod drains;

@@ -167,6 +167,7 @@ fn Nav(owners: Vec<Owner>, here: Place) -> impl IntoView {
         <p class="nav-extra">{link("/".to_owned(), "All organisations".to_owned())}</p>
         {sections}
         <p class="nav-extra">{link(urls::zones(), "Zones".to_owned())}</p>
+        <p class="nav-extra">{link("/alerts".to_owned(), "Alerts".to_owned())}</p>
         <p class="nav-extra">{link("/sessions".to_owned(), "Your sessions".to_owned())}</p>
     }
 }

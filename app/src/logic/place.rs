@@ -84,6 +84,11 @@ pub fn place(path: &str, owners: &[Owner]) -> Place {
                 ..Place::default()
             }
         }
+        ["alerts"] => Place {
+            crumbs: vec![crumb("Alerts", "/alerts")],
+            sidebar: Some("/alerts".to_owned()),
+            ..Place::default()
+        },
         ["sessions"] => Place {
             crumbs: vec![crumb("Your sessions", "/sessions")],
             sidebar: Some("/sessions".to_owned()),

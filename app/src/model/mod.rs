@@ -7,6 +7,7 @@
 mod wire;
 pub mod access;
 pub mod activity;
+pub mod alerts;
 pub mod billing;
 pub mod deployments;
 pub mod drains;

@@ -2,6 +2,7 @@
 
 pub mod access_logs;
 pub mod activity;
+pub mod alerts;
 pub mod app;
 pub mod costs;
 pub mod deployment;

@@ -1,9 +1,18 @@
 //! What the alerts' deliveries need on the server: the webhook signature, and the check of a
 //! URL a user gave the server to call (hostile until checked).
 
+use crate::model::alerts::AlertsView;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::net::{IpAddr, SocketAddr};
+
+/// What the alerts page reads, put in the context by the server: the view for a user who can
+/// see the given organisations.
+#[derive(Clone)]
+pub struct AlertsSource(pub std::sync::Arc<dyn Fn(Vec<String>) -> ViewFuture + Send + Sync>);
+
+/// The alerts view, on its way.
+pub type ViewFuture = std::pin::Pin<Box<dyn std::future::Future<Output = AlertsView> + Send>>;
 
 /// The `X-Dashboard-Signature` value of `body` sent at `t` (unix seconds):
 /// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -57,6 +66,29 @@ pub fn forbidden(ip: IpAddr) -> bool {
                 || first == 0x2001 && v6.segments()[1] == 0x0db8
         }
     }
+}
+
+/// What can be said of a webhook URL without resolving it: a URL, `https` (plain `http` only
+/// to a listed host), no credentials, not an address literal in a forbidden range.
+pub fn precheck(raw: &str, allowed: &[String]) -> Result<(), String> {
+    let url = url::Url::parse(raw.trim()).map_err(|_| "its URL is not a valid URL".to_owned())?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| "its URL has no host".to_owned())?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let listed = allowed.iter().any(|a| a.eq_ignore_ascii_case(&host));
+    if url.scheme() != "https" && !(url.scheme() == "http" && listed) {
+        return Err(format!("its URL is refused: {} (use https)", url.scheme()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("its URL carries credentials".to_owned());
+    }
+    if !listed && host.parse::<IpAddr>().is_ok_and(forbidden) {
+        return Err("its URL is a private, loopback or link-local address".to_owned());
+    }
+    Ok(())
 }
 
 /// Checks a webhook URL: `https` (plain `http` only to a host in `allowed`), no credentials in

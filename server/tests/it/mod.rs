@@ -2,6 +2,7 @@ mod harness;
 
 mod access;
 mod addons;
+mod alerts;
 mod apps;
 mod billing;
 mod client;

@@ -1,0 +1,271 @@
+//! Alerts against the demo, with a webhook receiver the test starts: a rule opens exactly one
+//! incident and sends one signed notification, then one resolve; a failing receiver gets
+//! retries; what the file declares that cannot run is listed as inactive; the page shows a user only the organisations they can see, never a URL or a
+//! secret.
+
+use super::harness::{Harness, free_port};
+use demo_upstream as demo;
+use server::config::Config;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A webhook receiver on loopback: every request's headers and body; the first `fail`
+/// requests are answered 500.
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+}
+
+impl Receiver {
+    async fn start(fail: usize) -> (Self, u16) {
+        let r = Self::default();
+        let got = r.got.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let got = got.clone();
+                async move {
+                    let mut g = got.lock().expect("lock");
+                    g.push((headers, body));
+                    if g.len() <= fail {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        );
+        let port = free_port();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (r, port)
+    }
+
+    fn bodies(&self) -> Vec<serde_json::Value> {
+        self.got
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(_, b)| serde_json::from_str(b).expect("json body"))
+            .collect()
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while self.got.lock().expect("lock").len() < n && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.bodies()
+    }
+}
+
+fn config(dir: &std::path::Path, port: u16, flaky_port: u16) -> Config {
+    let acme = demo::acme_id();
+    let web = demo::app_id("web-frontend");
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "ops"
+kind = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret = "s3cret-signing-key"
+
+[[channel]]
+name = "flaky"
+kind = "webhook"
+url = "http://127.0.0.1:{flaky_port}/hook"
+secret = "other"
+
+[[channel]]
+name = "metadata"
+kind = "webhook"
+url = "https://169.254.169.254/latest"
+secret = "x"
+
+[[rule]]
+name = "web drains"
+organisation = "{acme}"
+kind = "drain_broken"
+applications = ["{web}"]
+channels = ["ops", "flaky"]
+
+[[rule]]
+name = "not ours"
+organisation = "orga_00000000-0000-0000-0000-000000000000"
+kind = "app_down"
+channels = ["ops"]
+
+[[rule]]
+name = "needs a percent"
+organisation = "{acme}"
+kind = "http_5xx"
+"#
+        ),
+    )
+    .expect("write the alerts file");
+    let mut c = Config::for_tests();
+    c.alerts_file = Some(file);
+    c.alert_interval_secs = 0.3;
+    c.alert_allowed_hosts = "127.0.0.1".into();
+    c.data_dir = dir.join("data");
+    c
+}
+
+async fn drain_action(h: &Harness, drain: &str, action: &str) {
+    let url = h
+        .upstream
+        .join(&format!(
+            "/v4/drains/organisations/{}/resources/{}/drains/{drain}/{action}",
+            demo::acme_id(),
+            demo::app_id("web-frontend")
+        ))
+        .expect("url");
+    let resp = reqwest::Client::new()
+        .put(url)
+        .bearer_auth("demo")
+        .send()
+        .await
+        .expect("demo answers");
+    assert!(resp.status().is_success(), "{action}: {}", resp.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_drain_opens_one_incident_notifies_once_and_resolves_once() {
+    let dir = std::env::temp_dir().join(format!("alerts-it-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (ops, port) = Receiver::start(0).await;
+    let (flaky, flaky_port) = Receiver::start(2).await;
+    let h = Harness::start_with(config(&dir, port, flaky_port)).await;
+    h.login("demo").await;
+    // Nothing is broken yet: no notification after a few cycles.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(ops.bodies().is_empty(), "{:?}", ops.bodies());
+
+    // A drain of web-frontend, then disabled.
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(
+            h.upstream
+                .join(&format!(
+                    "/v4/drains/organisations/{}/resources/{}/drains",
+                    demo::acme_id(),
+                    demo::app_id("web-frontend")
+                ))
+                .expect("url"),
+        )
+        .bearer_auth("demo")
+        .json(&serde_json::json!({"kind": "LOG", "recipient": {"type": "RAW_HTTP", "url": "https://logs.example.com/in"}}))
+        .send()
+        .await
+        .expect("created")
+        .json()
+        .await
+        .expect("json");
+    let drain = created["id"].as_str().expect("id").to_owned();
+    drain_action(&h, &drain, "disable").await;
+    let got = ops.wait_for(1).await;
+    assert_eq!(got.len(), 1, "one notification: {got:?}");
+    let open = &got[0];
+    assert_eq!(open["state"], "open");
+    assert_eq!(open["rule"], "web drains");
+    assert_eq!(open["kind"], "drain_broken");
+    assert_eq!(open["subject"]["kind"], "drain");
+    assert_eq!(open["organisation"]["name"], "Acme Corp");
+    assert!(
+        open["url"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/drains")
+    );
+    // Signed over "<t>.<body>" with the channel's secret, and the delivery id in a header.
+    let (headers, body) = ops.got.lock().expect("lock")[0].clone();
+    let sig = headers["x-dashboard-signature"].to_str().expect("ascii");
+    let t: i64 = sig
+        .strip_prefix("t=")
+        .and_then(|r| r.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .expect("t=");
+    assert_eq!(
+        sig,
+        app::ssr::alerts::signature(b"s3cret-signing-key", t, body.as_bytes())
+    );
+    assert!((time::OffsetDateTime::now_utc().unix_timestamp() - t).abs() < 30);
+    assert_eq!(
+        headers["x-dashboard-delivery"].to_str().expect("ascii"),
+        open["delivery"]
+    );
+    // The flaky receiver: refused twice, delivered on the third attempt, same delivery id.
+    let flaky_got = flaky.wait_for(3).await;
+    assert_eq!(flaky_got.len(), 3);
+    let ids: Vec<&str> = flaky
+        .got
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(h, _)| {
+            h["x-dashboard-delivery"]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .leak()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] == w[1]),
+        "one delivery id on every retry"
+    );
+
+    // The drain works again: one resolve, for the same incident.
+    drain_action(&h, &drain, "enable").await;
+    let got = ops.wait_for(2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1]["state"], "resolved");
+    assert_eq!(got[1]["incident"], open["incident"]);
+    assert!(got[1]["resolved_at"].is_string());
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(ops.bodies().len(), 2, "nothing more");
+
+    // The page: the incident, the rules with why some do not run, never a URL or a secret.
+    let page = h.page("/alerts", 200).await;
+    for part in [
+        "web drains",
+        "Resolved: the condition ended.",
+        "a http_5xx rule needs percent",
+        "private, loopback or link-local",
+        "failed: answered 500; retrying in 2 s",
+        "delivered (204)",
+    ] {
+        assert!(page.contains(part), "{part} missing");
+    }
+    // A rule of an organisation this user cannot see is not shown to them.
+    assert!(!page.contains("not ours"));
+    for secret in [
+        "s3cret-signing-key",
+        "169.254.169.254",
+        &format!("127.0.0.1:{port}"),
+    ] {
+        assert!(!page.contains(secret), "{secret} shown");
+    }
+    // A second server on the same data directory is refused the database (its lock), and
+    // says so on its page rather than evaluating twice. (That the state survives a restart
+    // is `alerts::store::tests::what_is_saved_is_there_after_reopening`: this process holds
+    // the first server's database until it ends.)
+    let second = Harness::start_with(config(&dir, port, flaky_port)).await;
+    second.login("demo").await;
+    let page = second.page("/alerts", 200).await;
+    assert!(
+        page.contains("cannot be opened"),
+        "the second server says why nothing runs"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
