@@ -17,6 +17,7 @@ use std::time::Duration;
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/demo/tokens", post(issue_token))
+        .route("/demo/break", post(break_one).delete(repair_all))
         .route("/demo/requests", get(seen_requests).delete(forget_requests))
         .route("/demo/streams", get(open_streams))
         .route(
@@ -37,6 +38,66 @@ async fn issue_token(State(demo): State<Shared>) -> Response {
         .unwrap_or_else(|p| p.into_inner())
         .insert(token.clone());
     axum::Json(serde_json::json!({ "apiToken": token })).into_response()
+}
+
+/// What `POST /demo/break` takes.
+#[derive(serde::Deserialize)]
+struct Break {
+    /// `app_down`, `http_5xx`, `cpu`, `token_expiry`.
+    what: String,
+    #[serde(default)]
+    app: Option<String>,
+    #[serde(default)]
+    days: Option<i64>,
+    /// `false` repairs it.
+    #[serde(default = "yes")]
+    on: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /demo/break`: breaks (or, with `"on": false`, repairs) one thing on purpose: an
+/// application taken down (its instances stop), answering 5xx (half its requests), its CPU
+/// pinned at 97 %, or the current token expiring in `days`.
+async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>) -> Response {
+    let mut breaks = demo.breaks.lock().unwrap_or_else(|p| p.into_inner());
+    let app = || {
+        b.app
+            .clone()
+            .filter(|a| demo.world.instances.contains_key(a))
+    };
+    let set = match b.what.as_str() {
+        "app_down" => Some(&mut breaks.down),
+        "http_5xx" => Some(&mut breaks.errors),
+        "cpu" => Some(&mut breaks.hot),
+        "token_expiry" => {
+            breaks.token_days = b.on.then_some(b.days.unwrap_or(3));
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        _ => None,
+    };
+    match (set, app()) {
+        (Some(set), Some(app)) => {
+            if b.on {
+                set.insert(app);
+            } else {
+                set.remove(&app);
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => api_error(
+            StatusCode::BAD_REQUEST,
+            "what must be app_down, http_5xx, cpu or token_expiry, with a known app",
+        ),
+    }
+}
+
+/// `DELETE /demo/break`: repairs everything.
+async fn repair_all(State(demo): State<Shared>) -> Response {
+    *demo.breaks.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// `GET /demo/requests`: the requests received so far, oldest first.

@@ -38,9 +38,13 @@ pub const TOKEN_LIFE_DAYS: i64 = 9;
 async fn current_token(State(demo): State<Shared>) -> Response {
     let ms = |t: time::OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000) as i64;
     let started = demo.world.started;
+    let expires = match demo.breaks().token_days {
+        Some(days) => time::OffsetDateTime::now_utc() + time::Duration::days(days),
+        None => started + time::Duration::days(TOKEN_LIFE_DAYS),
+    };
     Json(serde_json::json!({
         "creationDate": ms(started - time::Duration::days(80)),
-        "expirationDate": ms(started + time::Duration::days(TOKEN_LIFE_DAYS)),
+        "expirationDate": ms(expires),
         "lastUtilisation": ms(started),
     }))
     .into_response()

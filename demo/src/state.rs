@@ -29,6 +29,19 @@ pub(crate) struct Demo {
     pub(crate) open_streams: Arc<AtomicUsize>,
     /// The demo as an OAuth provider ("Sign in with Clever Cloud").
     pub(crate) oauth: Provider,
+    /// What a test or a person broke on purpose (`POST /demo/break`).
+    pub(crate) breaks: Mutex<Breaks>,
+}
+
+/// Things broken on purpose, for the alerts: applications taken down, answering 5xx, with
+/// their CPU pinned, and the watch token's expiry.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Breaks {
+    pub(crate) down: HashSet<String>,
+    pub(crate) errors: HashSet<String>,
+    pub(crate) hot: HashSet<String>,
+    /// Days until the current token expires, when set.
+    pub(crate) token_days: Option<i64>,
 }
 
 /// How many requests `/demo/requests` remembers.
@@ -63,7 +76,16 @@ impl Demo {
             api_peak: Default::default(),
             open_streams: Arc::default(),
             oauth: Provider::default(),
+            breaks: Mutex::new(Breaks::default()),
         }
+    }
+
+    /// What is broken now.
+    pub(crate) fn breaks(&self) -> Breaks {
+        self.breaks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, Mutable> {

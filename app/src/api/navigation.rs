@@ -16,6 +16,8 @@ pub struct ShellData {
     pub signed_in_with: String,
     /// When the credentials stop working upstream (RFC 3339), when known.
     pub expires: Option<String>,
+    /// Open alert incidents in the organisations shown (the bell).
+    pub open_alerts: usize,
 }
 
 impl ShellData {
@@ -43,12 +45,19 @@ pub async fn load_shell() -> Result<ShellData, AppError> {
     let user = session::current_user().await?;
     let demo = use_context::<DemoMode>().is_some_and(|d| d.0);
     let allowed = use_context::<AllowedOrgs>().unwrap_or_default();
-    let owners = session::authed_call(async |api| api.summary().await)
+    let owners: Vec<Owner> = session::authed_call(async |api| api.summary().await)
         .await?
         .owners()
         .into_iter()
         .filter(|o| allowed.allows(&o.id))
         .collect();
+    let open_alerts = match use_context::<crate::ssr::alerts::AlertsSource>() {
+        Some(source) => (source.0)(owners.iter().map(|o| o.id.clone()).collect())
+            .await
+            .open
+            .len(),
+        None => 0,
+    };
     Ok(ShellData {
         user_name: user.name,
         user_email: user.email,
@@ -63,6 +72,7 @@ pub async fn load_shell() -> Result<ShellData, AppError> {
             .expires
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
             .map(|t| crate::model::date::format(&t)),
+        open_alerts,
     })
 }
 

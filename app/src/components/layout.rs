@@ -114,8 +114,18 @@ fn UserMenu(data: ShellData) -> impl IntoView {
         None => "expiry unknown".to_owned(),
     };
     let how = format!("Signed in with {} · {until}", data.signed_in_with);
+    let open = data.open_alerts;
+    let ringing = open > 0;
+    let bell_label = match open {
+        0 => "Alerts: no open incident".to_owned(),
+        1 => "Alerts: 1 open incident".to_owned(),
+        n => format!("Alerts: {n} open incidents"),
+    };
     view! {
         <div class="user">
+            <a href="/alerts" class="bell" class:ringing=ringing aria-label=bell_label>
+                "Alerts"{ringing.then(|| view! { " " <span class="bell-count">{open}</span> })}
+            </a>
             <span class="user-name" title=data.user_email>{data.user_name}</span>
             <span class="user-via muted">{how}</span>
             <a href="/sessions" class="user-sessions">"Your sessions"</a>

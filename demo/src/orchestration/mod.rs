@@ -197,8 +197,16 @@ async fn instances(
         Some(_) => return Err(bad("Invalid excludeDeleted: true or false")),
     };
     let deployment = one(&q, "deploymentId");
+    let down = demo.breaks().down.contains(&app);
     let mut list: Vec<_> = demo.world.instances[&app]
         .iter()
+        .cloned()
+        .map(|mut i| {
+            if down && i.state == InstanceState::Up {
+                i.state = InstanceState::Stopping;
+            }
+            i
+        })
         .filter(|i| deployment.is_none_or(|d| i.deployment_id == d))
         .filter(|i| !(exclude_deleted && i.state == InstanceState::Deleted))
         .filter(|i| include.is_empty() || include.contains(&i.state.as_str()))

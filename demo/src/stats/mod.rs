@@ -72,14 +72,18 @@ async fn metrics(
         v if v.is_empty() => vec!["cpu", "mem", "load1"],
         v => v,
     };
+    let hot = demo.breaks().hot.contains(&id);
     let series: Vec<serde_json::Value> = names
         .into_iter()
         .filter(|n| matches!(*n, "cpu" | "mem" | "load1"))
         .map(|name| {
-            serde_json::json!({
-                "name": name,
-                "data": seed::series(&id, name, end - interval, end, span),
-            })
+            let mut data = seed::series(&id, name, end - interval, end, span);
+            if hot && name == "cpu" {
+                for point in &mut data {
+                    point["value"] = serde_json::json!(97.0);
+                }
+            }
+            serde_json::json!({ "name": name, "data": data })
         })
         .collect();
     Ok(Json(series).into_response())
@@ -127,8 +131,22 @@ async fn status_codes(
     Query(q): Params,
 ) -> Reply {
     let (ids, from, to) = asked(&demo, &owner, &q)?;
+    let failing = demo.breaks().errors;
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    Ok(Json(seed::status_codes(&ids, from, to)).into_response())
+    let mut buckets = seed::status_codes(&ids, from, to);
+    if ids.iter().any(|id| failing.contains(*id)) {
+        // As many 503 answers as all the others together: half the requests fail.
+        for b in &mut buckets {
+            let total: u64 = b["statuses"]
+                .as_array()
+                .map(|s| s.iter().filter_map(|c| c["count"].as_u64()).sum())
+                .unwrap_or(0);
+            if let Some(list) = b["statuses"].as_array_mut() {
+                list.push(serde_json::json!({"code": 503, "count": total.max(1)}));
+            }
+        }
+    }
+    Ok(Json(buckets).into_response())
 }
 
 /// `GET …/requests?applicationId=&from=&to=`: where requests came from.

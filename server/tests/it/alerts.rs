@@ -269,3 +269,131 @@ async fn a_broken_drain_opens_one_incident_notifies_once_and_resolves_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn demo_break(h: &Harness, body: serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(h.upstream.join("/demo/break").expect("url"))
+        .json(&body)
+        .send()
+        .await
+        .expect("demo answers");
+    assert_eq!(resp.status(), 204, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_opens_one_incident_when_the_demo_breaks_and_resolves_when_repaired() {
+    let dir = std::env::temp_dir().join(format!("alerts-kinds-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (ops, port) = Receiver::start(0).await;
+    let acme = demo::acme_id();
+    let web = demo::app_id("api-gateway");
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "ops"
+kind = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret = "k"
+
+[[rule]]
+name = "down"
+organisation = "{acme}"
+kind = "app_down"
+applications = ["{web}"]
+channels = ["ops"]
+
+[[rule]]
+name = "errors"
+organisation = "{acme}"
+kind = "http_5xx"
+percent = 40
+applications = ["{web}"]
+channels = ["ops"]
+
+[[rule]]
+name = "cpu"
+organisation = "{acme}"
+kind = "cpu_high"
+percent = 90
+count = 3
+applications = ["{web}"]
+channels = ["ops"]
+
+[[rule]]
+name = "token"
+organisation = "{acme}"
+kind = "token_expiry"
+days = 7
+channels = ["ops"]
+"#
+        ),
+    )
+    .expect("write");
+    let mut c = Config::for_tests();
+    c.alerts_file = Some(file);
+    c.alert_interval_secs = 0.3;
+    c.alert_allowed_hosts = "127.0.0.1".into();
+    c.data_dir = dir.join("data");
+    let h = Harness::start_with(c).await;
+    h.login("demo").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        ops.bodies().is_empty(),
+        "nothing is broken yet: {:?}",
+        ops.bodies()
+    );
+    assert!(
+        h.page("/alerts", 200)
+            .await
+            .contains("Alerts: no open incident")
+    );
+    for what in ["app_down", "http_5xx", "cpu"] {
+        demo_break(&h, serde_json::json!({"what": what, "app": web})).await;
+    }
+    demo_break(&h, serde_json::json!({"what": "token_expiry", "days": 3})).await;
+    let got = ops.wait_for(4).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let got_all = ops.bodies();
+    assert_eq!(got_all.len(), 4, "one each, no more: {got:?}");
+    let mut rules: Vec<&str> = got_all
+        .iter()
+        .map(|b| b["rule"].as_str().unwrap_or_default())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["cpu", "down", "errors", "token"]);
+    assert!(got_all.iter().all(|b| b["state"] == "open"));
+    // The bell in the top bar of every page counts them.
+    let page = h.page("/zones", 200).await;
+    assert!(page.contains("Alerts: 4 open incidents"), "the bell");
+    let token = got_all
+        .iter()
+        .find(|b| b["rule"] == "token")
+        .expect("token");
+    assert_eq!(token["subject"]["kind"], "token");
+    // Repaired: one resolve each.
+    let resp = reqwest::Client::new()
+        .delete(h.upstream.join("/demo/break").expect("url"))
+        .send()
+        .await
+        .expect("repaired");
+    assert_eq!(resp.status(), 204);
+    ops.wait_for(8).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let all = ops.bodies();
+    assert_eq!(all.len(), 8, "{all:?}");
+    let resolved: Vec<&serde_json::Value> =
+        all.iter().filter(|b| b["state"] == "resolved").collect();
+    assert_eq!(resolved.len(), 4);
+    for r in resolved {
+        let opened = all
+            .iter()
+            .find(|b| b["state"] == "open" && b["rule"] == r["rule"])
+            .expect("its opening");
+        assert_eq!(opened["incident"], r["incident"], "the same incident");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
