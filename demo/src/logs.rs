@@ -360,7 +360,11 @@ fn resource_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_
     let mut data = serde_json::json!({
         "id": k.to_string(),
         "resourceId": req.app,
-        "hostname": format!("{}-{}", &req.app.chars().take(12).collect::<String>(), pick(&req.app, 1, 9)),
+        "hostname": format!(
+            "{}-{}",
+            req.app.split('_').next().unwrap_or("addon"),
+            pick(&req.app, 1, 9)
+        ),
         "instanceId": format!("{}-0", req.app),
         "date": date::format(&time_of(anchor, k)),
         "zone": "par",

@@ -242,6 +242,21 @@ fn finding(kind: &str, id: &str, name: &str, summary: String, href: String) -> F
     }
 }
 
+/// "api: 1 log drain disabled, 2 retrying."
+fn drains_said(name: &str, h: crate::model::fleet::DrainHealth) -> String {
+    use crate::logic::fleet::plural;
+    let parts: Vec<String> = [
+        (h.disabled > 0)
+            .then(|| format!("{} disabled", plural(h.disabled, "log drain", "log drains"))),
+        (h.retrying > 0)
+            .then(|| format!("{} retrying", plural(h.retrying, "log drain", "log drains"))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!("{name}: {}.", parts.join(", "))
+}
+
 /// The subjects for which `rule`'s condition holds now.
 pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> {
     let Some(kind) = rule.kind else {
@@ -354,11 +369,7 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                         "drain",
                         &app.id,
                         name,
-                        format!(
-                            "{name}: {} disabled and {} retrying.",
-                            crate::logic::fleet::plural(h.disabled, "log drain", "log drains"),
-                            h.retrying
-                        ),
+                        drains_said(name, h),
                         urls::drains(owner, &app.id),
                     ));
                 }
@@ -419,12 +430,7 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                             "drain",
                             &addon.real_id,
                             &addon.name,
-                            format!(
-                                "{}: {} disabled and {} retrying.",
-                                addon.name,
-                                crate::logic::fleet::plural(h.disabled, "log drain", "log drains"),
-                                h.retrying
-                            ),
+                            drains_said(&addon.name, h),
                             urls::drains(owner, &addon.real_id),
                         ));
                     }

@@ -15,7 +15,7 @@ pub fn AlertsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_alerts());
     view! {
         <h1>"Alerts"</h1>
-        <p class="lead">"The server checks the rules every minute with its own watch credential, opens one incident per rule and subject when a condition starts, and notifies the rule's channels when it opens and when it resolves."</p>
+        <p class="lead">"The server checks the rules regularly (every minute unless its operator set DASHBOARD_ALERT_INTERVAL_SECS) with its own watch credential, opens one incident per rule and subject when a condition starts, and notifies the rule's channels when it opens and when it resolves."</p>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading alerts…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

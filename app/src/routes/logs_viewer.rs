@@ -235,7 +235,13 @@ pub(super) fn Viewer(
                         on:click=on_click
                     >
                         <span class="log-time">{clock(line.date, tz)}</span>
-                        <span class="log-inst" title=line.instance_id.clone().unwrap_or_default()>{instance_name(names, line.instance_id.as_deref())}</span>
+                        <span class="log-inst" title=line.instance_id.clone().unwrap_or_default()>{
+                            // An add-on's line names its host.
+                            match (&line.resource_id, &line.hostname) {
+                                (Some(_), Some(host)) => host.clone(),
+                                _ => instance_name(names, line.instance_id.as_deref()),
+                            }
+                        }</span>
                         <span class="log-svc">{line.service.clone().unwrap_or_default()}</span>
                         <span class="log-msg">{runs}</span>
                     </div>
