@@ -357,7 +357,7 @@ fn resource_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_
     {
         return None;
     }
-    let mut data = serde_json::json!({
+    let data = serde_json::json!({
         "id": k.to_string(),
         "resourceId": req.app,
         "hostname": format!(
@@ -375,10 +375,15 @@ fn resource_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_
         "service": "postgresql",
         "message": message,
     });
-    if let Some(obj) = data.as_object_mut().filter(|_| !req.fields.is_empty()) {
-        obj.retain(|k, _| k == "id" || req.fields.iter().any(|f| f == k));
+    Some(only_fields(data, &req.fields))
+}
+
+/// The line with only the `field`s asked (and its id); all of it when none is asked.
+fn only_fields(mut data: serde_json::Value, fields: &[String]) -> serde_json::Value {
+    if let Some(obj) = data.as_object_mut().filter(|_| !fields.is_empty()) {
+        obj.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
     }
-    Some(data)
+    data
 }
 
 /// Application runtime line `k`.
@@ -478,7 +483,7 @@ fn app_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json:
     {
         return None;
     }
-    let mut data = serde_json::json!({
+    let data = serde_json::json!({
         "id": k.to_string(),
         "applicationId": req.app,
         "commitId": req.commit,
@@ -495,10 +500,7 @@ fn app_line(req: &Request, anchor: OffsetDateTime, k: u64) -> Option<serde_json:
         "service": service,
         "message": message,
     });
-    if let Some(obj) = data.as_object_mut().filter(|_| !req.fields.is_empty()) {
-        obj.retain(|k, _| k == "id" || req.fields.iter().any(|f| f == k));
-    }
-    Some(data)
+    Some(only_fields(data, &req.fields))
 }
 
 /// Sends a heartbeat when none went for `HEARTBEAT`; false once the client is gone.

@@ -76,14 +76,14 @@ pub(crate) fn build(
     // Never compressed: the relayed log stream (each event leaves at once) and downloads
     // (passed through as the upstream sent them).
     let uncompressed = Router::new()
-        .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::app_logs))
+        .route("/stream/orgs/{owner}/apps/{app}/logs", get(relay::logs))
         .route(
             "/stream/orgs/{owner}/apps/{app}/access-logs",
-            get(relay::access_logs),
+            get(relay::logs),
         )
         .route(
             "/stream/orgs/{owner}/addons/{real_id}/logs",
-            get(relay::addon_logs),
+            get(relay::logs),
         )
         .route(
             "/download/orgs/{owner}/invoices/{file}",

@@ -155,35 +155,7 @@ fn Form(settings: Memo<AccessSettings>, deployments: Deployments) -> impl IntoVi
         let current = current.clone();
         Suspend::new(async move {
             let deps = deployments.await.unwrap_or_default();
-            let known = deps.iter().any(|d| d.id == current)
-                || matches!(current.as_str(), "" | "latest" | "previous");
-            let options = deps
-                .into_iter()
-                .map(|d| {
-                    let label = format!(
-                        "{} · {} · {}",
-                        d.start_date.map(short_time).unwrap_or_default(),
-                        d.origin.action,
-                        d.state
-                    );
-                    let sel = d.id == current;
-                    view! { <option value=d.id.clone() selected=sel>{label}</option> }
-                })
-                .collect_view();
-            let extra = (!known).then(
-                || view! { <option value=current.clone() selected=true>{current.clone()}</option> },
-            );
-            view! {
-                <label>"Deployment (sets the range to its lifetime)"
-                    <select name="deployment">
-                        <option value="">"Any time"</option>
-                        <option value="latest" selected=current == "latest">"Latest deployment"</option>
-                        <option value="previous" selected=current == "previous">"Previous deployment"</option>
-                        {extra}
-                        {options}
-                    </select>
-                </label>
-            }
+            view! { <super::logs::DeploymentSelect deps current any="Any time" /> }
         })
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();

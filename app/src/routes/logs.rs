@@ -166,27 +166,6 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
                 .unwrap_or_default();
             let current_inst = current.instance_id.clone().unwrap_or_default();
             drop(current);
-            let dep_ids: Vec<String> = deps.iter().map(|d| d.id.clone()).collect();
-            let dep_options = deps
-                .into_iter()
-                .map(|d| {
-                    let label = format!(
-                        "{} · {} · {}",
-                        d.start_date.map(short_time).unwrap_or_default(),
-                        d.origin.action,
-                        d.state
-                    );
-                    let sel = d.id == current_dep;
-                    view! { <option value=d.id.clone() selected=sel>{label}</option> }
-                })
-                .collect_view();
-            // A deployment from the URL that is not among the recent ones stays selectable.
-            let known = dep_ids.contains(&current_dep)
-                || matches!(current_dep.as_str(), "" | "latest" | "previous");
-            let extra_dep = (!known).then(|| {
-                view! { <option value=current_dep.clone() selected=true>{current_dep.clone()}</option> }
-            });
-            let by_position = ["latest", "previous"].map(|p| current_dep == p);
             let inst_options = insts
                 .into_iter()
                 .map(|i| {
@@ -196,15 +175,7 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <label>"Deployment (sets the range to its lifetime)"
-                    <select name="deployment">
-                        <option value="">"All deployments"</option>
-                        <option value="latest" selected=by_position[0]>"Latest deployment"</option>
-                        <option value="previous" selected=by_position[1]>"Previous deployment"</option>
-                        {extra_dep}
-                        {dep_options}
-                    </select>
-                </label>
+                <DeploymentSelect deps current=current_dep any="All deployments" />
                 <label>"Instance"
                     <select name="instanceId">
                         <option value="">"All instances"</option>
@@ -302,5 +273,44 @@ pub fn AddonLogsPage() -> impl IntoView {
     view! {
         <AddonHeading owner=owner.clone() addon=addon.clone() page="Logs" />
         {body}
+    }
+}
+
+/// The deployment select of both log pages: none, the latest or the previous one (by
+/// position, so a shared link stays right after the next deploy), or one of `deps`; an id from
+/// the address that is not among them stays selectable.
+#[component]
+pub(super) fn DeploymentSelect(
+    deps: Vec<Deployment>,
+    current: String,
+    any: &'static str,
+) -> impl IntoView {
+    let known = deps.iter().any(|d| d.id == current)
+        || matches!(current.as_str(), "" | "latest" | "previous");
+    let extra = (!known)
+        .then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> });
+    let options = deps
+        .into_iter()
+        .map(|d| {
+            let label = format!(
+                "{} · {} · {}",
+                d.start_date.map(short_time).unwrap_or_default(),
+                d.origin.action,
+                d.state
+            );
+            let sel = d.id == current;
+            view! { <option value=d.id.clone() selected=sel>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <label>"Deployment (sets the range to its lifetime)"
+            <select name="deployment">
+                <option value="">{any}</option>
+                <option value="latest" selected=current == "latest">"Latest deployment"</option>
+                <option value="previous" selected=current == "previous">"Previous deployment"</option>
+                {extra}
+                {options}
+            </select>
+        </label>
     }
 }

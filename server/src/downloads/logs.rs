@@ -22,13 +22,12 @@ use crate::relay::slot_for;
 use crate::relay::stream::{UpstreamEvents, jitter, retryable};
 use crate::state::AppState;
 use app::error::AppError;
-use app::ids::SegmentId;
 use app::logic::access::{AccessFilter, AccessFilterInput, clf};
 use app::logic::logs::{LogFilter, MAX_LIMIT, plain_text};
 use app::model::access::AccessLine;
 use app::model::logs::{LogLine, event};
 use app::query::LogQuery;
-use app::ssr::upstream::LogSource;
+use app::ssr::upstream::{LogKind, LogSource};
 use app::ssr::{Credentials, Upstream};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -60,16 +59,13 @@ pub async fn app_file(
     Path((owner, app, file)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, DownloadError> {
-    let owner = SegmentId::parse("owner id", &owner)?;
-    let app = SegmentId::parse("application id", &app)?;
-    let (source, format) = match file.as_str() {
-        "logs.txt" | "logs.ndjson" => (LogSource::App { owner, app }, file_format(&file)),
-        "access-logs.log" | "access-logs.ndjson" => {
-            (LogSource::Access { owner, app }, file_format(&file))
-        }
+    let kind = match file.as_str() {
+        "logs.txt" | "logs.ndjson" => LogKind::App,
+        "access-logs.log" | "access-logs.ndjson" => LogKind::Access,
         _ => return Err(AppError::not_found("such a download").into()),
     };
-    download(state, signed_in, source, format, &file, raw).await
+    let source = LogSource::parse(kind, &owner, &app)?;
+    download(state, signed_in, source, file_format(&file), &file, raw).await
 }
 
 /// `GET /download/orgs/{owner}/addons/{realId}/{file}`.
@@ -79,12 +75,10 @@ pub async fn addon_file(
     Path((owner, real_id, file)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, DownloadError> {
-    let owner = SegmentId::parse("owner id", &owner)?;
-    let real_id = SegmentId::parse("add-on id", &real_id)?;
     if !matches!(file.as_str(), "logs.txt" | "logs.ndjson") {
         return Err(AppError::not_found("such a download").into());
     }
-    let source = LogSource::Addon { owner, real_id };
+    let source = LogSource::parse(LogKind::Addon, &owner, &real_id)?;
     download(state, signed_in, source, file_format(&file), &file, raw).await
 }
 
@@ -135,9 +129,7 @@ async fn download(
     file: &str,
     raw: Option<String>,
 ) -> Result<Response, DownloadError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
-            .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
+    let pairs = crate::relay::query_pairs(raw.as_deref())?;
     let (query, cap) = download_query(&pairs)?;
     let access = match source {
         LogSource::Access { .. } => Some(

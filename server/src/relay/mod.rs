@@ -36,63 +36,44 @@ use crate::http::signed_in::SignedIn;
 use crate::sessions::{self};
 use crate::state::AppState;
 use app::error::AppError;
-use app::ids::SegmentId;
 use app::logic::access::AccessFilterInput;
 use app::logic::logs::{LogFilter, clean_field};
 use app::model::logs::BATCH_PARAM;
 use app::ssr::session::current_user_of;
-use app::ssr::upstream::LogSource;
+use app::ssr::upstream::{LogKind, LogSource};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use std::convert::Infallible;
 use tokio::time::Instant;
 
-/// `GET /stream/orgs/{owner}/apps/{app}/logs`: an application's runtime logs.
-pub async fn app_logs(
+/// `GET /stream/orgs/{owner}/apps/{app}/logs` (an application's runtime logs),
+/// `…/addons/{realId}/logs` (an add-on's) and `…/apps/{app}/access-logs` (an application's
+/// access logs, with the filters the API does not have: `status`, `method`, `path`,
+/// `minDuration`): which stream is the route that matched.
+pub async fn logs(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path((owner, app)): Path<(String, String)>,
+    route: MatchedPath,
+    Path((owner, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, JsonError> {
-    let source = LogSource::App {
-        owner: SegmentId::parse("owner id", &owner)?,
-        app: SegmentId::parse("application id", &app)?,
+    let kind = match route.as_str() {
+        r if r.ends_with("/access-logs") => LogKind::Access,
+        r if r.contains("/addons/") => LogKind::Addon,
+        _ => LogKind::App,
     };
-    relay(state, signed_in, source, raw, headers).await
+    let source = LogSource::parse(kind, &owner, &id)?;
+    let pairs = query_pairs(raw.as_deref())?;
+    relay(state, signed_in, source, pairs, headers).await
 }
 
-/// `GET /stream/orgs/{owner}/addons/{realId}/logs`: an add-on's runtime logs.
-pub async fn addon_logs(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((owner, real_id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, JsonError> {
-    let source = LogSource::Addon {
-        owner: SegmentId::parse("owner id", &owner)?,
-        real_id: SegmentId::parse("add-on id", &real_id)?,
-    };
-    relay(state, signed_in, source, raw, headers).await
-}
-
-/// `GET /stream/orgs/{owner}/apps/{app}/access-logs`: an application's access logs, with
-/// the filters the API does not have (`status`, `method`, `path`, `minDuration`).
-pub async fn access_logs(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((owner, app)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, JsonError> {
-    let source = LogSource::Access {
-        owner: SegmentId::parse("owner id", &owner)?,
-        app: SegmentId::parse("application id", &app)?,
-    };
-    relay(state, signed_in, source, raw, headers).await
+/// The `(name, value)` pairs of a URL query, or a clear 400.
+pub(crate) fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|_| AppError::BadRequest("Invalid query string.".into()))
 }
 
 /// A place among the open streams for the request's session (the caps), which ends with it.
@@ -120,12 +101,9 @@ async fn relay(
         session,
     }: SignedIn,
     source: LogSource,
-    raw: Option<String>,
+    pairs: Vec<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, JsonError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
-            .map_err(|_| AppError::BadRequest("Invalid query string.".into()))?;
     let pairs_ref = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let query = LogFilter::from_pairs(pairs_ref())
         .upstream_query()

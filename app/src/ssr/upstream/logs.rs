@@ -34,7 +34,35 @@ pub enum LogSource {
     Access { owner: SegmentId, app: SegmentId },
 }
 
+/// Which kind of log stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    App,
+    Addon,
+    Access,
+}
+
 impl LogSource {
+    /// The stream of `kind` of `owner`'s `id` (an application, or an add-on's real id), both
+    /// checked as path segments.
+    pub fn parse(kind: LogKind, owner: &str, id: &str) -> Result<Self, AppError> {
+        let owner = SegmentId::parse("owner id", owner)?;
+        Ok(match kind {
+            LogKind::App => Self::App {
+                owner,
+                app: SegmentId::parse("application id", id)?,
+            },
+            LogKind::Addon => Self::Addon {
+                owner,
+                real_id: SegmentId::parse("add-on id", id)?,
+            },
+            LogKind::Access => Self::Access {
+                owner,
+                app: SegmentId::parse("application id", id)?,
+            },
+        })
+    }
+
     /// The event name of its lines.
     pub fn line_event(&self) -> &'static str {
         match self {

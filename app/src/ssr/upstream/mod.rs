@@ -35,7 +35,7 @@ mod stats;
 pub use billing::InvoiceFormat;
 pub use credentials::{AccessToken, ApiToken, Credentials, OAuthProvider};
 pub use errors::{MAX_JSON_BYTES, ReadError, SOZU_ID, lenient_items, map_error, read_capped};
-pub use logs::{LogEvents, LogSource};
+pub use logs::{LogEvents, LogKind, LogSource};
 
 use crate::error::AppError;
 use errors::{error_from_response, parse_json, redact};
