@@ -254,6 +254,7 @@ impl Alerts {
         let (Some(watch), Some(store)) = (&self.inner.watch, &self.inner.store) else {
             return;
         };
+        let started = std::time::Instant::now();
         let api = self.inner.upstream.with(watch);
         let now = time::OffsetDateTime::now_utc();
         let owners = match api.summary().await {
@@ -417,6 +418,13 @@ impl Alerts {
             tracing::error!(error = %e, "alerts: state not saved; notifications held back");
             return;
         }
+        tracing::info!(
+            rules = active.len(),
+            organisations = facts.len(),
+            changed = changed_incidents.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "alerts: cycle done"
+        );
         for (channels, incident, state) in notify {
             for name in channels {
                 let Some(channel) = self
