@@ -33,9 +33,11 @@ for o in orgs:
         kind, extra = kinds[i % len(kinds)]
         picked = ", ".join(f"\"{a}\"" for a in apps[(i * 3) % len(apps):(i * 3) % len(apps) + 3])
         narrow = f"applications = [{picked}]" if kind not in ("token_expiry", "operator_update") else ""
-        print(f"[[rule]]\nname = \"r{n}\"\norganisation = \"{o[\"id\"]}\"\nkind = \"{kind}\"\n{narrow}\n{extra}\nchannels = [\"ops\"]\n")
+        oid = o["id"]
+        print(f"[[rule]]\nname = \"r{n}\"\norganisation = \"{oid}\"\nkind = \"{kind}\"\n{narrow}\n{extra}\nchannels = [\"ops\"]\n")
         n += 1
-print(f"# {n} rules over {len(orgs)} organisations and {sum(len(o[\"applications\"]) for o in orgs)} applications", file=sys.stderr)
+napps = sum(len(o["applications"]) for o in orgs)
+print(f"# {n} rules over {len(orgs)} organisations and {napps} applications", file=sys.stderr)
 ' > "$WORK/alerts.toml"
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_WATCH_TOKEN=demo DASHBOARD_PLAIN_HTTP=1 \
   DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_ALERTS_FILE="$WORK/alerts.toml" \
