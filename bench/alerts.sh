@@ -12,7 +12,8 @@ DASH_PORT=${DASH_PORT:-38494}
 INTERVAL=${INTERVAL:-5}
 CYCLES=${CYCLES:-5}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+# Always (incremental): an older binary would not have what is measured.
+cargo leptos build --release >/dev/null
 WORK=$(mktemp -d)
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_EXTRA_ORGS=10 DEMO_APPS_PER_EXTRA_ORG=30 \
   RUST_LOG=warn $BIN & DEMO_PID=$!
