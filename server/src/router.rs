@@ -112,6 +112,7 @@ pub(crate) fn build(
     let sign_in_forms = Router::new()
         .route("/login", post(signin::token::login))
         .route("/logout", post(signin::token::logout))
+        .route("/alerts/test", post(crate::alerts::send_test))
         .layer(DefaultBodyLimit::max(http::limits::SIGN_IN_BODY_BYTES))
         .route_layer(middleware::from_fn(http::limits::small_form));
     let router = Router::new()

@@ -13,7 +13,23 @@ use leptos::prelude::*;
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_alerts());
+    // Set by `POST /alerts/test`: "sent", or why not.
+    let tested = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("tested")
+        .and_then(|t| {
+            let text = match t.as_str() {
+                "sent" => "The test notification is on its way: its delivery is below.",
+                "throttled" => "A test was sent to this channel moments ago; wait a few seconds.",
+                "inactive" => "This channel does not run (see why below), so nothing was sent.",
+                "unknown" => "There is no such channel.",
+                "off" => "Alerts are not running on this server, so nothing was sent.",
+                _ => return None,
+            };
+            Some(view! { <p class="notice info" role="status">{text}</p> })
+        });
     view! {
+        {tested}
         <h1>"Alerts"</h1>
         <p class="lead">"The server checks the rules regularly (every minute unless its operator set DASHBOARD_ALERT_INTERVAL_SECS) with its own watch credential, opens one incident per rule and subject when a condition starts, and notifies the rule's channels when it opens and when it resolves."</p>
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading alerts…"</p> }>
@@ -92,7 +108,15 @@ fn Alerts(view: AlertsView) -> impl IntoView {
                 .inactive
                 .clone()
                 .map_or_else(|| "Active".to_owned(), |why| format!("Inactive: {why}"));
-            view! { <tr><td>{c.name.clone()}</td><td>{c.kind.clone()}</td><td>{state}</td></tr> }
+            let test = c.inactive.is_none().then(|| {
+                view! {
+                    <form method="post" action="/alerts/test">
+                        <input type="hidden" name="channel" value=c.name.clone() />
+                        <button type="submit" class="secondary">"Send a test"</button>
+                    </form>
+                }
+            });
+            view! { <tr><td>{c.name.clone()}</td><td>{c.kind.clone()}</td><td>{state}</td><td>{test}</td></tr> }
         })
         .collect_view();
     let deliveries = view
@@ -124,12 +148,12 @@ fn Alerts(view: AlertsView) -> impl IntoView {
         </table></div>
         <h2>"Channels"</h2>
         <div class="table-scroll" role="region" tabindex="0" aria-label="Channels"><table class="data">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"State"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"State"</th><th scope="col">"Test"</th></tr></thead>
             <tbody>{channels}</tbody>
         </table></div>
         <h2>"Resolved incidents"</h2>
         {resolved}
-        <h2>"Deliveries"</h2>
+        <h2 id="deliveries">"Deliveries"</h2>
         <div class="table-scroll" role="region" tabindex="0" aria-label="Deliveries"><table class="data">
             <thead><tr><th scope="col">"When"</th><th scope="col">"Channel"</th><th scope="col">"Notification"</th><th scope="col" class="num">"Attempt"</th><th scope="col">"Outcome"</th></tr></thead>
             <tbody>{deliveries}</tbody>

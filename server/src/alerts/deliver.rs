@@ -24,7 +24,10 @@ pub(crate) fn webhook_body(delivery: &str, i: &Incident, state: &str, base: &str
     serde_json::json!({
         "delivery": delivery,
         "incident": i.id,
-        "state": if state == "resolved" { "resolved" } else { "open" },
+        "state": match state {
+            "resolved" | "test" => state,
+            _ => "open",
+        },
         "reminder": state == "reminder",
         "rule": i.rule,
         "kind": i.kind,

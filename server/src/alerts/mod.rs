@@ -27,6 +27,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 pub use store::AlertStore;
 
+/// The form of "Send a test".
+#[derive(serde::Deserialize)]
+pub struct TestForm {
+    channel: String,
+}
+
+/// `POST /alerts/test`: "Send a test" to one channel; back to `/alerts`, which says whether it
+/// was sent (the delivery log then says how it went).
+pub async fn send_test(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    _signed_in: crate::http::signed_in::SignedIn,
+    axum::Form(form): axum::Form<TestForm>,
+) -> axum::response::Redirect {
+    // A word the page turns into its sentence: the address never carries text to show.
+    let outcome = state
+        .alerts
+        .send_test(form.channel.trim())
+        .err()
+        .unwrap_or("sent");
+    axum::response::Redirect::to(&format!("/alerts?tested={outcome}#deliveries"))
+}
+
 /// A channel ready to deliver: its declaration and its secret (from the file or its file).
 #[derive(Clone)]
 pub(crate) struct Channel {
@@ -43,6 +65,8 @@ struct Status {
     last_cycle: Option<time::OffsetDateTime>,
     /// Rules that could not run in the last cycle, and why (an organisation out of sight).
     blocked: HashMap<String, String>,
+    /// When each channel was last sent a test.
+    tested: HashMap<String, std::time::Instant>,
 }
 
 /// The alerts of this server.
@@ -613,6 +637,64 @@ impl Alerts {
             resolved,
             deliveries,
         }
+    }
+
+    /// Sends a test notification to the channel `name` ("Send a test" on `/alerts`), at most
+    /// one per channel every 10 s; what happened is in the delivery log. `Err` says why not.
+    pub fn send_test(&self, name: &str) -> Result<(), &'static str> {
+        let Some(store) = &self.inner.store else {
+            return Err("off");
+        };
+        let channel = self
+            .inner
+            .channels
+            .iter()
+            .find(|c| c.spec.name == name)
+            .ok_or("unknown")?;
+        if channel.inactive.is_some() {
+            return Err("inactive");
+        }
+        {
+            let mut status = self.status();
+            let now = std::time::Instant::now();
+            if status
+                .tested
+                .get(name)
+                .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(10))
+            {
+                return Err("throttled");
+            }
+            status.tested.insert(name.to_owned(), now);
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let incident = Incident {
+            id: format!("test-{}", uuid::Uuid::new_v4()),
+            rule: "Send a test".to_owned(),
+            kind: "test".to_owned(),
+            severity: app::logic::alerts::AlertSeverity::Info,
+            organisation: String::new(),
+            organisation_name: "this dashboard".to_owned(),
+            subject: app::logic::alerts::Subject {
+                kind: "test".to_owned(),
+                id: "test".to_owned(),
+                name: name.to_owned(),
+            },
+            summary: "A test notification, sent from the alerts page.".to_owned(),
+            href: "/alerts".to_owned(),
+            opened_at: Some(now),
+            resolved_at: None,
+            timeline: Vec::new(),
+        };
+        tracing::info!(channel = %name, "alerts: a test notification asked");
+        deliver::spawn(
+            channel.clone(),
+            incident,
+            "test",
+            self.inner.public_url.clone(),
+            self.inner.allowed_hosts.clone(),
+            store.clone(),
+        );
+        Ok(())
     }
 
     /// Open incidents in the organisations `visible` (the bell).

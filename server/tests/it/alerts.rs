@@ -397,3 +397,45 @@ channels = ["ops"]
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_a_test_reaches_the_channel_once_and_is_throttled() {
+    let dir = std::env::temp_dir().join(format!("alerts-test-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (ops, port) = Receiver::start(0).await;
+    let (flaky, flaky_port) = Receiver::start(0).await;
+    let h = Harness::start_with(config(&dir, port, flaky_port)).await;
+    h.login("demo").await;
+    let send = |channel: &'static str| {
+        h.http
+            .post(h.url("/alerts/test"))
+            .header("referer", h.url("/alerts").as_str())
+            .form(&[("channel", channel)])
+            .send()
+    };
+    let resp = send("ops").await.expect("posted");
+    assert_eq!(resp.status(), 303);
+    assert!(super::harness::location(&resp).contains("tested=sent"));
+    let got = ops.wait_for(1).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["state"], "test");
+    // Again at once: refused, and said.
+    let again = send("ops").await.expect("posted");
+    assert!(super::harness::location(&again).contains("tested=throttled"));
+    // A channel that does not run is never contacted.
+    let off = send("metadata").await.expect("posted");
+    assert!(super::harness::location(&off).contains("tested=inactive"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ops.bodies().len(), 1);
+    assert!(flaky.bodies().is_empty());
+    let page = h.page("/alerts?tested=sent", 200).await;
+    assert!(page.contains("The test notification is on its way"));
+    assert!(page.contains("Send a test"));
+    let page = h.page("/alerts?tested=%3Cb%3Eyour+token+leaked", 200).await;
+    assert!(
+        !page.contains("your token leaked"),
+        "the address carries no text to show"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
