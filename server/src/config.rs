@@ -271,6 +271,31 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_DATA_DIR", default_value = "./data")]
     pub data_dir: std::path::PathBuf,
 
+    /// The SMTP server e-mail channels send through (unset: e-mail channels do not run).
+    #[arg(long, env = "DASHBOARD_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// Its port.
+    #[arg(long, env = "DASHBOARD_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// `starttls` (port 587), `tls` (port 465), or `none` (only to a host listed in
+    /// DASHBOARD_ALERT_ALLOWED_HOSTS: a local relay, tests).
+    #[arg(long, env = "DASHBOARD_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+
+    /// The SMTP user, when the server asks for one.
+    #[arg(long, env = "DASHBOARD_SMTP_USER")]
+    pub smtp_user: Option<String>,
+
+    /// Its password.
+    #[arg(long, env = "DASHBOARD_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<Secret>,
+
+    /// The sender of alert e-mails (`Dashboard <alerts@example.com>`).
+    #[arg(long, env = "DASHBOARD_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
     #[arg(long, env = "DASHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 

@@ -14,6 +14,142 @@ use app::model::alerts::{Delivery, Incident};
 use app::model::date;
 use std::time::Duration;
 
+/// The operator's SMTP server for e-mail channels.
+pub(crate) struct Smtp {
+    host: String,
+    port: u16,
+    /// `starttls`, `tls` or `none`.
+    tls: String,
+    credentials: Option<(String, String)>,
+    from: lettre::message::Mailbox,
+}
+
+impl Smtp {
+    /// The settings, when an SMTP server is configured; why they are refused otherwise.
+    pub(crate) fn from_config(
+        config: &crate::config::Config,
+        allowed: &[String],
+    ) -> Result<Option<Self>, String> {
+        let Some(host) = config
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
+            return Ok(None);
+        };
+        let from = config
+            .smtp_from
+            .as_deref()
+            .ok_or("DASHBOARD_SMTP_FROM is not set")?
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|_| "DASHBOARD_SMTP_FROM is not an e-mail address".to_owned())?;
+        let tls = config.smtp_tls.trim().to_ascii_lowercase();
+        match tls.as_str() {
+            "starttls" | "tls" => {}
+            "none" if allowed.iter().any(|a| a.eq_ignore_ascii_case(host)) => {}
+            "none" => {
+                return Err(format!(
+                    "DASHBOARD_SMTP_TLS=none is refused for {host}: list it in DASHBOARD_ALERT_ALLOWED_HOSTS (a local relay) or use starttls"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "DASHBOARD_SMTP_TLS must be starttls, tls or none (got {other})"
+                ));
+            }
+        }
+        let credentials = match (&config.smtp_user, &config.smtp_password) {
+            (Some(u), Some(p)) => Some((u.clone(), p.expose().to_owned())),
+            _ => None,
+        };
+        Ok(Some(Self {
+            host: host.to_owned(),
+            port: config.smtp_port,
+            tls,
+            credentials,
+            from,
+        }))
+    }
+
+    /// Sends one message to `to`.
+    async fn send(&self, to: &[String], subject: &str, body: String) -> Result<u16, String> {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+        let mut message = lettre::Message::builder()
+            .from(self.from.clone())
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN);
+        for a in to {
+            let mailbox = a
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|_| "an address is not an e-mail address".to_owned())?;
+            message = message.to(mailbox);
+        }
+        let message = message
+            .body(body)
+            .map_err(|_| "the message could not be written".to_owned())?;
+        let builder = match self.tls.as_str() {
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&self.host),
+            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&self.host),
+            _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &self.host,
+            )),
+        }
+        .map_err(|_| "the SMTP server's TLS settings are refused".to_owned())?;
+        let mut builder = builder
+            .port(self.port)
+            .timeout(Some(Duration::from_secs(10)));
+        if let Some((user, password)) = &self.credentials {
+            builder =
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user.clone(),
+                    password.clone(),
+                ));
+        }
+        let response = builder.build().send(message).await.map_err(|e| {
+            if e.is_permanent() {
+                "the SMTP server refused the message".to_owned()
+            } else if e.is_transient() {
+                "the SMTP server asked to try later".to_owned()
+            } else {
+                "the SMTP server could not be reached".to_owned()
+            }
+        })?;
+        Ok(u16::from(response.code()))
+    }
+}
+
+/// An e-mail's subject and body.
+fn email(i: &Incident, state: &str, base: &str) -> (String, String) {
+    let head = match state {
+        "resolved" => "Resolved".to_owned(),
+        "reminder" => "Still open".to_owned(),
+        "test" => "Test".to_owned(),
+        _ => "Open".to_owned(),
+    };
+    let subject = format!(
+        "[{}] {head}: {} · {}",
+        i.severity.as_str(),
+        i.rule,
+        i.subject.name
+    );
+    let body = format!(
+        "{head}: {}\n\nRule: {} ({})\nOrganisation: {}\nSubject: {} {}\nOpened: {}\nResolved: {}\n\n{base}{}\n",
+        i.summary,
+        i.rule,
+        i.kind,
+        i.organisation_name,
+        i.subject.kind,
+        i.subject.name,
+        i.opened_at.map(|t| date::format(&t)).unwrap_or_default(),
+        i.resolved_at
+            .map(|t| date::format(&t))
+            .unwrap_or_else(|| "-".to_owned()),
+        i.href
+    );
+    (subject, body)
+}
+
 /// Attempts of one delivery.
 const ATTEMPTS: u32 = 5;
 /// The longest one attempt may take.
@@ -115,6 +251,14 @@ async fn once(
     allowed: &[String],
     id: &str,
 ) -> Result<u16, String> {
+    if channel.spec.kind == ChannelKind::Email {
+        let smtp = channel
+            .smtp
+            .as_ref()
+            .ok_or("no SMTP server is configured")?;
+        let (subject, body) = email(incident, state, base);
+        return smtp.send(&channel.spec.to, &subject, body).await;
+    }
     let raw = channel.spec.url.as_deref().ok_or("no url")?;
     let (url, addrs) = app::ssr::alerts::check_webhook_url(raw, allowed).await?;
     let host = url.host_str().unwrap_or_default().to_owned();

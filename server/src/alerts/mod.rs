@@ -49,12 +49,14 @@ pub async fn send_test(
     axum::response::Redirect::to(&format!("/alerts?tested={outcome}#deliveries"))
 }
 
-/// A channel ready to deliver: its declaration and its secret (from the file or its file).
+/// A channel ready to deliver: its declaration and its secret (from the file or its file),
+/// and for e-mail the operator's SMTP server.
 #[derive(Clone)]
 pub(crate) struct Channel {
     pub spec: ChannelSpec,
     pub secret: Option<Vec<u8>>,
     pub inactive: Option<String>,
+    pub smtp: Option<Arc<deliver::Smtp>>,
 }
 
 /// What the last cycle saw.
@@ -136,6 +138,13 @@ impl Alerts {
             .map(|h| h.trim().to_ascii_lowercase())
             .filter(|h| !h.is_empty())
             .collect();
+        let smtp = match deliver::Smtp::from_config(config, &allowed_hosts) {
+            Ok(s) => s.map(Arc::new),
+            Err(e) => {
+                tracing::error!(error = %e, "alerts: the SMTP settings are refused; e-mail channels do not run");
+                None
+            }
+        };
         let mut seen = std::collections::HashSet::new();
         let channels: Vec<Channel> = spec
             .channel
@@ -154,7 +163,17 @@ impl Alerts {
                 };
                 match c.kind {
                     ChannelKind::Email => {
-                        inactive = inactive.or(Some("e-mail channels are not sent yet".to_owned()))
+                        if smtp.is_none() {
+                            inactive = inactive.or(Some(
+                                "no SMTP server is configured (DASHBOARD_SMTP_HOST, DASHBOARD_SMTP_FROM)"
+                                    .to_owned(),
+                            ));
+                        }
+                        if c.to.is_empty() || c.to.len() > 50 {
+                            inactive = inactive.or(Some("it needs 1 to 50 addresses in to".to_owned()));
+                        } else if c.to.iter().any(|a| a.parse::<lettre::message::Mailbox>().is_err()) {
+                            inactive = inactive.or(Some("one of its addresses is not an e-mail address".to_owned()));
+                        }
                     }
                     ChannelKind::Webhook | ChannelKind::Slack if c.url.is_none() => {
                         inactive = inactive.or(Some("it has no url".to_owned()))
@@ -177,6 +196,7 @@ impl Alerts {
                     spec: c.clone(),
                     secret,
                     inactive,
+                    smtp: (c.kind == ChannelKind::Email).then(|| smtp.clone()).flatten(),
                 }
             })
             .collect();

@@ -439,3 +439,125 @@ async fn send_a_test_reaches_the_channel_once_and_is_throttled() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A minimal SMTP sink on loopback: it takes every message (the DATA section) and keeps it.
+async fn smtp_sink() -> (Arc<Mutex<Vec<String>>>, u16) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let port = free_port();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind");
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ready\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().expect("lock").push(std::mem::take(body));
+                            data = None;
+                            let _ = write.write_all(b"250 kept\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (got, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_channel_sends_one_message_over_smtp_per_notification() {
+    let dir = std::env::temp_dir().join(format!("alerts-mail-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (mails, smtp_port) = smtp_sink().await;
+    let acme = demo::acme_id();
+    let gateway = demo::app_id("api-gateway");
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "oncall"
+kind = "email"
+to = ["oncall@example.com", "Ops <ops@example.com>"]
+
+[[channel]]
+name = "bad address"
+kind = "email"
+to = ["not an address"]
+
+[[rule]]
+name = "gateway down"
+organisation = "{acme}"
+kind = "app_down"
+applications = ["{gateway}"]
+channels = ["oncall"]
+severity = "critical"
+"#
+        ),
+    )
+    .expect("write");
+    let mut c = Config::for_tests();
+    c.alerts_file = Some(file);
+    c.alert_interval_secs = 0.3;
+    c.alert_allowed_hosts = "127.0.0.1".into();
+    c.data_dir = dir.join("data");
+    c.smtp_host = Some("127.0.0.1".into());
+    c.smtp_port = smtp_port;
+    c.smtp_tls = "none".into();
+    c.smtp_from = Some("Dashboard <alerts@example.com>".into());
+    let h = Harness::start_with(c).await;
+    h.login("demo").await;
+    demo_break(&h, serde_json::json!({"what": "app_down", "app": gateway})).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while mails.lock().expect("lock").is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let got = mails.lock().expect("lock").clone();
+    assert_eq!(got.len(), 1, "one message for both recipients: {got:?}");
+    let mail = &got[0];
+    assert!(
+        mail.contains("Subject: [critical] Open: gateway down"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("api-gateway should be up, but no instance is up."),
+        "{mail}"
+    );
+    assert!(mail.contains("oncall@example.com") && mail.contains("ops@example.com"));
+    let page = h.page("/alerts", 200).await;
+    assert!(page.contains("one of its addresses is not an e-mail address"));
+    assert!(
+        page.contains("delivered (250)"),
+        "the SMTP answer in the log"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
