@@ -29,9 +29,9 @@ pub fn AlertsPage() -> impl IntoView {
             Some(view! { <p class="notice info" role="status">{text}</p> })
         });
     view! {
-        {tested}
         <h1>"Alerts"</h1>
         <p class="lead">"The server checks the rules regularly (every minute unless its operator set DASHBOARD_ALERT_INTERVAL_SECS) with its own watch credential, opens one incident per rule and subject when a condition starts, and notifies the rule's channels when it opens and when it resolves."</p>
+        {tested}
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading alerts…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -119,6 +119,7 @@ fn Alerts(view: AlertsView) -> impl IntoView {
             view! { <tr><td>{c.name.clone()}</td><td>{c.kind.clone()}</td><td>{state}</td><td>{test}</td></tr> }
         })
         .collect_view();
+    let none_delivered = view.deliveries.is_empty();
     let deliveries = view
         .deliveries
         .iter()
@@ -154,10 +155,17 @@ fn Alerts(view: AlertsView) -> impl IntoView {
         <h2>"Resolved incidents"</h2>
         {resolved}
         <h2 id="deliveries">"Deliveries"</h2>
-        <div class="table-scroll" role="region" tabindex="0" aria-label="Deliveries"><table class="data">
-            <thead><tr><th scope="col">"When"</th><th scope="col">"Channel"</th><th scope="col">"Notification"</th><th scope="col" class="num">"Attempt"</th><th scope="col">"Outcome"</th></tr></thead>
-            <tbody>{deliveries}</tbody>
-        </table></div>
+        {if none_delivered {
+            view! { <p class="empty">"No notification has been sent yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll" role="region" tabindex="0" aria-label="Deliveries"><table class="data">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Channel"</th><th scope="col">"Notification"</th><th scope="col" class="num">"Attempt"</th><th scope="col">"Outcome"</th></tr></thead>
+                    <tbody>{deliveries}</tbody>
+                </table></div>
+            }
+            .into_any()
+        }}
     }
 }
 
