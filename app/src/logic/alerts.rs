@@ -52,7 +52,6 @@ impl RuleKind {
     /// Whether this dashboard evaluates it yet (the others are listed as inactive, with why).
     pub fn evaluated(self) -> Result<(), &'static str> {
         match self {
-            Self::LogPattern => Err("log pattern rules are not evaluated yet"),
             Self::Budget => Err("budget rules need the cost estimate, not built yet"),
             _ => Ok(()),
         }
@@ -183,6 +182,15 @@ impl RuleSpec {
                 self.percent.is_some_and(|p| (0.0..=100.0).contains(&p)),
             ),
             RuleKind::TokenExpiry => needs("days", self.days.is_some()),
+            RuleKind::LogPattern => needs(
+                "a pattern (1 to 200 characters, no control character), count and minutes",
+                self.pattern.as_deref().is_some_and(|p| {
+                    !p.trim().is_empty()
+                        && p.chars().count() <= 200
+                        && !p.chars().any(char::is_control)
+                }) && self.count.is_some()
+                    && self.minutes.is_some_and(|m| (1..=1440).contains(&m)),
+            ),
             _ => None,
         }
     }
@@ -228,6 +236,8 @@ pub struct Facts {
     /// When the watch credential expires, when known.
     #[serde(with = "crate::model::date")]
     pub token_expires: Option<Timestamp>,
+    /// Per log pattern rule and application: the lines that matched in the rule's window.
+    pub matches: BTreeMap<(String, String), u64>,
 }
 
 fn finding(kind: &str, id: &str, name: &str, summary: String, href: String) -> Finding {
@@ -384,6 +394,24 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                             "{name}: {share:.1} % of the last hour's requests answered 5xx ({count}), above {limit} %."
                         ),
                         urls::app(owner, &app.id, "/metrics"),
+                    ));
+                }
+            }
+            RuleKind::LogPattern => {
+                let seen = facts
+                    .matches
+                    .get(&(rule.name.clone(), app.id.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                if let (Some(count), Some(minutes)) = (rule.count, rule.minutes)
+                    && seen > u64::from(count)
+                {
+                    out.push(f(
+                        format!(
+                            "{name}: {seen} log lines matched \"{}\" in the last {minutes} min (more than {count}).",
+                            rule.pattern.as_deref().unwrap_or_default()
+                        ),
+                        urls::app(owner, &app.id, "/logs"),
                     ));
                 }
             }
@@ -674,6 +702,34 @@ mod tests {
             ..rule(RuleKind::TokenExpiry)
         };
         assert_eq!(ids(&days(7)), ["watch"]);
+        let pattern = RuleSpec {
+            pattern: Some("timeout".into()),
+            count: Some(5),
+            minutes: Some(10),
+            ..rule(RuleKind::LogPattern)
+        };
+        assert_eq!(pattern.problem(), None);
+        assert!(ids(&pattern).is_empty(), "nothing counted");
+        let mut counted = facts.clone();
+        counted
+            .matches
+            .insert(("log_pattern".into(), "app_fine".into()), 6);
+        counted
+            .matches
+            .insert(("log_pattern".into(), "app_down".into()), 5);
+        let found: Vec<String> = evaluate(&pattern, &counted, now)
+            .into_iter()
+            .map(|f| f.subject.id)
+            .collect();
+        assert_eq!(found, ["app_fine"], "more than count, not as many");
+        assert!(
+            RuleSpec {
+                count: None,
+                ..pattern.clone()
+            }
+            .problem()
+            .is_some_and(|p| p.contains("needs a pattern"))
+        );
         assert!(ids(&days(3)).is_empty());
         // Narrowed to applications: only those, and no add-on.
         let narrow = RuleSpec {
@@ -771,12 +827,7 @@ mod tests {
         assert_eq!(file.rule[0].severity, AlertSeverity::Critical);
         assert_eq!(file.rule[0].problem(), None);
         assert!(file.rule[1].problem().unwrap().contains("needs percent"));
-        assert!(
-            file.rule[2]
-                .problem()
-                .unwrap()
-                .contains("not evaluated yet")
-        );
+        assert!(file.rule[2].problem().unwrap().contains("needs a pattern"));
         assert!(
             toml::from_str::<AlertsFile>(
                 "[[rule]]\nname = \"x\"\norganisation = \"o\"\nkind = \"nope\""

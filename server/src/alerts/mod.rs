@@ -9,6 +9,7 @@
 //! budget rules, rules made in the page.
 
 mod deliver;
+mod patterns;
 mod store;
 
 use crate::config::Config;
@@ -91,6 +92,8 @@ struct Inner {
     /// Links in notifications start here.
     public_url: String,
     status: Mutex<Status>,
+    /// The log pattern rules' streams.
+    patterns: patterns::Patterns,
 }
 
 /// The key of a rule and subject among the tracks.
@@ -263,6 +266,7 @@ impl Alerts {
                     .map(|u| u.as_str().trim_end_matches('/').to_owned())
                     .unwrap_or_default(),
                 status: Mutex::new(Status::default()),
+                patterns: patterns::Patterns::default(),
             }),
         }
     }
@@ -535,6 +539,41 @@ impl Alerts {
             }
             ids
         };
+        for r in needs(RuleKind::LogPattern) {
+            let (Some(pattern), Some(count), Some(minutes)) = (&r.pattern, r.count, r.minutes)
+            else {
+                continue;
+            };
+            for a in owner
+                .applications
+                .iter()
+                .filter(|a| r.applications.is_empty() || r.applications.contains(&a.id))
+            {
+                let Ok(app) = SegmentId::parse("application id", &a.id) else {
+                    continue;
+                };
+                let Some(watch) = &self.inner.watch else {
+                    continue;
+                };
+                let started = self.inner.patterns.ensure(
+                    (&self.inner.upstream, watch),
+                    &r.name,
+                    &owner_id,
+                    &app,
+                    pattern,
+                    count as usize + 1,
+                );
+                if !started {
+                    tracing::warn!(rule = %r.name, "alerts: too many log pattern streams ({}); this one does not run", patterns::MAX_WATCHERS);
+                    continue;
+                }
+                let window = Duration::from_secs(u64::from(minutes) * 60);
+                f.matches.insert(
+                    (r.name.clone(), a.id.clone()),
+                    self.inner.patterns.count(&r.name, &a.id, window),
+                );
+            }
+        }
         let hour_ago = now - time::Duration::hours(1);
         for app_id in covered(RuleKind::Http5xx) {
             let Ok(app) = SegmentId::parse("application id", &app_id) else {

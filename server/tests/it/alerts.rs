@@ -561,3 +561,64 @@ severity = "critical"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_pattern_seen_more_than_count_times_in_the_window_opens_one_incident() {
+    let dir = std::env::temp_dir().join(format!("alerts-pattern-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (ops, port) = Receiver::start(0).await;
+    let acme = demo::acme_id();
+    let gateway = demo::app_id("api-gateway");
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "ops"
+kind = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret = "k"
+
+[[rule]]
+name = "timeouts"
+organisation = "{acme}"
+kind = "log_pattern"
+pattern = "upstream timeout"
+count = 1
+minutes = 5
+applications = ["{gateway}"]
+channels = ["ops"]
+"#
+        ),
+    )
+    .expect("write");
+    let mut c = Config::for_tests();
+    c.alerts_file = Some(file);
+    c.alert_interval_secs = 0.3;
+    c.alert_allowed_hosts = "127.0.0.1".into();
+    c.data_dir = dir.join("data");
+    let _h = Harness::start_with(c).await;
+    // The demo writes an "upstream timeout" error line now and then (4 % of its lines, and
+    // bursts): the second one in the window opens the incident.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while ops.bodies().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let got = ops.bodies();
+    assert_eq!(
+        got.len(),
+        1,
+        "one incident, however many lines match: {got:?}"
+    );
+    assert_eq!(got[0]["kind"], "log_pattern");
+    assert_eq!(got[0]["subject"]["name"], "api-gateway");
+    let summary = got[0]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("matched \"upstream timeout\" in the last 5 min"),
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
