@@ -84,14 +84,25 @@ fn context(
     store: sessions::Store,
     (fan_out, alerts): (FanOut, crate::alerts::Alerts),
 ) -> impl Fn() + Clone + Send + Sync + 'static {
-    let alerts = app::ssr::alerts::AlertsSource(Arc::new(move |visible: Vec<String>| {
-        let alerts = alerts.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || alerts.view(&visible))
-                .await
-                .unwrap_or_default()
-        })
-    }));
+    let counted = alerts.clone();
+    let alerts = app::ssr::alerts::AlertsSource {
+        view: Arc::new(move |visible: Vec<String>| {
+            let alerts = alerts.clone();
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || alerts.view(&visible))
+                    .await
+                    .unwrap_or_default()
+            })
+        }),
+        open: Arc::new(move |visible: Vec<String>| {
+            let alerts = counted.clone();
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || alerts.open_count(&visible))
+                    .await
+                    .unwrap_or_default()
+            })
+        }),
+    };
     let (record_store, list_store) = (store.clone(), store.clone());
     let directory = SessionDirectory(Arc::new(move |user: String| {
         let store = store.clone();

@@ -18,5 +18,5 @@ pub async fn load_alerts() -> Result<AlertsView, AppError> {
     let visible: Vec<String> = visible.into_iter().filter(|o| allowed.allows(o)).collect();
     let source = use_context::<crate::ssr::alerts::AlertsSource>()
         .ok_or(AppError::Unavailable { sozu_id: None })?;
-    Ok((source.0)(visible).await)
+    Ok((source.view)(visible).await)
 }

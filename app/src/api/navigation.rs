@@ -52,10 +52,7 @@ pub async fn load_shell() -> Result<ShellData, AppError> {
         .filter(|o| allowed.allows(&o.id))
         .collect();
     let open_alerts = match use_context::<crate::ssr::alerts::AlertsSource>() {
-        Some(source) => (source.0)(owners.iter().map(|o| o.id.clone()).collect())
-            .await
-            .open
-            .len(),
+        Some(source) => (source.open)(owners.iter().map(|o| o.id.clone()).collect()).await,
         None => 0,
     };
     Ok(ShellData {

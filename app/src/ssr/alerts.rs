@@ -9,10 +9,18 @@ use std::net::{IpAddr, SocketAddr};
 /// What the alerts page reads, put in the context by the server: the view for a user who can
 /// see the given organisations.
 #[derive(Clone)]
-pub struct AlertsSource(pub std::sync::Arc<dyn Fn(Vec<String>) -> ViewFuture + Send + Sync>);
+pub struct AlertsSource {
+    /// The page's view.
+    pub view: std::sync::Arc<dyn Fn(Vec<String>) -> ViewFuture + Send + Sync>,
+    /// The open incidents only (the bell, on every page).
+    pub open: std::sync::Arc<dyn Fn(Vec<String>) -> CountFuture + Send + Sync>,
+}
 
 /// The alerts view, on its way.
 pub type ViewFuture = std::pin::Pin<Box<dyn std::future::Future<Output = AlertsView> + Send>>;
+
+/// A count, on its way.
+pub type CountFuture = std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>>;
 
 /// The `X-Dashboard-Signature` value of `body` sent at `t` (unix seconds):
 /// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -25,13 +33,12 @@ pub fn signature(secret: &[u8], t: i64, body: &[u8]) -> String {
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={t},v1={hex}")
+    format!("t={t},v1={}", hex(&mac.finalize().into_bytes()))
+}
+
+/// Bytes in lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether a webhook may not reach `ip`: loopback, private, link-local (the cloud metadata

@@ -22,7 +22,7 @@ use crate::relay::slot_for;
 use crate::relay::stream::{UpstreamEvents, jitter, retryable};
 use crate::state::AppState;
 use app::error::AppError;
-use app::logic::access::{AccessFilter, AccessFilterInput, clf};
+use app::logic::access::{AccessFilter, clf};
 use app::logic::logs::{LogFilter, MAX_LIMIT, plain_text};
 use app::model::access::AccessLine;
 use app::model::logs::{LogLine, event};
@@ -131,15 +131,7 @@ async fn download(
 ) -> Result<Response, DownloadError> {
     let pairs = crate::relay::query_pairs(raw.as_deref())?;
     let (query, cap) = download_query(&pairs)?;
-    let access = match source {
-        LogSource::Access { .. } => Some(
-            AccessFilterInput::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .check()
-                .map_err(AppError::BadRequest)?,
-        ),
-        _ => None,
-    }
-    .filter(|f| !f.is_empty());
+    let access = crate::relay::access_filter(&source, &pairs)?.filter(|f| !f.is_empty());
     let slot = slot_for(&state, &session).await?;
     let name = match &source {
         LogSource::App { app, .. } | LogSource::Access { app, .. } => format!("{app}-{file}"),

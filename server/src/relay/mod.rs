@@ -36,7 +36,7 @@ use crate::http::signed_in::SignedIn;
 use crate::sessions::{self};
 use crate::state::AppState;
 use app::error::AppError;
-use app::logic::access::AccessFilterInput;
+use app::logic::access::{AccessFilter, AccessFilterInput};
 use app::logic::logs::{LogFilter, clean_field};
 use app::model::logs::BATCH_PARAM;
 use app::ssr::session::current_user_of;
@@ -68,6 +68,23 @@ pub async fn logs(
     let source = LogSource::parse(kind, &owner, &id)?;
     let pairs = query_pairs(raw.as_deref())?;
     relay(state, signed_in, source, pairs, headers).await
+}
+
+/// The access filters of a query (`status`, `method`, `path`, `minDuration`) for an access
+/// log stream, checked; `None` for the other streams.
+pub(crate) fn access_filter(
+    source: &LogSource,
+    pairs: &[(String, String)],
+) -> Result<Option<AccessFilter>, AppError> {
+    match source {
+        LogSource::Access { .. } => {
+            AccessFilterInput::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .check()
+                .map(Some)
+                .map_err(AppError::BadRequest)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The `(name, value)` pairs of a URL query, or a clear 400.
@@ -108,14 +125,7 @@ async fn relay(
     let query = LogFilter::from_pairs(pairs_ref())
         .upstream_query()
         .map_err(AppError::BadRequest)?;
-    let access = match source {
-        LogSource::Access { .. } => Some(
-            AccessFilterInput::from_pairs(pairs_ref())
-                .check()
-                .map_err(AppError::BadRequest)?,
-        ),
-        _ => None,
-    };
+    let access = access_filter(&source, &pairs)?;
     // A paused viewer resumes with `lastEventId` (EventSource cannot set the header).
     let resume = pairs
         .iter()
