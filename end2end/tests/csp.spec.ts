@@ -10,6 +10,8 @@ test("no page breaks its content security policy", async ({ page }, testInfo) =>
   const problems = watchPage(page);
   await signIn(page, testInfo);
   await expect(page).toHaveURL(/\/$/);
+  // The board streams in: read its links once the whole page is in.
+  await page.waitForLoadState("load");
   const links = await page.$$eval("a[href^='/orgs/']", (as) => as.map((a) => a.getAttribute("href")!));
   const pick = (re: RegExp) => links.find((l) => re.test(l))!;
   const app = pick(/\/apps\/[^/]+$/);
