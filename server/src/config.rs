@@ -333,8 +333,15 @@ impl Config {
 
     /// Settings for tests: demo upstream, plain HTTP, defaults elsewhere.
     pub fn for_tests() -> Self {
-        Self::try_parse_from(["server", "--plain-http", "--demo"])
-            .unwrap_or_else(|e| panic!("test configuration: {e}"))
+        let mut c = Self::try_parse_from(["server", "--plain-http", "--demo"])
+            .unwrap_or_else(|e| panic!("test configuration: {e}"));
+        // Each test server its own data directory: one redb file opens in one place only.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        c.data_dir = std::env::temp_dir()
+            .join("ccd-tests")
+            .join(format!("{}-{n}", std::process::id()));
+        c
     }
 
     /// Refuses an upstream that would carry credentials in clear: `http://` is accepted for a

@@ -9,6 +9,7 @@
 
 mod alerts;
 pub mod config;
+mod data;
 mod downloads;
 mod http;
 pub mod logging;

@@ -113,6 +113,7 @@ pub(crate) fn build(
         .route("/login", post(signin::token::login))
         .route("/logout", post(signin::token::logout))
         .route("/alerts/test", post(crate::alerts::send_test))
+        .route("/alerts/open.json", get(crate::alerts::open_count))
         .layer(DefaultBodyLimit::max(http::limits::SIGN_IN_BODY_BYTES))
         .route_layer(middleware::from_fn(http::limits::small_form));
     let router = Router::new()

@@ -84,25 +84,7 @@ fn context(
     store: sessions::Store,
     (fan_out, alerts): (FanOut, crate::alerts::Alerts),
 ) -> impl Fn() + Clone + Send + Sync + 'static {
-    let counted = alerts.clone();
-    let alerts = app::ssr::alerts::AlertsSource {
-        view: Arc::new(move |visible: Vec<String>| {
-            let alerts = alerts.clone();
-            Box::pin(async move {
-                tokio::task::spawn_blocking(move || alerts.view(&visible))
-                    .await
-                    .unwrap_or_default()
-            })
-        }),
-        open: Arc::new(move |visible: Vec<String>| {
-            let alerts = counted.clone();
-            Box::pin(async move {
-                tokio::task::spawn_blocking(move || alerts.open_count(&visible))
-                    .await
-                    .unwrap_or_default()
-            })
-        }),
-    };
+    let alerts = app::ssr::alerts::AlertsSource(Arc::new(alerts));
     let (record_store, list_store) = (store.clone(), store.clone());
     let directory = SessionDirectory(Arc::new(move |user: String| {
         let store = store.clone();
@@ -185,7 +167,19 @@ pub(crate) fn build(
     app::assets::init(&leptos);
     let upstream = Upstream::with_provider(base, provider, timeouts)
         .map_err(|e| std::io::Error::other(format!("cannot build the HTTP client: {e}")))?;
-    let store = sessions::Store::from_config(config)?;
+    let mut store = sessions::Store::from_config(config)?;
+    // Alone, the alerts' state and the audit trails are kept in the local database; with a
+    // shared store, in the store (nothing is written locally).
+    let alert_store = match store.shared() {
+        Some((client, keys)) => Ok(crate::alerts::AlertStore::shared(client, keys)),
+        None => crate::sessions::keys_from_config(config)
+            .map_err(|e| e.to_string())
+            .and_then(|keys| crate::data::LocalDb::open(&config.data_dir, keys))
+            .and_then(|db| {
+                store.keep_audit_in(db.clone());
+                crate::alerts::AlertStore::local(&db)
+            }),
+    };
     let lifetimes = sessions::Lifetimes::from_config(config);
     // About 10 KiB an invoice: at most some 50 MiB, with sessions idle past their timeout
     // dropped.
@@ -196,12 +190,7 @@ pub(crate) fn build(
     ));
     // One bound per session for the fan-out pages, shared by all their requests.
     let fan_out = FanOut::new(8);
-    let alerts = crate::alerts::Alerts::build(
-        config,
-        upstream.clone(),
-        demo.0,
-        config.session_store.is_some(),
-    );
+    let alerts = crate::alerts::Alerts::build(config, upstream.clone(), demo.0, alert_store);
     let sign_in_page = Renderer::new(
         context(
             upstream.clone(),
@@ -254,7 +243,7 @@ pub(crate) fn build(
     state
         .streams
         .watch_sessions(store.clone(), lifetimes, SESSION_CHECK_EVERY);
-    state.alerts.spawn();
+    state.alerts.spawn(state.draining.clone());
     Ok(state)
 }
 

@@ -52,7 +52,12 @@ pub async fn load_shell() -> Result<ShellData, AppError> {
         .filter(|o| allowed.allows(&o.id))
         .collect();
     let open_alerts = match use_context::<crate::ssr::alerts::AlertsSource>() {
-        Some(source) => (source.open)(owners.iter().map(|o| o.id.clone()).collect()).await,
+        Some(source) => {
+            source
+                .0
+                .open_count(owners.iter().map(|o| o.id.clone()).collect())
+                .await
+        }
         None => 0,
     };
     Ok(ShellData {

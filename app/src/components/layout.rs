@@ -107,6 +107,71 @@ fn Breadcrumb(here: Place) -> impl IntoView {
     }
 }
 
+/// The bell's name for `open` incidents.
+fn bell_label(open: usize) -> String {
+    match open {
+        0 => "Alerts: no open incident".to_owned(),
+        1 => "Alerts: 1 open incident".to_owned(),
+        n => format!("Alerts: {n} open incidents"),
+    }
+}
+
+/// The bell: the open incidents the user can see, counted on the server; while JavaScript
+/// runs it asks again every 20 s and when the window regains the focus (`/alerts/open.json`,
+/// marked as background so an open tab does not keep the session alive), while the tab is
+/// visible.
+#[island]
+fn AlertBell(open: usize) -> impl IntoView {
+    let (count, set_count) = signal(open);
+    #[cfg(feature = "hydrate")]
+    {
+        #[derive(serde::Deserialize)]
+        struct Open {
+            open: usize,
+        }
+        let tick = move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            if hidden {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let request = gloo_net::http::Request::get("/alerts/open.json")
+                    .header(crate::components::auto_refresh::BACKGROUND_HEADER, "1");
+                let Ok(resp) = request.send().await else {
+                    return;
+                };
+                if resp.ok()
+                    && let Ok(o) = resp.json::<Open>().await
+                {
+                    set_count.set(o.open);
+                }
+            });
+        };
+        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(
+            tick,
+            std::time::Duration::from_secs(20),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+        // Back on the tab: at once.
+        let focus = window_event_listener(leptos::ev::focus, move |_| tick());
+        on_cleanup(move || focus.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_count;
+    view! {
+        <a href="/alerts" class="bell" class:ringing=move || { count.get() > 0 } aria-label=move || bell_label(count.get())>
+            "Alerts"
+            {move || {
+                let n = count.get();
+                (n > 0).then(|| view! { " " <span class="bell-count">{n}</span> })
+            }}
+        </a>
+    }
+}
+
 #[component]
 fn UserMenu(data: ShellData) -> impl IntoView {
     let until = match &data.expires {
@@ -114,18 +179,9 @@ fn UserMenu(data: ShellData) -> impl IntoView {
         None => "expiry unknown".to_owned(),
     };
     let how = format!("Signed in with {} · {until}", data.signed_in_with);
-    let open = data.open_alerts;
-    let ringing = open > 0;
-    let bell_label = match open {
-        0 => "Alerts: no open incident".to_owned(),
-        1 => "Alerts: 1 open incident".to_owned(),
-        n => format!("Alerts: {n} open incidents"),
-    };
     view! {
         <div class="user">
-            <a href="/alerts" class="bell" class:ringing=ringing aria-label=bell_label>
-                "Alerts"{ringing.then(|| view! { " " <span class="bell-count">{open}</span> })}
-            </a>
+            <AlertBell open=data.open_alerts />
             <span class="user-name" title=data.user_email>{data.user_name}</span>
             <span class="user-via muted">{how}</span>
             <a href="/sessions" class="user-sessions">"Your sessions"</a>

@@ -117,6 +117,9 @@ pub struct ChannelSpec {
     pub secret_file: Option<String>,
     #[serde(default)]
     pub to: Vec<String>,
+    /// The organisation whose rules may use it (none: every rule; a channel made on the page
+    /// always has one).
+    pub organisation: Option<String>,
 }
 
 /// Where a channel delivers.
@@ -147,6 +150,246 @@ pub struct AlertsFile {
     pub channel: Vec<ChannelSpec>,
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
+}
+
+/// The form that makes a rule on the page, as the browser posts it (every field text).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleForm {
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub severity: String,
+    /// One channel's name (empty: the bell and the page only).
+    #[serde(default)]
+    pub channel: String,
+    /// Application ids, separated by commas or spaces (empty: every application).
+    #[serde(default)]
+    pub applications: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub percent: String,
+    #[serde(default)]
+    pub pattern: String,
+    #[serde(default)]
+    pub count: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub remind_minutes: String,
+}
+
+/// The form that makes a channel on the page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelForm {
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub secret: String,
+    /// E-mail addresses, separated by commas, spaces or lines.
+    #[serde(default)]
+    pub to: String,
+}
+
+/// Most characters in a rule's or a channel's name.
+pub const MAX_NAME: usize = 80;
+
+/// A name's problem, if any: 1 to 80 characters, no control character.
+pub fn name_problem(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    if name.trim().is_empty() {
+        Some("Give it a name.".to_owned())
+    } else if n > MAX_NAME || name.chars().any(char::is_control) {
+        Some(format!(
+            "A name has at most {MAX_NAME} characters, none of them a control character."
+        ))
+    } else {
+        None
+    }
+}
+
+/// A list typed in one field: the items separated by commas, spaces or lines.
+fn items(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl RuleForm {
+    /// The rule it asks for, or a message per field in error. What only the server knows
+    /// (the organisation seen, the channel's existence, a name taken) is checked there.
+    pub fn parse(&self) -> Result<RuleSpec, Vec<(String, String)>> {
+        let mut errors: Vec<(String, String)> = Vec::new();
+        let mut bad = |field: &str, msg: String| errors.push((field.to_owned(), msg));
+        let name = self.name.trim().to_owned();
+        if let Some(p) = name_problem(&name) {
+            bad("name", p);
+        }
+        let kind = serde_json::from_value::<RuleKind>(serde_json::Value::String(
+            self.kind.trim().to_owned(),
+        ))
+        .ok();
+        if kind.is_none() {
+            bad("kind", "Choose what the rule watches.".to_owned());
+        }
+        let severity = match self.severity.trim() {
+            "" | "warning" => AlertSeverity::Warning,
+            "critical" => AlertSeverity::Critical,
+            "info" => AlertSeverity::Info,
+            _ => {
+                bad("severity", "Choose critical, warning or info.".to_owned());
+                AlertSeverity::Warning
+            }
+        };
+        let applications = items(&self.applications);
+        if applications.len() > 50 {
+            bad("applications", "At most 50 applications.".to_owned());
+        } else if let Some(a) = applications
+            .iter()
+            .find(|a| crate::ids::SegmentId::parse("application id", a).is_err())
+        {
+            bad(
+                "applications",
+                format!(
+                    "\"{}\" is not an application id.",
+                    crate::logic::filters::clip(a)
+                ),
+            );
+        }
+        let mut whole = |field: &str, text: &str, max: u32| -> Option<u32> {
+            let t = text.trim();
+            if t.is_empty() {
+                return None;
+            }
+            match t.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Some(n),
+                _ => {
+                    bad(field, format!("A whole number from 1 to {max}."));
+                    None
+                }
+            }
+        };
+        let minutes = whole("minutes", &self.minutes, 10_080);
+        let count = whole("count", &self.count, 1_000_000);
+        let days = whole("days", &self.days, 365);
+        let remind_minutes = whole("remind_minutes", &self.remind_minutes, 10_080);
+        let percent = match self.percent.trim() {
+            "" => None,
+            t => match t.trim_end_matches('%').trim().parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => Some(p),
+                _ => {
+                    bad("percent", "A number from 0 to 100.".to_owned());
+                    None
+                }
+            },
+        };
+        let pattern = Some(self.pattern.trim().to_owned()).filter(|p| !p.is_empty());
+        let channel = self.channel.trim();
+        let spec = RuleSpec {
+            name,
+            organisation: self.organisation.trim().to_owned(),
+            kind,
+            applications,
+            channels: if channel.is_empty() {
+                Vec::new()
+            } else {
+                vec![channel.to_owned()]
+            },
+            severity,
+            minutes,
+            percent,
+            pattern,
+            count,
+            days,
+            remind_minutes,
+            ..RuleSpec::default()
+        };
+        if errors.is_empty()
+            && let Some(why) = spec.problem()
+        {
+            // The kind's own needs, said beside the kind.
+            errors.push(("kind".to_owned(), format!("{}.", capitalised(&why))));
+        }
+        if errors.is_empty() {
+            Ok(spec)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+impl ChannelForm {
+    /// The channel it asks for, or a message per field in error (the URL's safety and the
+    /// SMTP server are checked on the server).
+    pub fn parse(&self) -> Result<ChannelSpec, Vec<(String, String)>> {
+        let mut errors: Vec<(String, String)> = Vec::new();
+        let name = self.name.trim().to_owned();
+        if let Some(p) = name_problem(&name) {
+            errors.push(("name".to_owned(), p));
+        }
+        let kind = match self.kind.trim() {
+            "webhook" => Some(ChannelKind::Webhook),
+            "slack" => Some(ChannelKind::Slack),
+            "email" => Some(ChannelKind::Email),
+            _ => None,
+        };
+        let url = Some(self.url.trim().to_owned()).filter(|u| !u.is_empty());
+        let secret = Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty());
+        let to = items(&self.to);
+        match kind {
+            None => errors.push(("kind".to_owned(), "Choose webhook, slack or email.".to_owned())),
+            Some(ChannelKind::Webhook | ChannelKind::Slack) if url.is_none() => {
+                errors.push(("url".to_owned(), "Give the URL to post to.".to_owned()))
+            }
+            Some(ChannelKind::Email) if to.is_empty() || to.len() > 50 => errors.push((
+                "to".to_owned(),
+                "Give 1 to 50 e-mail addresses.".to_owned(),
+            )),
+            _ => {}
+        }
+        if kind == Some(ChannelKind::Webhook)
+            && secret.as_ref().is_none_or(|s| s.chars().count() < 16)
+        {
+            errors.push((
+                "secret".to_owned(),
+                "A webhook needs a signing secret of at least 16 characters.".to_owned(),
+            ));
+        }
+        if secret.as_ref().is_some_and(|s| s.len() > 512) || url.as_ref().is_some_and(|u| u.len() > 2048) {
+            errors.push(("url".to_owned(), "The URL or the secret is too long.".to_owned()));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let kind = kind.unwrap_or_default();
+        Ok(ChannelSpec {
+            name,
+            kind,
+            url: url.filter(|_| kind != ChannelKind::Email),
+            secret: secret.filter(|_| kind == ChannelKind::Webhook),
+            secret_file: None,
+            to: if kind == ChannelKind::Email { to } else { Vec::new() },
+            organisation: Some(self.organisation.trim().to_owned()),
+        })
+    }
 }
 
 /// A declared rule or channel that cannot run, and why (listed as inactive; never contacted).
@@ -238,6 +481,9 @@ pub struct Facts {
     pub token_expires: Option<Timestamp>,
     /// Per log pattern rule and application: the lines that matched in the rule's window.
     pub matches: BTreeMap<(String, String), u64>,
+    /// Per application: since when some of its drains have been retrying (as far as the
+    /// evaluator has seen).
+    pub retrying_since: BTreeMap<String, Timestamp>,
 }
 
 fn finding(kind: &str, id: &str, name: &str, summary: String, href: String) -> Finding {
@@ -374,7 +620,18 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                 _ => {}
             },
             RuleKind::DrainBroken => {
-                if let Some(h) = app.drains.filter(|h| h.disabled + h.retrying > 0) {
+                // Disabled drains count at once; retrying ones once they have been for the
+                // rule's minutes (when it has some).
+                let long_enough = |app_id: &str| match rule.minutes {
+                    None => true,
+                    Some(m) => facts.retrying_since.get(app_id).is_some_and(|since| {
+                        now - *since >= time::Duration::minutes(i64::from(m))
+                    }),
+                };
+                if let Some(h) = app
+                    .drains
+                    .filter(|h| h.disabled > 0 || (h.retrying > 0 && long_enough(&app.id)))
+                {
                     out.push(finding(
                         "drain",
                         &app.id,

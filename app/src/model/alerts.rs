@@ -53,6 +53,8 @@ pub struct RuleRow {
     pub channels: Vec<String>,
     /// Why it does not run (`None`: it runs).
     pub inactive: Option<String>,
+    /// Who made it on the page (`None`: from the operator's file, read-only).
+    pub by: Option<String>,
 }
 
 /// A channel as the page lists it: its name and kind, never its URL or secret.
@@ -61,6 +63,10 @@ pub struct ChannelRow {
     pub name: String,
     pub kind: String,
     pub inactive: Option<String>,
+    /// The organisation whose rules may use it (`None`: every rule).
+    pub organisation: Option<String>,
+    /// Who made it on the page (`None`: from the operator's file, read-only).
+    pub by: Option<String>,
 }
 
 /// Everything the alerts page shows a user (incidents of the organisations they can see).
@@ -81,4 +87,9 @@ pub struct AlertsView {
     pub open: Vec<Incident>,
     pub resolved: Vec<Incident>,
     pub deliveries: Vec<Delivery>,
+    /// The organisations the user may make rules and channels for (seen by both their
+    /// session and the watch credential): (id, name). Empty: nothing can be made here.
+    pub editable: Vec<(String, String)>,
+    /// Whether rules and channels can be made on this server (alerts run and keep state).
+    pub can_edit: bool,
 }

@@ -3,16 +3,40 @@
 //! rules and channels (from the operator's file, read-only; a channel's URL and secret are
 //! never shown), and the delivery log. Only the organisations the user's own session can see.
 
-use crate::api::alerts::load_alerts;
-use crate::components::error_view::ErrorView;
+use crate::api::alerts::{
+    AlertChangeResult, CreateAlertChannel, CreateAlertRule, DeleteAlertChannel, DeleteAlertRule,
+    load_alerts,
+};
+use crate::components::error_view::{ActionError, ErrorView};
+use crate::components::notice::Outcome;
 use crate::components::timeline::short_time;
+use crate::error::AppError;
+use crate::hooks::use_server_action;
 use crate::model::alerts::{AlertsView, Incident};
 use leptos::prelude::*;
+
+/// The page's four actions; at most one has an answer on a page load (the last form sent).
+#[derive(Clone, Copy)]
+struct Actions {
+    add_rule: ServerAction<CreateAlertRule>,
+    remove_rule: ServerAction<DeleteAlertRule>,
+    add_channel: ServerAction<CreateAlertChannel>,
+    remove_channel: ServerAction<DeleteAlertChannel>,
+}
+
+/// What the last form of one section gave, read once (the page is server HTML).
+type Last = Option<Result<AlertChangeResult, AppError>>;
 
 /// The alerts page.
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_alerts());
+    let actions = Actions {
+        add_rule: use_server_action::<CreateAlertRule>(),
+        remove_rule: use_server_action::<DeleteAlertRule>(),
+        add_channel: use_server_action::<CreateAlertChannel>(),
+        remove_channel: use_server_action::<DeleteAlertChannel>(),
+    };
     // Set by `POST /alerts/test`: "sent", or why not.
     let tested = leptos_router::hooks::use_query_map()
         .read_untracked()
@@ -35,7 +59,7 @@ pub fn AlertsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading alerts…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(v) => view! { <Alerts view=v /> }.into_any(),
+                    Ok(v) => view! { <Alerts view=v actions=actions /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -49,7 +73,35 @@ fn when(t: Option<crate::model::Timestamp>) -> String {
 }
 
 #[component]
-fn Alerts(view: AlertsView) -> impl IntoView {
+fn Alerts(view: AlertsView, actions: Actions) -> impl IntoView {
+    let rule_last: Last = actions
+        .add_rule
+        .value()
+        .get_untracked()
+        .or_else(|| actions.remove_rule.value().get_untracked());
+    let channel_last: Last = actions
+        .add_channel
+        .value()
+        .get_untracked()
+        .or_else(|| actions.remove_channel.value().get_untracked());
+    let new_rule_last = actions.add_rule.value().get_untracked();
+    let new_channel_last = actions.add_channel.value().get_untracked();
+    let rule_outcome = outcome(rule_last);
+    let channel_outcome = outcome(channel_last);
+    let rule_form = (view.can_edit).then(|| {
+        rule_form(
+            &view,
+            new_rule_last.and_then(Result::ok).unwrap_or_default(),
+            actions.add_rule,
+        )
+    });
+    let channel_form = (view.can_edit).then(|| {
+        channel_form(
+            &view,
+            new_channel_last.and_then(Result::ok).unwrap_or_default(),
+            actions.add_channel,
+        )
+    });
     let off = view
         .off
         .clone()
@@ -91,11 +143,27 @@ fn Alerts(view: AlertsView) -> impl IntoView {
             } else {
                 r.applications.join(", ")
             };
+            let made = r.by.clone().map_or_else(|| "The file".to_owned(), |by| format!("{by}, here"));
+            let name = r.name.clone();
+            let remove = r.by.is_some().then(move || {
+                let label = format!("Remove the rule {name}");
+                view! {
+                    <ActionForm action=actions.remove_rule attr:class="inline">
+                        <input type="hidden" name="name" value=name />
+                        <button type="submit" class="secondary" aria-label=label>"Remove"</button>
+                    </ActionForm>
+                }
+            });
+            let channels = if r.channels.is_empty() {
+                "This page only".to_owned()
+            } else {
+                r.channels.join(", ")
+            };
             view! {
-                <tr>
+                <tr data-rule=r.name.clone()>
                     <td>{r.name.clone()}</td><td>{r.kind.clone()}</td><td>{r.severity.as_str()}</td>
                     <td class="nowrap">{r.organisation.clone()}</td><td>{scope}</td>
-                    <td>{r.channels.join(", ")}</td><td>{state}</td>
+                    <td>{channels}</td><td>{made}</td><td>{state}</td><td>{remove}</td>
                 </tr>
             }
         })
@@ -116,7 +184,24 @@ fn Alerts(view: AlertsView) -> impl IntoView {
                     </form>
                 }
             });
-            view! { <tr><td>{c.name.clone()}</td><td>{c.kind.clone()}</td><td>{state}</td><td>{test}</td></tr> }
+            let made = c.by.clone().map_or_else(|| "The file".to_owned(), |by| format!("{by}, here"));
+            let name = c.name.clone();
+            let remove = c.by.is_some().then(move || {
+                let label = format!("Remove the channel {name}");
+                view! {
+                    <ActionForm action=actions.remove_channel attr:class="inline">
+                        <input type="hidden" name="name" value=name />
+                        <button type="submit" class="secondary" aria-label=label>"Remove"</button>
+                    </ActionForm>
+                }
+            });
+            let scope = c.organisation.clone().unwrap_or_else(|| "Every organisation".to_owned());
+            view! {
+                <tr data-channel=c.name.clone()>
+                    <td>{c.name.clone()}</td><td>{c.kind.clone()}</td><td class="nowrap">{scope}</td>
+                    <td>{made}</td><td>{state}</td><td>{test}</td><td>{remove}</td>
+                </tr>
+            }
         })
         .collect_view();
     let none_delivered = view.deliveries.is_empty();
@@ -133,25 +218,29 @@ fn Alerts(view: AlertsView) -> impl IntoView {
         })
         .collect_view();
     let source = view.file.clone().map_or_else(
-        || "No rules file is configured (DASHBOARD_ALERTS_FILE).".to_owned(),
-        |f| format!("From {f} (read at start; change the file and restart to change them)."),
+        || "No rules file is configured (DASHBOARD_ALERTS_FILE): every rule here was made on this page.".to_owned(),
+        |f| format!("Rules made by \"The file\" come from {f} (read at start; change the file and restart to change them); the others were made on this page."),
     );
     view! {
         {off}
         <p class="muted watch">{watched}</p>
         <h2>{format!("Open incidents ({open_count})")}</h2>
         {open}
-        <h2>"Rules"</h2>
+        <h2 id="rules">"Rules"</h2>
         <p class="muted">{source}</p>
+        {rule_outcome}
         <div class="table-scroll" role="region" tabindex="0" aria-label="Rules"><table class="data">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Severity"</th><th scope="col">"Organisation"</th><th scope="col">"Applies to"</th><th scope="col">"Channels"</th><th scope="col">"State"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Severity"</th><th scope="col">"Organisation"</th><th scope="col">"Applies to"</th><th scope="col">"Channels"</th><th scope="col">"Made by"</th><th scope="col">"State"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
             <tbody>{rules}</tbody>
         </table></div>
-        <h2>"Channels"</h2>
+        {rule_form}
+        <h2 id="channels">"Channels"</h2>
+        {channel_outcome}
         <div class="table-scroll" role="region" tabindex="0" aria-label="Channels"><table class="data">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"State"</th><th scope="col">"Test"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Used by"</th><th scope="col">"Made by"</th><th scope="col">"State"</th><th scope="col">"Test"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
             <tbody>{channels}</tbody>
         </table></div>
+        {channel_form}
         <h2>"Resolved incidents"</h2>
         {resolved}
         <h2 id="deliveries">"Deliveries"</h2>
@@ -195,4 +284,228 @@ fn incidents(list: Vec<Incident>, empty: &'static str, label: &'static str) -> A
         })
         .collect_view();
     view! { <ul class="incidents" aria-label=label>{items}</ul> }.into_any()
+}
+
+/// The notice of what the last change of a section gave.
+fn outcome(last: Last) -> Option<AnyView> {
+    last.map(|r| match r {
+        Ok(AlertChangeResult {
+            done: Some(done), ..
+        }) => view! { <Outcome>{done}</Outcome> }.into_any(),
+        Ok(r) => {
+            let items = r
+                .errors
+                .iter()
+                .map(|(k, m)| view! { <li><a href=format!("#alert-{k}")>{k.replace('_', " ")}</a>": "{m.clone()}</li> })
+                .collect_view();
+            view! {
+                <Outcome refused=true>
+                    <p>"Nothing was changed:"</p>
+                    <ul>{items}</ul>
+                </Outcome>
+            }
+            .into_any()
+        }
+        Err(e) => view! { <ActionError error=e /> }.into_any(),
+    })
+}
+
+/// One labelled field of a form, with its message when refused. Ids are `alert-<name>`
+/// (one form shows its errors at a time, so they are unique where it matters).
+fn field(
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    kind: &'static str,
+    last: &AlertChangeResult,
+) -> impl IntoView + use<> {
+    let error: Vec<String> = last
+        .errors
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, m)| m.clone())
+        .collect();
+    let bad = !error.is_empty();
+    let value = (kind != "password")
+        .then(|| last.kept.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .flatten();
+    let id = format!("{prefix}{name}");
+    let first = last.errors.first().is_some_and(|(k, _)| k == name);
+    view! {
+        <label>
+            {label}
+            <input
+                type=kind
+                id=id.clone()
+                name=name
+                placeholder=hint
+                autocomplete="off"
+                value=value
+                aria-invalid=bad.then_some("true")
+                aria-describedby=bad.then(|| format!("{id}-error"))
+                autofocus=first
+            />
+            {bad.then(|| view! { <span class="field-error" id=format!("{id}-error")>{error.join(" ")}</span> })}
+        </label>
+    }
+}
+
+/// A select of `options` (value, label), the kept value selected.
+fn select(
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    last: &AlertChangeResult,
+) -> impl IntoView + use<> {
+    let kept = last
+        .kept
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone());
+    let error: Vec<String> = last
+        .errors
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, m)| m.clone())
+        .collect();
+    let bad = !error.is_empty();
+    let id = format!("{prefix}{name}");
+    let first = last.errors.first().is_some_and(|(k, _)| k == name);
+    let options = options
+        .into_iter()
+        .map(|(v, l)| {
+            let selected = kept.as_deref() == Some(v.as_str());
+            view! { <option value=v selected=selected>{l}</option> }
+        })
+        .collect_view();
+    view! {
+        <label>
+            {label}
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=bad.then_some("true")
+                aria-describedby=bad.then(|| format!("{id}-error"))
+                autofocus=first
+            >{options}</select>
+            {bad.then(|| view! { <span class="field-error" id=format!("{id}-error")>{error.join(" ")}</span> })}
+        </label>
+    }
+}
+
+/// What each rule kind watches, as the form offers it.
+const KINDS: [(&str, &str); 11] = [
+    ("app_down", "Application down or below its minimum"),
+    ("deployment_failed", "Deployment failed or cancelled"),
+    ("deployment_stuck", "Deployment running longer than Minutes"),
+    ("app_moderated", "Application moderated or in default of payment"),
+    ("drain_broken", "Log drain disabled (or retrying longer than Minutes)"),
+    ("operator_update", "Operator update available"),
+    ("http_5xx", "5xx answers above Percent over the last hour"),
+    ("cpu_high", "CPU above Percent for Count hours"),
+    ("mem_high", "Memory above Percent for Count hours"),
+    ("log_pattern", "Log line with Pattern more than Count times in Minutes"),
+    ("token_expiry", "Watch credential expiring within Days"),
+];
+
+fn organisations(view: &AlertsView) -> Vec<(String, String)> {
+    view.editable
+        .iter()
+        .map(|(id, name)| (id.clone(), format!("{name} ({id})")))
+        .collect()
+}
+
+/// The form that makes a rule (plain HTML: works without JavaScript).
+fn rule_form(
+    view: &AlertsView,
+    last: AlertChangeResult,
+    action: ServerAction<CreateAlertRule>,
+) -> AnyView {
+    if view.editable.is_empty() {
+        return view! { <p class="muted">"None of your organisations is seen by the watch credential, so no rule can be made here."</p> }.into_any();
+    }
+    let orgs = organisations(view);
+    let kinds: Vec<(String, String)> = std::iter::once((String::new(), "Choose…".to_owned()))
+        .chain(KINDS.iter().map(|(k, l)| ((*k).to_owned(), format!("{l} ({k})"))))
+        .collect();
+    let severities = ["warning", "critical", "info"]
+        .iter()
+        .map(|s| ((*s).to_owned(), (*s).to_owned()))
+        .collect();
+    let channels: Vec<(String, String)> =
+        std::iter::once((String::new(), "None: this page and the bell only".to_owned()))
+            .chain(
+                view.channels
+                    .iter()
+                    .filter(|c| c.inactive.is_none())
+                    .map(|c| (c.name.clone(), format!("{} ({})", c.name, c.kind))),
+            )
+            .collect();
+    let open = !last.errors.is_empty();
+    let p = "alert-";
+    view! {
+        <details class="alert-new" open=open>
+            <summary>"New rule"</summary>
+            <ActionForm action=action attr:class="filters alert-form" attr:aria-label="New rule">
+                {select(p, "organisation", "Organisation", orgs, &last)}
+                {field(p, "name", "Name", "api down", "text", &last)}
+                {select(p, "kind", "Watches", kinds, &last)}
+                {select(p, "severity", "Severity", severities, &last)}
+                {select(p, "channel", "Notify", channels, &last)}
+                {field(p, "applications", "Applications (ids; empty: every one)", "app_…, app_…", "text", &last)}
+                {field(p, "percent", "Percent", "5", "text", &last)}
+                {field(p, "minutes", "Minutes", "30", "text", &last)}
+                {field(p, "count", "Count", "3", "text", &last)}
+                {field(p, "pattern", "Pattern", "timeout", "text", &last)}
+                {field(p, "days", "Days", "7", "text", &last)}
+                {field(p, "remind_minutes", "Remind every (minutes; empty: never)", "", "text", &last)}
+                <div class="actions">
+                    <button type="submit" disabled=move || action.pending().get()>"Make the rule"</button>
+                </div>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+/// The form that makes a channel; its URL and secret are never shown again.
+fn channel_form(
+    view: &AlertsView,
+    last: AlertChangeResult,
+    action: ServerAction<CreateAlertChannel>,
+) -> AnyView {
+    if view.editable.is_empty() {
+        return ().into_any();
+    }
+    let orgs = organisations(view);
+    let kinds = [
+        ("webhook", "Signed JSON webhook (webhook)"),
+        ("slack", "Slack-compatible incoming webhook (slack)"),
+        ("email", "E-mail (email)"),
+    ]
+    .iter()
+    .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
+    .collect();
+    let open = !last.errors.is_empty();
+    let p = "alert-";
+    view! {
+        <details class="alert-new" open=open>
+            <summary>"New channel"</summary>
+            <p class="hint">"The URL and the secret are sealed when saved and never shown again. Webhook receivers check the X-Dashboard-Signature header with the secret."</p>
+            <ActionForm action=action attr:class="filters alert-form" attr:aria-label="New channel">
+                {select(p, "organisation", "For the rules of", orgs, &last)}
+                {field(p, "name", "Name", "ops", "text", &last)}
+                {select(p, "kind", "Kind", kinds, &last)}
+                {field(p, "url", "URL (webhook, slack)", "https://hooks.example.com/…", "url", &last)}
+                {field(p, "secret", "Signing secret (webhook; 16 characters or more)", "", "password", &last)}
+                {field(p, "to", "To (email; addresses separated by commas)", "ops@example.com", "text", &last)}
+                <div class="actions">
+                    <button type="submit" disabled=move || action.pending().get()>"Make the channel"</button>
+                </div>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
 }

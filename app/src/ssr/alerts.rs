@@ -6,21 +6,46 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::net::{IpAddr, SocketAddr};
 
-/// What the alerts page reads, put in the context by the server: the view for a user who can
-/// see the given organisations.
-#[derive(Clone)]
-pub struct AlertsSource {
+/// What the alerts page reads and changes, put in the context by the server. `visible` is
+/// always the organisations the user's own session can see: nothing outside them is shown,
+/// made or removed.
+pub trait AlertsBackend: Send + Sync + 'static {
     /// The page's view.
-    pub view: std::sync::Arc<dyn Fn(Vec<String>) -> ViewFuture + Send + Sync>,
+    fn view(&self, visible: Vec<String>) -> Fut<AlertsView>;
     /// The open incidents only (the bell, on every page).
-    pub open: std::sync::Arc<dyn Fn(Vec<String>) -> CountFuture + Send + Sync>,
+    fn open_count(&self, visible: Vec<String>) -> Fut<usize>;
+    /// Makes or removes a rule or a channel on behalf of `by` (a name for the page and the
+    /// audit): a sentence saying what was done, or a message per field in error.
+    fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Fut<Changed>;
 }
 
-/// The alerts view, on its way.
-pub type ViewFuture = std::pin::Pin<Box<dyn std::future::Future<Output = AlertsView> + Send>>;
+/// What a change gave: what was done, or (field, message) pairs.
+pub type Changed = Result<Done, Vec<(String, String)>>;
 
-/// A count, on its way.
-pub type CountFuture = std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>>;
+/// A change made: the sentence to show, and for the audit the organisation and the rule's
+/// or channel's name.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub sentence: String,
+    pub organisation: String,
+    pub resource: String,
+}
+
+/// A change asked on the page.
+#[derive(Clone, Debug)]
+pub enum AlertChange {
+    AddRule(crate::logic::alerts::RuleSpec),
+    RemoveRule(String),
+    AddChannel(crate::logic::alerts::ChannelSpec),
+    RemoveChannel(String),
+}
+
+/// The alerts of this server, in the context.
+#[derive(Clone)]
+pub struct AlertsSource(pub std::sync::Arc<dyn AlertsBackend>);
+
+/// A future of the backend's.
+pub type Fut<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
 /// The `X-Dashboard-Signature` value of `body` sent at `t` (unix seconds):
 /// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.

@@ -226,8 +226,9 @@ pub(crate) fn spawn(
                 outcome: text,
                 at: Some(time::OffsetDateTime::now_utc()),
             };
-            let kept = store.clone();
-            let _ = tokio::task::spawn_blocking(move || kept.log_delivery(&record)).await;
+            if let Err(e) = store.log_delivery(&record).await {
+                tracing::error!(error = %e, "alerts: a delivery attempt could not be logged");
+            }
             if done {
                 return;
             }

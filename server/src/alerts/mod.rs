@@ -1,12 +1,11 @@
-//! Alerts: rules from the operator's file (`DASHBOARD_ALERTS_FILE`) evaluated in the server
-//! every `DASHBOARD_ALERT_INTERVAL_SECS` with the watch credential (`DASHBOARD_WATCH_TOKEN`,
-//! never a user's session), incidents opened and resolved once per rule and subject (kept in
-//! the embedded database, `store.rs`), and notifications delivered to the rules' channels
-//! (`deliver.rs`).
+//! Alerts: rules from the operator's file (`DASHBOARD_ALERTS_FILE`) and made on `/alerts`,
+//! evaluated in the server every `DASHBOARD_ALERT_INTERVAL_SECS` with the watch credential
+//! (`DASHBOARD_WATCH_TOKEN`, never a user's session), incidents opened and resolved once per
+//! rule and subject, and notifications delivered to the rules' channels (`deliver.rs`).
 //!
-//! Not built yet (said on `/alerts` and in the README): one evaluator among several replicas
-//! (with a shared session store, nothing is evaluated), e-mail channels, log pattern and
-//! budget rules, rules made in the page.
+//! State lives in `store.rs`: the local database alone, Redis with several replicas, where
+//! one replica at a time (the lease's holder) evaluates. Budget rules wait for the cost
+//! estimate (listed as inactive, with why).
 
 mod deliver;
 mod patterns;
@@ -19,6 +18,7 @@ use app::logic::alerts::{
     evaluate, step,
 };
 use app::model::alerts::{AlertsView, ChannelRow, Incident, RuleRow};
+use app::ssr::alerts::{AlertChange, AlertsBackend, Changed, Done, Fut};
 use app::model::date;
 use app::model::navigation::Owner;
 use app::ssr::upstream::ApiToken;
@@ -34,42 +34,88 @@ pub struct TestForm {
     channel: String,
 }
 
-/// `POST /alerts/test`: "Send a test" to one channel; back to `/alerts`, which says whether it
-/// was sent (the delivery log then says how it went).
+/// `POST /alerts/test`: "Send a test" to one channel the user can see; back to `/alerts`,
+/// which says whether it was sent (the delivery log then says how it went).
 pub async fn send_test(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    _signed_in: crate::http::signed_in::SignedIn,
+    signed_in: crate::http::signed_in::SignedIn,
     axum::Form(form): axum::Form<TestForm>,
 ) -> axum::response::Redirect {
+    let visible: Vec<String> = match state
+        .upstream
+        .with(&signed_in.credentials)
+        .summary()
+        .await
+    {
+        Ok(s) => s
+            .owners()
+            .into_iter()
+            .map(|o| o.id)
+            .filter(|o| state.allow.org_filter().allows(o))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     // A word the page turns into its sentence: the address never carries text to show.
     let outcome = state
         .alerts
-        .send_test(form.channel.trim())
+        .send_test(form.channel.trim(), &visible)
+        .await
         .err()
         .unwrap_or("sent");
     axum::response::Redirect::to(&format!("/alerts?tested={outcome}#deliveries"))
 }
 
-/// A channel ready to deliver: its declaration and its secret (from the file or its file),
-/// and for e-mail the operator's SMTP server.
+/// `GET /alerts/open.json`: the open incidents the user can see, `{"open": n}` (the bell,
+/// kept live while JavaScript runs).
+pub async fn open_count(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    signed_in: crate::http::signed_in::SignedIn,
+) -> Result<axum::Json<serde_json::Value>, crate::http::error::JsonError> {
+    let summary = state
+        .upstream
+        .with(&signed_in.credentials)
+        .summary()
+        .await?;
+    let visible: Vec<String> = summary
+        .owners()
+        .into_iter()
+        .map(|o| o.id)
+        .filter(|o| state.allow.org_filter().allows(o))
+        .collect();
+    let open = state.alerts.open_count(&visible).await;
+    Ok(axum::Json(serde_json::json!({ "open": open })))
+}
+
+/// A channel ready to deliver: its declaration and its secret (from the file or its file,
+/// or sealed in the store), and for e-mail the operator's SMTP server.
 #[derive(Clone)]
 pub(crate) struct Channel {
     pub spec: ChannelSpec,
     pub secret: Option<Vec<u8>>,
     pub inactive: Option<String>,
     pub smtp: Option<Arc<deliver::Smtp>>,
+    /// Who made it on the page (none: from the file).
+    pub by: Option<String>,
 }
 
-/// What the last cycle saw.
-#[derive(Clone, Default)]
+/// A rule, whether it runs (`None`) or why not, and who made it on the page (none: the file).
+#[derive(Clone)]
+struct Rule {
+    spec: RuleSpec,
+    inactive: Option<String>,
+    by: Option<String>,
+}
+
+/// What the last cycle saw (kept in the shared store too, so every replica's page says it).
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Status {
     watched: Vec<(String, String)>,
+    #[serde(with = "app::model::date")]
     watch_expires: Option<time::OffsetDateTime>,
+    #[serde(with = "app::model::date")]
     last_cycle: Option<time::OffsetDateTime>,
     /// Rules that could not run in the last cycle, and why (an organisation out of sight).
     blocked: HashMap<String, String>,
-    /// When each channel was last sent a test.
-    tested: HashMap<String, std::time::Instant>,
 }
 
 /// The alerts of this server.
@@ -82,8 +128,10 @@ struct Inner {
     upstream: Upstream,
     watch: Option<Credentials>,
     file: Option<String>,
-    rules: Vec<(RuleSpec, Option<String>)>,
-    channels: Vec<Channel>,
+    /// The rules and channels of the operator's file (checked once, at start).
+    file_rules: Vec<(RuleSpec, Option<String>)>,
+    file_channels: Vec<Channel>,
+    smtp: Option<Arc<deliver::Smtp>>,
     store: Option<AlertStore>,
     /// Why nothing is evaluated, when so.
     off: Option<String>,
@@ -92,6 +140,10 @@ struct Inner {
     /// Links in notifications start here.
     public_url: String,
     status: Mutex<Status>,
+    /// When each channel was last sent a test (per replica).
+    tested: Mutex<HashMap<String, std::time::Instant>>,
+    /// Per application, since when its drains have been seen retrying.
+    retrying: Mutex<BTreeMap<String, time::OffsetDateTime>>,
     /// The log pattern rules' streams.
     patterns: patterns::Patterns,
 }
@@ -99,6 +151,12 @@ struct Inner {
 /// The key of a rule and subject among the tracks.
 fn track_key(rule: &str, f: &Finding) -> String {
     format!("{rule}\u{1f}{}:{}", f.subject.kind, f.subject.id)
+}
+
+/// The key of a log pattern rule's streams: its name and pattern, so a rule made again with
+/// another pattern gets new streams.
+fn pattern_key(rule: &RuleSpec) -> String {
+    format!("{}\u{1f}{}", rule.name, rule.pattern.as_deref().unwrap_or(""))
 }
 
 fn read_secret(value: &Option<String>, file: &Option<String>) -> Result<Option<Vec<u8>>, String> {
@@ -111,10 +169,97 @@ fn read_secret(value: &Option<String>, file: &Option<String>) -> Result<Option<V
     }
 }
 
+/// A channel as declared, checked: what keeps it from running is said in `inactive`.
+fn make_channel(
+    spec: &ChannelSpec,
+    secret: Result<Option<Vec<u8>>, String>,
+    smtp: &Option<Arc<deliver::Smtp>>,
+    allowed_hosts: &[String],
+    by: Option<String>,
+) -> Channel {
+    let mut inactive = None;
+    let secret = match secret {
+        Ok(s) => s,
+        Err(e) => {
+            inactive = Some(e);
+            None
+        }
+    };
+    match spec.kind {
+        ChannelKind::Email => {
+            if smtp.is_none() {
+                inactive = inactive.or(Some(
+                    "no SMTP server is configured (DASHBOARD_SMTP_HOST, DASHBOARD_SMTP_FROM)"
+                        .to_owned(),
+                ));
+            }
+            if spec.to.is_empty() || spec.to.len() > 50 {
+                inactive = inactive.or(Some("it needs 1 to 50 addresses in to".to_owned()));
+            } else if spec
+                .to
+                .iter()
+                .any(|a| a.parse::<lettre::message::Mailbox>().is_err())
+            {
+                inactive =
+                    inactive.or(Some("one of its addresses is not an e-mail address".to_owned()));
+            }
+        }
+        ChannelKind::Webhook | ChannelKind::Slack => match spec.url.as_deref() {
+            None => inactive = inactive.or(Some("it has no url".to_owned())),
+            Some(u) => {
+                if let Err(e) = app::ssr::alerts::precheck(u, allowed_hosts) {
+                    inactive = inactive.or(Some(e));
+                }
+            }
+        },
+    }
+    if spec.kind == ChannelKind::Webhook && secret.is_none() {
+        inactive = inactive.or(Some("a webhook needs a secret to sign with".to_owned()));
+    }
+    Channel {
+        spec: spec.clone(),
+        secret,
+        inactive,
+        smtp: (spec.kind == ChannelKind::Email)
+            .then(|| smtp.clone())
+            .flatten(),
+        by,
+    }
+}
+
+/// Why `rule` cannot run with `channels`, if it cannot: its own problem, a channel not
+/// declared, or one that belongs to another organisation.
+fn rule_problem(rule: &RuleSpec, channels: &[Channel]) -> Option<String> {
+    rule.problem().or_else(|| {
+        rule.channels.iter().find_map(|name| {
+            match channels.iter().find(|c| &c.spec.name == name) {
+                None => Some(format!("it names a channel that is not declared ({name})")),
+                Some(c)
+                    if c.spec
+                        .organisation
+                        .as_ref()
+                        .is_some_and(|o| o != &rule.organisation) =>
+                {
+                    Some(format!(
+                        "its channel {name} belongs to another organisation"
+                    ))
+                }
+                Some(_) => None,
+            }
+        })
+    })
+}
+
 impl Alerts {
     /// The alerts as configured. Never fails: what cannot run is said on `/alerts` (and in
-    /// the log), and the rest runs.
-    pub fn build(config: &Config, upstream: Upstream, demo: bool, shared_store: bool) -> Self {
+    /// the log), and the rest runs. `store` is where state lives (none: it could not be
+    /// opened, and nothing runs).
+    pub fn build(
+        config: &Config,
+        upstream: Upstream,
+        demo: bool,
+        store: Result<AlertStore, String>,
+    ) -> Self {
         let watch = config
             .watch_token()
             .or_else(|| demo.then(|| "demo".to_owned()))
@@ -149,113 +294,47 @@ impl Alerts {
             }
         };
         let mut seen = std::collections::HashSet::new();
-        let channels: Vec<Channel> = spec
+        let file_channels: Vec<Channel> = spec
             .channel
             .iter()
             .map(|c| {
-                let mut inactive = None;
-                if !seen.insert(c.name.clone()) {
-                    inactive = Some("another channel has the same name".to_owned());
-                }
-                let secret = match read_secret(&c.secret, &c.secret_file) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        inactive = inactive.or(Some(e));
-                        None
-                    }
+                let secret = if seen.insert(c.name.clone()) {
+                    read_secret(&c.secret, &c.secret_file)
+                } else {
+                    Err("another channel has the same name".to_owned())
                 };
-                match c.kind {
-                    ChannelKind::Email => {
-                        if smtp.is_none() {
-                            inactive = inactive.or(Some(
-                                "no SMTP server is configured (DASHBOARD_SMTP_HOST, DASHBOARD_SMTP_FROM)"
-                                    .to_owned(),
-                            ));
-                        }
-                        if c.to.is_empty() || c.to.len() > 50 {
-                            inactive = inactive.or(Some("it needs 1 to 50 addresses in to".to_owned()));
-                        } else if c.to.iter().any(|a| a.parse::<lettre::message::Mailbox>().is_err()) {
-                            inactive = inactive.or(Some("one of its addresses is not an e-mail address".to_owned()));
-                        }
-                    }
-                    ChannelKind::Webhook | ChannelKind::Slack if c.url.is_none() => {
-                        inactive = inactive.or(Some("it has no url".to_owned()))
-                    }
-                    ChannelKind::Webhook | ChannelKind::Slack => {
-                        if let Some(Err(e)) = c
-                            .url
-                            .as_deref()
-                            .map(|u| app::ssr::alerts::precheck(u, &allowed_hosts))
-                        {
-                            inactive = inactive.or(Some(e));
-                        }
-                    }
-                }
-                if c.kind == ChannelKind::Webhook && secret.is_none() {
-                    inactive =
-                        inactive.or(Some("a webhook needs a secret to sign with".to_owned()));
-                }
-                Channel {
-                    spec: c.clone(),
-                    secret,
-                    inactive,
-                    smtp: (c.kind == ChannelKind::Email).then(|| smtp.clone()).flatten(),
-                }
+                make_channel(c, secret, &smtp, &allowed_hosts, None)
             })
             .collect();
-        let rules: Vec<(RuleSpec, Option<String>)> = spec
+        let file_rules: Vec<(RuleSpec, Option<String>)> = spec
             .rule
             .iter()
-            .map(|r| {
-                let missing = r
-                    .channels
-                    .iter()
-                    .find(|name| !channels.iter().any(|c| &c.spec.name == *name));
-                let why = r.problem().or_else(|| {
-                    missing.map(|m| format!("it names a channel that is not declared ({m})"))
-                });
-                (r.clone(), why)
-            })
+            .map(|r| (r.clone(), rule_problem(r, &file_channels)))
             .collect();
+        let (store, store_problem) = match store {
+            Ok(s) => (Some(s), None),
+            Err(e) => {
+                tracing::error!(error = %e, "alerts cannot keep their state: none runs");
+                (None, Some(e))
+            }
+        };
         let off = if let Some(e) = file_problem {
             Some(format!("The alerts file cannot be read: {e}."))
         } else if watch.is_none() {
             Some(
                 "No watch credential: set DASHBOARD_WATCH_TOKEN (or DASHBOARD_WATCH_TOKEN_FILE) to an API token of an account that can read the organisations to watch.".to_owned(),
             )
-        } else if shared_store {
-            Some("Alerts are not evaluated with a shared session store yet (several replicas need one evaluator with a lease, still to be built).".to_owned())
         } else {
-            None
+            store_problem.map(|e| format!("Alerts cannot keep their state ({e}), so none runs."))
         };
-        // The database is opened only when there is something to evaluate (a server without
-        // rules leaves no file behind).
-        let store = if off.is_none() && !rules.is_empty() {
-            match AlertStore::open(&config.data_dir) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    tracing::error!(error = %e, "alerts cannot keep their state: none runs");
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let off = off.or_else(|| {
-            (store.is_none() && !rules.is_empty()).then(|| {
-                format!(
-                    "The alerts database in {} cannot be opened.",
-                    config.data_dir.display()
-                )
-            })
-        });
         Self {
             inner: Arc::new(Inner {
                 upstream,
                 watch,
                 file: config.alerts_file.as_ref().map(|p| p.display().to_string()),
-                rules,
-                channels,
+                file_rules,
+                file_channels,
+                smtp,
                 store,
                 off,
                 interval: Duration::from_secs_f64(config.alert_interval_secs.max(0.2)),
@@ -266,29 +345,98 @@ impl Alerts {
                     .map(|u| u.as_str().trim_end_matches('/').to_owned())
                     .unwrap_or_default(),
                 status: Mutex::new(Status::default()),
+                tested: Mutex::new(HashMap::new()),
+                retrying: Mutex::new(BTreeMap::new()),
                 patterns: patterns::Patterns::default(),
             }),
         }
     }
 
-    /// Starts evaluating every interval (nothing when alerts are off or have no rule).
-    pub fn spawn(&self) {
+    /// Every rule and channel: the file's, then those made on the page (read from the store,
+    /// so every replica has the same).
+    async fn all(&self) -> (Vec<Rule>, Vec<Channel>) {
+        let inner = &self.inner;
+        let mut channels = inner.file_channels.clone();
+        let mut page_rules = Vec::new();
+        if let Some(store) = &inner.store {
+            match store.channels().await {
+                Ok(list) => channels.extend(list.into_iter().map(|c| {
+                    let secret = Ok(c.spec.secret.as_ref().map(|s| s.as_bytes().to_vec()));
+                    make_channel(&c.spec, secret, &inner.smtp, &inner.allowed_hosts, Some(c.by))
+                })),
+                Err(e) => tracing::error!(error = %e, "alerts: the page's channels cannot be read"),
+            }
+            match store.rules().await {
+                Ok(list) => page_rules = list,
+                Err(e) => tracing::error!(error = %e, "alerts: the page's rules cannot be read"),
+            }
+        }
+        let mut rules: Vec<Rule> = inner
+            .file_rules
+            .iter()
+            .map(|(spec, why)| Rule {
+                spec: spec.clone(),
+                inactive: why.clone(),
+                by: None,
+            })
+            .collect();
+        rules.extend(page_rules.into_iter().map(|r| Rule {
+            inactive: rule_problem(&r.spec, &channels),
+            spec: r.spec,
+            by: Some(r.by),
+        }));
+        (rules, channels)
+    }
+
+    /// Starts evaluating every interval, while this replica holds the lease (alone, always);
+    /// at a graceful stop (`draining`) the lease is given up so another replica takes over
+    /// at once.
+    pub fn spawn(&self, draining: Arc<std::sync::atomic::AtomicBool>) {
         if let Some(off) = &self.inner.off {
-            if !self.inner.rules.is_empty() {
+            if !self.inner.file_rules.is_empty() {
                 tracing::warn!(reason = %off, "alerts: rules declared but not evaluated");
             }
             return;
         }
-        if self.inner.rules.is_empty() {
+        let Some(store) = self.inner.store.clone() else {
             return;
-        }
+        };
         let this = self.clone();
+        // The lease outlives two periods: a holder that dies is replaced within three.
+        let life = (self.inner.interval * 2).max(Duration::from_secs(2));
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(this.inner.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut leading = false;
             loop {
                 tick.tick().await;
-                this.cycle().await;
+                if draining.load(std::sync::atomic::Ordering::SeqCst) {
+                    if leading {
+                        store.resign().await;
+                        tracing::info!("alerts: stopping; the lease is given up");
+                    }
+                    this.inner.patterns.retain(|_| false);
+                    return;
+                }
+                let lead = match store.lead(life).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "alerts: the lease cannot be checked; nothing evaluated this cycle");
+                        false
+                    }
+                };
+                if lead != leading {
+                    if lead {
+                        tracing::info!("alerts: this replica evaluates the rules now");
+                    } else {
+                        tracing::info!("alerts: another replica evaluates the rules");
+                        this.inner.patterns.retain(|_| false);
+                    }
+                    leading = lead;
+                }
+                if lead {
+                    this.cycle(&store).await;
+                }
             }
         });
     }
@@ -297,9 +445,20 @@ impl Alerts {
         self.inner.status.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// What the last cycle saw: this replica's, or with a shared store the evaluator's.
+    async fn last_status(&self) -> Status {
+        if let Some(store) = &self.inner.store
+            && let Ok(Some(json)) = store.status().await
+            && let Ok(s) = serde_json::from_str::<Status>(&json)
+        {
+            return s;
+        }
+        self.status().clone()
+    }
+
     /// One evaluation of every rule.
-    async fn cycle(&self) {
-        let (Some(watch), Some(store)) = (&self.inner.watch, &self.inner.store) else {
+    async fn cycle(&self, store: &AlertStore) {
+        let Some(watch) = &self.inner.watch else {
             return;
         };
         let started = std::time::Instant::now();
@@ -317,13 +476,19 @@ impl Alerts {
             .await
             .ok()
             .and_then(|t| t.expiration_date);
-        let active: Vec<&RuleSpec> = self
-            .inner
-            .rules
+        let (rules, channels) = self.all().await;
+        let active: Vec<&RuleSpec> = rules
             .iter()
-            .filter(|(_, why)| why.is_none())
-            .map(|(r, _)| r)
+            .filter(|r| r.inactive.is_none())
+            .map(|r| &r.spec)
             .collect();
+        // Streams of rules no longer active end.
+        let wanted: std::collections::HashSet<String> = active
+            .iter()
+            .filter(|r| r.kind == Some(RuleKind::LogPattern))
+            .map(|r| pattern_key(r))
+            .collect();
+        self.inner.patterns.retain(|(rule, _)| wanted.contains(rule));
         let mut blocked = HashMap::new();
         let mut facts: BTreeMap<String, (Owner, Facts)> = BTreeMap::new();
         for rule in &active {
@@ -351,7 +516,7 @@ impl Alerts {
             let f = self.facts(&api, owner, &rules, expires, now).await;
             facts.insert(owner.id.clone(), (owner.clone(), f));
         }
-        {
+        let status = {
             let mut status = self.status();
             status.watched = owners
                 .iter()
@@ -360,20 +525,25 @@ impl Alerts {
             status.watch_expires = expires;
             status.last_cycle = Some(now);
             status.blocked = blocked;
+            status.clone()
+        };
+        if let Ok(json) = serde_json::to_string(&status) {
+            let _ = store.set_status(&json).await;
         }
-        let tracks: HashMap<String, Track> = match store.tracks() {
+        let tracks: HashMap<String, Track> = match store.tracks().await {
             Ok(t) => t.into_iter().collect(),
             Err(e) => {
                 tracing::error!(error = %e, "alerts: state unreadable; nothing evaluated this cycle");
                 return;
             }
         };
-        let incidents: HashMap<String, Incident> = store
-            .incidents()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| (i.id.clone(), i))
-            .collect();
+        let incidents: HashMap<String, Incident> = match store.incidents().await {
+            Ok(list) => list.into_iter().map(|i| (i.id.clone(), i)).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "alerts: incidents unreadable; nothing evaluated this cycle");
+                return;
+            }
+        };
         let mut changed_tracks = Vec::new();
         let mut changed_incidents = Vec::new();
         let mut notify = Vec::new();
@@ -455,16 +625,48 @@ impl Alerts {
                         Step::Resolve => "resolved",
                         _ => "reminder",
                     };
-                    tracing::info!(rule = %rule.name, incident = %i.id, state, "alerts: incident {state}");
                     notify.push((rule.channels.clone(), i.clone(), state));
                     changed_incidents.push(i);
                 }
             }
         }
-        // State first: a notification is sent only for what is recorded.
-        if let Err(e) = store.save(&changed_tracks, &changed_incidents) {
-            tracing::error!(error = %e, "alerts: state not saved; notifications held back");
-            return;
+        // Incidents of rules that are gone (removed on the page, or from the file) resolve
+        // too: nothing stays open with nobody to close it.
+        let live: std::collections::HashSet<&str> =
+            rules.iter().map(|r| r.spec.name.as_str()).collect();
+        for (key, track) in &tracks {
+            let rule = key.split('\u{1f}').next().unwrap_or_default();
+            if live.contains(rule) {
+                continue;
+            }
+            changed_tracks.push((key.clone(), None));
+            if let Track::Open { incident, .. } = track
+                && let Some(mut i) = incidents.get(incident).cloned()
+                && i.resolved_at.is_none()
+            {
+                i.resolved_at = Some(now);
+                i.timeline.push((
+                    date::format(&now),
+                    "Resolved: its rule was removed.".to_owned(),
+                ));
+                changed_incidents.push(i);
+            }
+        }
+        // State first: a notification is sent only for what is recorded, and only by the
+        // replica that still holds the lease.
+        match store.save(&changed_tracks, &changed_incidents).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("alerts: the lease was lost during the cycle; its outcome is dropped (the new evaluator decides)");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "alerts: state not saved; notifications held back");
+                return;
+            }
+        }
+        for (_, i, state) in &notify {
+            tracing::info!(rule = %i.rule, incident = %i.id, state, "alerts: incident {state}");
         }
         tracing::info!(
             rules = active.len(),
@@ -473,11 +675,9 @@ impl Alerts {
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "alerts: cycle done"
         );
-        for (channels, incident, state) in notify {
-            for name in channels {
-                let Some(channel) = self
-                    .inner
-                    .channels
+        for (names, incident, state) in notify {
+            for name in names {
+                let Some(channel) = channels
                     .iter()
                     .find(|c| c.spec.name == name && c.inactive.is_none())
                 else {
@@ -517,7 +717,27 @@ impl Alerts {
         if board_kinds {
             let gate = Arc::new(app::ssr::fan_out::Gate::new(8));
             match app::api::fleet::board_with(api, owner, &gate).await {
-                Ok(b) => f.board = Some(b),
+                Ok(b) => {
+                    // Since when each application's drains retry, as seen cycle to cycle.
+                    let mut since = self
+                        .inner
+                        .retrying
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner());
+                    for row in &b.apps {
+                        if row.drains.is_some_and(|d| d.retrying > 0) {
+                            since.entry(row.id.clone()).or_insert(now);
+                        } else {
+                            since.remove(&row.id);
+                        }
+                    }
+                    f.retrying_since = b
+                        .apps
+                        .iter()
+                        .filter_map(|r| since.get(&r.id).map(|t| (r.id.clone(), *t)))
+                        .collect();
+                    f.board = Some(b);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, owner = %owner.id, "alerts: the organisation's board could not be read")
                 }
@@ -555,9 +775,10 @@ impl Alerts {
                 let Some(watch) = &self.inner.watch else {
                     continue;
                 };
+                let key = pattern_key(r);
                 let started = self.inner.patterns.ensure(
                     (&self.inner.upstream, watch),
-                    &r.name,
+                    &key,
                     &owner_id,
                     &app,
                     pattern,
@@ -570,7 +791,7 @@ impl Alerts {
                 let window = Duration::from_secs(u64::from(minutes) * 60);
                 f.matches.insert(
                     (r.name.clone(), a.id.clone()),
-                    self.inner.patterns.count(&r.name, &a.id, window),
+                    self.inner.patterns.count(&key, &a.id, window),
                 );
             }
         }
@@ -630,13 +851,13 @@ impl Alerts {
     }
 
     /// What `/alerts` shows a user who can see the organisations `visible`.
-    pub fn view(&self, visible: &[String]) -> AlertsView {
-        let status = self.status().clone();
+    pub async fn view(&self, visible: &[String]) -> AlertsView {
+        let status = self.last_status().await;
         let sees = |org: &str| visible.iter().any(|v| v == org);
         let (mut open, mut resolved) = (Vec::new(), Vec::new());
         let mut deliveries = Vec::new();
         if let Some(store) = &self.inner.store {
-            for i in store.incidents().unwrap_or_default() {
+            for i in store.incidents().await.unwrap_or_default() {
                 if !sees(&i.organisation) {
                     continue;
                 }
@@ -655,75 +876,109 @@ impl Alerts {
                 .collect();
             deliveries = store
                 .deliveries(500)
+                .await
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|d| ids.contains(&d.incident) || d.state == "test")
                 .take(50)
                 .collect();
         }
+        let (rules, channels) = self.all().await;
+        let watched = self.watched().await;
+        let can_edit = self.inner.off.is_none() && self.inner.store.is_some();
         AlertsView {
             off: self.inner.off.clone(),
             watched: status.watched,
             watch_expires: status.watch_expires,
             last_cycle: status.last_cycle,
             file: self.inner.file.clone(),
-            rules: self
-                .inner
-                .rules
+            rules: rules
                 .iter()
-                .filter(|(r, _)| sees(&r.organisation))
-                .map(|(r, why)| RuleRow {
-                    name: r.name.clone(),
-                    kind: r.kind.map(RuleKind::as_str).unwrap_or("?").to_owned(),
-                    organisation: r.organisation.clone(),
-                    severity: r.severity,
-                    applications: r.applications.clone(),
-                    channels: r.channels.clone(),
-                    inactive: why.clone().or_else(|| status.blocked.get(&r.name).cloned()),
+                .filter(|r| sees(&r.spec.organisation))
+                .map(|r| RuleRow {
+                    name: r.spec.name.clone(),
+                    kind: r.spec.kind.map(RuleKind::as_str).unwrap_or("?").to_owned(),
+                    organisation: r.spec.organisation.clone(),
+                    severity: r.spec.severity,
+                    applications: r.spec.applications.clone(),
+                    channels: r.spec.channels.clone(),
+                    inactive: r
+                        .inactive
+                        .clone()
+                        .or_else(|| status.blocked.get(&r.spec.name).cloned()),
+                    by: r.by.clone(),
                 })
                 .collect(),
-            channels: self
-                .inner
-                .channels
+            channels: channels
                 .iter()
+                .filter(|c| c.spec.organisation.as_deref().is_none_or(sees))
                 .map(|c| ChannelRow {
                     name: c.spec.name.clone(),
                     kind: c.spec.kind.as_str().to_owned(),
                     inactive: c.inactive.clone(),
+                    organisation: c.spec.organisation.clone(),
+                    by: c.by.clone(),
                 })
                 .collect(),
             open,
             resolved,
             deliveries,
+            editable: if can_edit {
+                watched.into_iter().filter(|(id, _)| sees(id)).collect()
+            } else {
+                Vec::new()
+            },
+            can_edit,
         }
     }
 
-    /// Sends a test notification to the channel `name` ("Send a test" on `/alerts`), at most
-    /// one per channel every 10 s; what happened is in the delivery log. `Err` says why not.
-    pub fn send_test(&self, name: &str) -> Result<(), &'static str> {
+    /// The organisations the watch credential sees: as the last cycle saw them, else asked.
+    async fn watched(&self) -> Vec<(String, String)> {
+        let status = self.last_status().await;
+        if status.last_cycle.is_some() {
+            return status.watched;
+        }
+        let Some(watch) = &self.inner.watch else {
+            return Vec::new();
+        };
+        match self.inner.upstream.with(watch).summary().await {
+            Ok(s) => s.owners().into_iter().map(|o| (o.id, o.name)).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Sends a test notification to the channel `name` ("Send a test" on `/alerts`) when the
+    /// user sees it, at most one per channel every 10 s; what happened is in the delivery
+    /// log. `Err` says why not.
+    pub async fn send_test(&self, name: &str, visible: &[String]) -> Result<(), &'static str> {
         let Some(store) = &self.inner.store else {
             return Err("off");
         };
-        let channel = self
-            .inner
-            .channels
-            .iter()
-            .find(|c| c.spec.name == name)
+        let (_, channels) = self.all().await;
+        let channel = channels
+            .into_iter()
+            .find(|c| {
+                c.spec.name == name
+                    && c.spec
+                        .organisation
+                        .as_ref()
+                        .is_none_or(|o| visible.contains(o))
+            })
             .ok_or("unknown")?;
         if channel.inactive.is_some() {
             return Err("inactive");
         }
         {
-            let mut status = self.status();
+            let mut tested = self.inner.tested.lock().unwrap_or_else(|p| p.into_inner());
             let now = std::time::Instant::now();
-            if status
-                .tested
+            if tested
                 .get(name)
                 .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(10))
             {
                 return Err("throttled");
             }
-            status.tested.insert(name.to_owned(), now);
+            tested.retain(|_, t| now.duration_since(*t) < Duration::from_secs(10));
+            tested.insert(name.to_owned(), now);
         }
         let now = time::OffsetDateTime::now_utc();
         let incident = Incident {
@@ -746,7 +1001,7 @@ impl Alerts {
         };
         tracing::info!(channel = %name, "alerts: a test notification asked");
         deliver::spawn(
-            channel.clone(),
+            channel,
             incident,
             "test",
             self.inner.public_url.clone(),
@@ -757,13 +1012,205 @@ impl Alerts {
     }
 
     /// Open incidents in the organisations `visible` (the bell).
-    pub fn open_count(&self, visible: &[String]) -> usize {
-        self.inner.store.as_ref().map_or(0, |s| {
-            s.incidents()
-                .unwrap_or_default()
-                .iter()
-                .filter(|i| i.resolved_at.is_none() && visible.contains(&i.organisation))
-                .count()
-        })
+    pub async fn open_count(&self, visible: &[String]) -> usize {
+        let Some(store) = &self.inner.store else {
+            return 0;
+        };
+        store
+            .incidents()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|i| i.resolved_at.is_none() && visible.contains(&i.organisation))
+            .count()
+    }
+
+    /// Makes or removes a rule or channel on the page, for a user who sees `visible`.
+    async fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Changed {
+        let field = |f: &str, m: String| Err(vec![(f.to_owned(), m)]);
+        let Some(store) = self.inner.store.as_ref().filter(|_| self.inner.off.is_none()) else {
+            return field(
+                "name",
+                "Alerts do not run on this server, so nothing can be made or removed.".to_owned(),
+            );
+        };
+        let (rules, channels) = self.all().await;
+        let unavailable = |e: String| {
+            tracing::error!(error = %e, "alerts: a change could not be kept");
+            vec![(
+                "name".to_owned(),
+                "The alerts store is unavailable; nothing was changed. Try again in a moment."
+                    .to_owned(),
+            )]
+        };
+        match change {
+            AlertChange::AddRule(spec) => {
+                // Both the user's session and the watch credential must see the organisation
+                // (said alike for an organisation that does not exist).
+                let watched = self.watched().await;
+                if !visible.contains(&spec.organisation)
+                    || !watched.iter().any(|(id, _)| id == &spec.organisation)
+                {
+                    return field(
+                        "organisation",
+                        "Rules can be made only for an organisation both you and the watch credential can see.".to_owned(),
+                    );
+                }
+                if rules.iter().any(|r| r.spec.name == spec.name) {
+                    return field("name", "A rule of that name exists: choose another.".to_owned());
+                }
+                if let Some(why) = rule_problem(&spec, &channels) {
+                    return field("channel", format!("This rule could not run: {why}."));
+                }
+                let rule = store::PageRule {
+                    spec: spec.clone(),
+                    by,
+                };
+                match store.add_rule(&rule).await.map_err(unavailable)? {
+                    store::Added::Yes => Ok(Done {
+                        sentence: format!(
+                            "Rule \"{}\" made: it is checked from the next evaluation.",
+                            spec.name
+                        ),
+                        organisation: spec.organisation,
+                        resource: format!("alert rule {}", spec.name),
+                    }),
+                    store::Added::Exists => {
+                        field("name", "A rule of that name exists: choose another.".to_owned())
+                    }
+                    store::Added::Full => field(
+                        "name",
+                        format!("There are already {} rules made on this page: remove one first.", store::MAX_RULES),
+                    ),
+                }
+            }
+            AlertChange::RemoveRule(name) => {
+                let Some(rule) = rules
+                    .iter()
+                    .find(|r| r.spec.name == name && visible.contains(&r.spec.organisation))
+                else {
+                    return field("name", "There is no such rule.".to_owned());
+                };
+                if rule.by.is_none() {
+                    return field(
+                        "name",
+                        "This rule comes from the operator's file: change the file to remove it."
+                            .to_owned(),
+                    );
+                }
+                store.remove_rule(&name).await.map_err(unavailable)?;
+                Ok(Done {
+                    sentence: format!(
+                        "Rule \"{name}\" removed; its open incidents resolve at the next evaluation."
+                    ),
+                    organisation: rule.spec.organisation.clone(),
+                    resource: format!("alert rule {name}"),
+                })
+            }
+            AlertChange::AddChannel(spec) => {
+                let org = spec.organisation.clone().unwrap_or_default();
+                let watched = self.watched().await;
+                if !visible.contains(&org) || !watched.iter().any(|(id, _)| id == &org) {
+                    return field(
+                        "organisation",
+                        "Channels can be made only for an organisation both you and the watch credential can see.".to_owned(),
+                    );
+                }
+                if channels.iter().any(|c| c.spec.name == spec.name) {
+                    return field(
+                        "name",
+                        "A channel of that name exists: choose another.".to_owned(),
+                    );
+                }
+                let secret = Ok(spec.secret.as_ref().map(|s| s.as_bytes().to_vec()));
+                let made =
+                    make_channel(&spec, secret, &self.inner.smtp, &self.inner.allowed_hosts, None);
+                if let Some(why) = made.inactive {
+                    let f = match spec.kind {
+                        ChannelKind::Email if self.inner.smtp.is_some() => "to",
+                        ChannelKind::Email => "kind",
+                        _ => "url",
+                    };
+                    return field(f, format!("This channel could not deliver: {why}"));
+                }
+                let channel = store::PageChannel {
+                    spec: spec.clone(),
+                    by,
+                };
+                match store.add_channel(&channel).await.map_err(unavailable)? {
+                    store::Added::Yes => Ok(Done {
+                        sentence: format!(
+                            "Channel \"{}\" made. Its URL and secret are sealed and never shown again.",
+                            spec.name
+                        ),
+                        organisation: org,
+                        resource: format!("alert channel {}", spec.name),
+                    }),
+                    store::Added::Exists => field(
+                        "name",
+                        "A channel of that name exists: choose another.".to_owned(),
+                    ),
+                    store::Added::Full => field(
+                        "name",
+                        format!("There are already {} channels made on this page: remove one first.", store::MAX_CHANNELS),
+                    ),
+                }
+            }
+            AlertChange::RemoveChannel(name) => {
+                let Some(channel) = channels.iter().find(|c| {
+                    c.spec.name == name
+                        && c.spec
+                            .organisation
+                            .as_ref()
+                            .is_none_or(|o| visible.contains(o))
+                }) else {
+                    return field("name", "There is no such channel.".to_owned());
+                };
+                let (Some(_), Some(org)) = (&channel.by, &channel.spec.organisation) else {
+                    return field(
+                        "name",
+                        "This channel comes from the operator's file: change the file to remove it."
+                            .to_owned(),
+                    );
+                };
+                let users: Vec<&str> = rules
+                    .iter()
+                    .filter(|r| r.spec.channels.contains(&name))
+                    .map(|r| r.spec.name.as_str())
+                    .collect();
+                if !users.is_empty() {
+                    return field(
+                        "name",
+                        format!(
+                            "Rules use this channel ({}): remove them or their use first.",
+                            users.join(", ")
+                        ),
+                    );
+                }
+                store.remove_channel(&name).await.map_err(unavailable)?;
+                Ok(Done {
+                    sentence: format!("Channel \"{name}\" removed."),
+                    organisation: org.clone(),
+                    resource: format!("alert channel {name}"),
+                })
+            }
+        }
+    }
+}
+
+impl AlertsBackend for Alerts {
+    fn view(&self, visible: Vec<String>) -> Fut<AlertsView> {
+        let this = self.clone();
+        Box::pin(async move { Alerts::view(&this, &visible).await })
+    }
+
+    fn open_count(&self, visible: Vec<String>) -> Fut<usize> {
+        let this = self.clone();
+        Box::pin(async move { Alerts::open_count(&this, &visible).await })
+    }
+
+    fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Fut<Changed> {
+        let this = self.clone();
+        Box::pin(async move { Alerts::change(&this, change, by, visible).await })
     }
 }

@@ -81,6 +81,9 @@ impl Patterns {
                         while let Ok(Some(Ok(ev))) =
                             tokio::time::timeout(Duration::from_secs(30), events.next()).await
                         {
+                            if Arc::strong_count(&seen) == 1 {
+                                return;
+                            }
                             if ev.event != event::APPLICATION_LOG {
                                 continue;
                             }
@@ -99,12 +102,22 @@ impl Patterns {
                         tracing::warn!(error = %e, attempt = tries, "alerts: a log pattern stream could not be read");
                     }
                 }
-                // Ended, cut or refused: read again from the last line, after a pause.
+                // Ended, cut or refused: read again from the last line, after a pause (unless
+                // the rule is gone: then the stream ends here).
                 let pause = Duration::from_secs(u64::from(tries.min(6)) * 5 + 1);
                 tokio::time::sleep(pause).await;
+                if Arc::strong_count(&seen) == 1 {
+                    return;
+                }
             }
         });
         true
+    }
+
+    /// Ends the streams of the (rule, application) pairs `keep` refuses (a rule removed or
+    /// changed, this replica no longer evaluating): each stops at its next line or pause.
+    pub(crate) fn retain(&self, keep: impl Fn(&(String, String)) -> bool) {
+        self.lock().retain(|k, _| keep(k));
     }
 
     /// The matches of `rule` on `app` within the last `window`.

@@ -24,8 +24,10 @@ pub struct MemoryStore {
     users: Cache<String, Arc<Mutex<HashSet<Id>>>>,
     /// Ids deleted lately (tombstones): no record is created under them again.
     ended: Cache<Id, ()>,
-    /// Each owner's audit events (JSON), newest first.
+    /// Each owner's audit events (JSON), newest first, while no local database keeps them.
     audit: Cache<String, Arc<Mutex<std::collections::VecDeque<Vec<u8>>>>>,
+    /// Where audit events are kept across restarts, when opened.
+    pub(super) audit_db: Option<crate::data::LocalDb>,
 }
 
 /// Most owners whose audit trail is kept in memory.
@@ -62,6 +64,7 @@ impl MemoryStore {
                 .time_to_live(TOMBSTONE)
                 .build(),
             audit: Cache::builder().max_capacity(MAX_TRAILS).build(),
+            audit_db: None,
         }
     }
 
@@ -128,6 +131,17 @@ impl MemoryStore {
 impl MemoryStore {
     /// Keeps `event` (JSON) in `owner`'s trail, at most `keep` of them.
     pub async fn record_audit(&self, owner: &str, event: &[u8], keep: usize) {
+        if let Some(db) = self.audit_db.clone() {
+            let (owner, event) = (owner.to_owned(), event.to_vec());
+            let kept =
+                tokio::task::spawn_blocking(move || db.record_audit(&owner, &event, keep)).await;
+            match kept {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "an audit event could not be kept"),
+                Err(e) => tracing::error!(error = %e, "an audit event could not be kept"),
+            }
+            return;
+        }
         let trail = self
             .audit
             .get_with(owner.to_owned(), async { Arc::default() })
@@ -139,6 +153,20 @@ impl MemoryStore {
 
     /// `owner`'s audit events (JSON), newest first.
     pub async fn audit_of(&self, owner: &str) -> Vec<Vec<u8>> {
+        if let Some(db) = self.audit_db.clone() {
+            let owner = owner.to_owned();
+            return match tokio::task::spawn_blocking(move || db.audit_of(&owner)).await {
+                Ok(Ok(trail)) => trail,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "the audit trail could not be read");
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the audit trail could not be read");
+                    Vec::new()
+                }
+            };
+        }
         match self.audit.get(owner).await {
             Some(t) => t
                 .lock()

@@ -13,11 +13,11 @@ mod memory;
 mod redis;
 mod seal;
 
+pub(crate) use seal::{Keys, decode_key};
 use crate::config::Config;
 use app::model::activity::AuditEvent;
 use app::model::logs::EndedBy;
 use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY, USER_KEY};
-use seal::{Keys, decode_key};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -158,6 +158,21 @@ impl Store {
             .collect())
     }
 
+    /// Keeps the audit trails in the local database from now on (the embedded store only).
+    pub fn keep_audit_in(&mut self, db: crate::data::LocalDb) {
+        if let Self::Memory(s) = self {
+            s.audit_db = Some(db);
+        }
+    }
+
+    /// The shared store's client and keys (none for the embedded store).
+    pub(crate) fn shared(&self) -> Option<(fred::clients::Client, Keys)> {
+        match self {
+            Self::Memory(_) => None,
+            Self::Redis(s) => Some(s.parts()),
+        }
+    }
+
     /// Whether the store answers now (always, for the embedded one).
     pub async fn ping(&self) -> bool {
         match self {
@@ -178,7 +193,7 @@ fn user_of(record: &Record) -> Option<&str> {
 }
 
 /// The configured server keys, if any: current, then previous ones still accepted.
-fn keys_from_config(config: &Config) -> std::io::Result<Option<Keys>> {
+pub(crate) fn keys_from_config(config: &Config) -> std::io::Result<Option<Keys>> {
     let current = match (&config.secret_key, &config.secret_key_file) {
         (Some(k), _) => k.expose().to_owned(),
         (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {

@@ -142,6 +142,11 @@ impl RedisStore {
         })
     }
 
+    /// Its client and keys, for others who keep their state in the same Redis (the alerts).
+    pub fn parts(&self) -> (fred::clients::Client, Keys) {
+        (self.client.clone(), self.keys.clone())
+    }
+
     /// What a listed session id is sealed with: the user, so an entry copied into another
     /// user's list does not open.
     fn index_aad(user: &str) -> Vec<u8> {

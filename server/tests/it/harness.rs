@@ -129,6 +129,17 @@ impl Harness {
         seen
     }
 
+    /// The bell's count (`/alerts/open.json`).
+    pub async fn open_alerts(&self) -> u64 {
+        let v: serde_json::Value = self
+            .get("/alerts/open.json")
+            .await
+            .json()
+            .await
+            .expect("json");
+        v["open"].as_u64().expect("a count")
+    }
+
     /// Posts `form` to the server function at `/api/{endpoint}` as a script would (JSON
     /// answer); its status and body.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
