@@ -29,11 +29,12 @@ rm -f "$REPORT"
 # Every Playwright test signs in from 127.0.0.1: lift the per-address sign-in limit (a test of
 # the limit itself lives in the integration tests).
 # The alerts watch the demo with end2end/alerts.toml (one rule, a webhook the alerts test
-# receives on 127.0.0.1:3077), every second, their state in a fresh directory.
+# receives on 127.0.0.1:3077), every second, their state in a fresh directory. The demo upstream
+# listens on 127.0.0.1:3079, where the alerts test breaks it on purpose (/demo/break).
 ALERTS_DATA=$(mktemp -d)
 DASHBOARD_DEMO=1 DASHBOARD_SIGNIN_BURST=10000 DASHBOARD_SIGNIN_TOTAL_BURST=10000 \
   DASHBOARD_ALERTS_FILE=end2end/alerts.toml DASHBOARD_ALERT_INTERVAL_SECS=1 \
-  DASHBOARD_ALERT_ALLOWED_HOSTS=127.0.0.1 DASHBOARD_DATA_DIR="$ALERTS_DATA" \
+  DASHBOARD_ALERT_ALLOWED_HOSTS=127.0.0.1 DASHBOARD_DATA_DIR="$ALERTS_DATA" DEMO_LISTEN=127.0.0.1:3079 \
   cargo leptos end-to-end
 rm -rf "$ALERTS_DATA"
 node -e '

@@ -80,7 +80,11 @@ impl LocalDb {
         let txn = self.db.begin_read().map_err(err)?;
         let table = txn.open_table(AUDIT).map_err(err)?;
         let mut out = Vec::new();
-        for row in table.range((owner, 0u64)..=(owner, u64::MAX)).map_err(err)?.rev() {
+        for row in table
+            .range((owner, 0u64)..=(owner, u64::MAX))
+            .map_err(err)?
+            .rev()
+        {
             let (_, v) = row.map_err(err)?;
             out.push(v.value().to_vec());
         }

@@ -355,14 +355,16 @@ impl ChannelForm {
         let secret = Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty());
         let to = items(&self.to);
         match kind {
-            None => errors.push(("kind".to_owned(), "Choose webhook, slack or email.".to_owned())),
+            None => errors.push((
+                "kind".to_owned(),
+                "Choose webhook, slack or email.".to_owned(),
+            )),
             Some(ChannelKind::Webhook | ChannelKind::Slack) if url.is_none() => {
                 errors.push(("url".to_owned(), "Give the URL to post to.".to_owned()))
             }
-            Some(ChannelKind::Email) if to.is_empty() || to.len() > 50 => errors.push((
-                "to".to_owned(),
-                "Give 1 to 50 e-mail addresses.".to_owned(),
-            )),
+            Some(ChannelKind::Email) if to.is_empty() || to.len() > 50 => {
+                errors.push(("to".to_owned(), "Give 1 to 50 e-mail addresses.".to_owned()))
+            }
             _ => {}
         }
         if kind == Some(ChannelKind::Webhook)
@@ -373,8 +375,13 @@ impl ChannelForm {
                 "A webhook needs a signing secret of at least 16 characters.".to_owned(),
             ));
         }
-        if secret.as_ref().is_some_and(|s| s.len() > 512) || url.as_ref().is_some_and(|u| u.len() > 2048) {
-            errors.push(("url".to_owned(), "The URL or the secret is too long.".to_owned()));
+        if secret.as_ref().is_some_and(|s| s.len() > 512)
+            || url.as_ref().is_some_and(|u| u.len() > 2048)
+        {
+            errors.push((
+                "url".to_owned(),
+                "The URL or the secret is too long.".to_owned(),
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -386,7 +393,11 @@ impl ChannelForm {
             url: url.filter(|_| kind != ChannelKind::Email),
             secret: secret.filter(|_| kind == ChannelKind::Webhook),
             secret_file: None,
-            to: if kind == ChannelKind::Email { to } else { Vec::new() },
+            to: if kind == ChannelKind::Email {
+                to
+            } else {
+                Vec::new()
+            },
             organisation: Some(self.organisation.trim().to_owned()),
         })
     }
@@ -624,9 +635,10 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                 // rule's minutes (when it has some).
                 let long_enough = |app_id: &str| match rule.minutes {
                     None => true,
-                    Some(m) => facts.retrying_since.get(app_id).is_some_and(|since| {
-                        now - *since >= time::Duration::minutes(i64::from(m))
-                    }),
+                    Some(m) => facts
+                        .retrying_since
+                        .get(app_id)
+                        .is_some_and(|since| now - *since >= time::Duration::minutes(i64::from(m))),
                 };
                 if let Some(h) = app
                     .drains
@@ -999,6 +1011,132 @@ mod tests {
             ..rule(RuleKind::OperatorUpdate)
         };
         assert!(ids(&narrow_update).is_empty());
+    }
+
+    #[test]
+    fn retrying_drains_count_once_retrying_longer_than_the_rules_minutes() {
+        let now = datetime!(2026-12-02 12:00 UTC);
+        let mut retrying = app("app_r", ApplicationState::ShouldBeUp, 1, 1);
+        retrying.drains = Some(DrainHealth {
+            total: 1,
+            disabled: 0,
+            retrying: 1,
+        });
+        let mut disabled = app("app_d", ApplicationState::ShouldBeUp, 1, 1);
+        disabled.drains = Some(DrainHealth {
+            total: 1,
+            disabled: 1,
+            retrying: 0,
+        });
+        let mut facts = Facts {
+            board: Some(OwnerBoard {
+                id: "orga_1".into(),
+                name: "Org".into(),
+                personal: false,
+                apps: vec![retrying, disabled],
+                addons: vec![],
+                attention: vec![],
+                gaps: vec![],
+                fetched: None,
+                requests: None,
+            }),
+            ..Facts::default()
+        };
+        let rule = RuleSpec {
+            minutes: Some(10),
+            ..rule(RuleKind::DrainBroken)
+        };
+        let ids = |f: &Facts| -> Vec<String> {
+            evaluate(&rule, f, now)
+                .into_iter()
+                .map(|f| f.subject.id)
+                .collect()
+        };
+        assert_eq!(ids(&facts), ["app_d"], "retrying since an unknown time");
+        facts
+            .retrying_since
+            .insert("app_r".into(), now - time::Duration::minutes(5));
+        assert_eq!(ids(&facts), ["app_d"], "5 minutes is not 10");
+        facts
+            .retrying_since
+            .insert("app_r".into(), now - time::Duration::minutes(11));
+        assert_eq!(ids(&facts), ["app_r", "app_d"]);
+    }
+
+    #[test]
+    fn the_forms_give_rules_and_channels_or_a_message_per_field() {
+        let form = RuleForm {
+            organisation: "orga_1".into(),
+            name: "api slow".into(),
+            kind: "http_5xx".into(),
+            severity: "critical".into(),
+            channel: "ops".into(),
+            applications: "app_1, app_2".into(),
+            percent: "5 %".into(),
+            ..RuleForm::default()
+        };
+        let spec = form.parse().expect("a rule");
+        assert_eq!(spec.kind, Some(RuleKind::Http5xx));
+        assert_eq!(spec.percent, Some(5.0));
+        assert_eq!(spec.applications, ["app_1", "app_2"]);
+        assert_eq!(spec.channels, ["ops"]);
+        assert_eq!(spec.severity, AlertSeverity::Critical);
+        let fields = |f: RuleForm| -> Vec<String> {
+            f.parse()
+                .expect_err("refused")
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
+        assert_eq!(
+            fields(RuleForm {
+                name: String::new(),
+                kind: "nonsense".into(),
+                percent: "150".into(),
+                minutes: "-3".into(),
+                applications: "../../x".into(),
+                ..form.clone()
+            }),
+            ["name", "kind", "applications", "minutes", "percent"]
+        );
+        assert_eq!(
+            fields(RuleForm {
+                percent: String::new(),
+                ..form.clone()
+            }),
+            ["kind"],
+            "its kind needs a percent"
+        );
+        let channel = ChannelForm {
+            organisation: "orga_1".into(),
+            name: "ops".into(),
+            kind: "webhook".into(),
+            url: "https://hooks.example.com/x".into(),
+            secret: "0123456789abcdef".into(),
+            to: "ignored@example.com".into(),
+        };
+        let spec = channel.parse().expect("a channel");
+        assert!(spec.to.is_empty(), "addresses are for e-mail only");
+        assert_eq!(spec.organisation.as_deref(), Some("orga_1"));
+        let refused = ChannelForm {
+            secret: "short".into(),
+            url: String::new(),
+            ..channel.clone()
+        }
+        .parse()
+        .expect_err("refused");
+        assert_eq!(refused.len(), 2);
+        let email = ChannelForm {
+            kind: "email".into(),
+            to: "a@example.com\nb@example.com".into(),
+            url: String::new(),
+            secret: String::new(),
+            ..channel
+        }
+        .parse()
+        .expect("an e-mail channel");
+        assert_eq!(email.to, ["a@example.com", "b@example.com"]);
+        assert_eq!(email.url, None);
     }
 
     #[test]

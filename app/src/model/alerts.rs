@@ -47,6 +47,7 @@ pub struct Delivery {
 pub struct RuleRow {
     pub name: String,
     pub kind: String,
+    /// The organisation's name (its id when the watch credential does not see it).
     pub organisation: String,
     pub severity: AlertSeverity,
     pub applications: Vec<String>,
@@ -63,7 +64,7 @@ pub struct ChannelRow {
     pub name: String,
     pub kind: String,
     pub inactive: Option<String>,
-    /// The organisation whose rules may use it (`None`: every rule).
+    /// The name of the organisation whose rules may use it (`None`: every rule).
     pub organisation: Option<String>,
     /// Who made it on the page (`None`: from the operator's file, read-only).
     pub by: Option<String>,

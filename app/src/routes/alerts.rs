@@ -143,7 +143,9 @@ fn Alerts(view: AlertsView, actions: Actions) -> impl IntoView {
             } else {
                 r.applications.join(", ")
             };
-            let made = r.by.clone().map_or_else(|| "The file".to_owned(), |by| format!("{by}, here"));
+            let made =
+                r.by.clone()
+                    .map_or_else(|| "The file".to_owned(), |by| format!("{by}, here"));
             let name = r.name.clone();
             let remove = r.by.is_some().then(move || {
                 let label = format!("Remove the rule {name}");
@@ -296,7 +298,7 @@ fn outcome(last: Last) -> Option<AnyView> {
             let items = r
                 .errors
                 .iter()
-                .map(|(k, m)| view! { <li><a href=format!("#alert-{k}")>{k.replace('_', " ")}</a>": "{m.clone()}</li> })
+                .map(|(k, m)| view! { <li><a href=format!("#alert-{k}")>{label_of(k)}</a>": "{m.clone()}</li> })
                 .collect_view();
             view! {
                 <Outcome refused=true>
@@ -308,6 +310,28 @@ fn outcome(last: Last) -> Option<AnyView> {
         }
         Err(e) => view! { <ActionError error=e /> }.into_any(),
     })
+}
+
+/// A field's name as its form labels it.
+fn label_of(field: &str) -> &str {
+    match field {
+        "organisation" => "Organisation",
+        "name" => "Name",
+        "kind" => "Kind",
+        "severity" => "Severity",
+        "channel" => "Notify",
+        "applications" => "Applications",
+        "percent" => "Percent",
+        "minutes" => "Minutes",
+        "count" => "Count",
+        "pattern" => "Pattern",
+        "days" => "Days",
+        "remind_minutes" => "Remind every",
+        "url" => "URL",
+        "secret" => "Signing secret",
+        "to" => "To",
+        other => other,
+    }
 }
 
 /// One labelled field of a form, with its message when refused. Ids are `alert-<name>`
@@ -328,7 +352,12 @@ fn field(
         .collect();
     let bad = !error.is_empty();
     let value = (kind != "password")
-        .then(|| last.kept.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .then(|| {
+            last.kept
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
         .flatten();
     let id = format!("{prefix}{name}");
     let first = last.errors.first().is_some_and(|(k, _)| k == name);
@@ -400,13 +429,22 @@ const KINDS: [(&str, &str); 11] = [
     ("app_down", "Application down or below its minimum"),
     ("deployment_failed", "Deployment failed or cancelled"),
     ("deployment_stuck", "Deployment running longer than Minutes"),
-    ("app_moderated", "Application moderated or in default of payment"),
-    ("drain_broken", "Log drain disabled (or retrying longer than Minutes)"),
+    (
+        "app_moderated",
+        "Application moderated or in default of payment",
+    ),
+    (
+        "drain_broken",
+        "Log drain disabled (or retrying longer than Minutes)",
+    ),
     ("operator_update", "Operator update available"),
     ("http_5xx", "5xx answers above Percent over the last hour"),
     ("cpu_high", "CPU above Percent for Count hours"),
     ("mem_high", "Memory above Percent for Count hours"),
-    ("log_pattern", "Log line with Pattern more than Count times in Minutes"),
+    (
+        "log_pattern",
+        "Log line with Pattern more than Count times in Minutes",
+    ),
     ("token_expiry", "Watch credential expiring within Days"),
 ];
 
@@ -428,21 +466,27 @@ fn rule_form(
     }
     let orgs = organisations(view);
     let kinds: Vec<(String, String)> = std::iter::once((String::new(), "Choose…".to_owned()))
-        .chain(KINDS.iter().map(|(k, l)| ((*k).to_owned(), format!("{l} ({k})"))))
+        .chain(
+            KINDS
+                .iter()
+                .map(|(k, l)| ((*k).to_owned(), format!("{l} ({k})"))),
+        )
         .collect();
     let severities = ["warning", "critical", "info"]
         .iter()
         .map(|s| ((*s).to_owned(), (*s).to_owned()))
         .collect();
-    let channels: Vec<(String, String)> =
-        std::iter::once((String::new(), "None: this page and the bell only".to_owned()))
-            .chain(
-                view.channels
-                    .iter()
-                    .filter(|c| c.inactive.is_none())
-                    .map(|c| (c.name.clone(), format!("{} ({})", c.name, c.kind))),
-            )
-            .collect();
+    let channels: Vec<(String, String)> = std::iter::once((
+        String::new(),
+        "None: this page and the bell only".to_owned(),
+    ))
+    .chain(
+        view.channels
+            .iter()
+            .filter(|c| c.inactive.is_none())
+            .map(|c| (c.name.clone(), format!("{} ({})", c.name, c.kind))),
+    )
+    .collect();
     let open = !last.errors.is_empty();
     let p = "alert-";
     view! {
@@ -451,7 +495,7 @@ fn rule_form(
             <ActionForm action=action attr:class="filters alert-form" attr:aria-label="New rule">
                 {select(p, "organisation", "Organisation", orgs, &last)}
                 {field(p, "name", "Name", "api down", "text", &last)}
-                {select(p, "kind", "Watches", kinds, &last)}
+                {select(p, "kind", "Kind", kinds, &last)}
                 {select(p, "severity", "Severity", severities, &last)}
                 {select(p, "channel", "Notify", channels, &last)}
                 {field(p, "applications", "Applications (ids; empty: every one)", "app_…, app_…", "text", &last)}

@@ -18,9 +18,9 @@ use app::logic::alerts::{
     evaluate, step,
 };
 use app::model::alerts::{AlertsView, ChannelRow, Incident, RuleRow};
-use app::ssr::alerts::{AlertChange, AlertsBackend, Changed, Done, Fut};
 use app::model::date;
 use app::model::navigation::Owner;
+use app::ssr::alerts::{AlertChange, AlertsBackend, Changed, Done, Fut};
 use app::ssr::upstream::ApiToken;
 use app::ssr::{Credentials, Upstream};
 use std::collections::{BTreeMap, HashMap};
@@ -41,12 +41,7 @@ pub async fn send_test(
     signed_in: crate::http::signed_in::SignedIn,
     axum::Form(form): axum::Form<TestForm>,
 ) -> axum::response::Redirect {
-    let visible: Vec<String> = match state
-        .upstream
-        .with(&signed_in.credentials)
-        .summary()
-        .await
-    {
+    let visible: Vec<String> = match state.upstream.with(&signed_in.credentials).summary().await {
         Ok(s) => s
             .owners()
             .into_iter()
@@ -156,7 +151,11 @@ fn track_key(rule: &str, f: &Finding) -> String {
 /// The key of a log pattern rule's streams: its name and pattern, so a rule made again with
 /// another pattern gets new streams.
 fn pattern_key(rule: &RuleSpec) -> String {
-    format!("{}\u{1f}{}", rule.name, rule.pattern.as_deref().unwrap_or(""))
+    format!(
+        "{}\u{1f}{}",
+        rule.name,
+        rule.pattern.as_deref().unwrap_or("")
+    )
 }
 
 fn read_secret(value: &Option<String>, file: &Option<String>) -> Result<Option<Vec<u8>>, String> {
@@ -200,8 +199,9 @@ fn make_channel(
                 .iter()
                 .any(|a| a.parse::<lettre::message::Mailbox>().is_err())
             {
-                inactive =
-                    inactive.or(Some("one of its addresses is not an e-mail address".to_owned()));
+                inactive = inactive.or(Some(
+                    "one of its addresses is not an e-mail address".to_owned(),
+                ));
             }
         }
         ChannelKind::Webhook | ChannelKind::Slack => match spec.url.as_deref() {
@@ -231,8 +231,8 @@ fn make_channel(
 /// declared, or one that belongs to another organisation.
 fn rule_problem(rule: &RuleSpec, channels: &[Channel]) -> Option<String> {
     rule.problem().or_else(|| {
-        rule.channels.iter().find_map(|name| {
-            match channels.iter().find(|c| &c.spec.name == name) {
+        rule.channels.iter().find_map(
+            |name| match channels.iter().find(|c| &c.spec.name == name) {
                 None => Some(format!("it names a channel that is not declared ({name})")),
                 Some(c)
                     if c.spec
@@ -245,8 +245,8 @@ fn rule_problem(rule: &RuleSpec, channels: &[Channel]) -> Option<String> {
                     ))
                 }
                 Some(_) => None,
-            }
-        })
+            },
+        )
     })
 }
 
@@ -362,7 +362,13 @@ impl Alerts {
             match store.channels().await {
                 Ok(list) => channels.extend(list.into_iter().map(|c| {
                     let secret = Ok(c.spec.secret.as_ref().map(|s| s.as_bytes().to_vec()));
-                    make_channel(&c.spec, secret, &inner.smtp, &inner.allowed_hosts, Some(c.by))
+                    make_channel(
+                        &c.spec,
+                        secret,
+                        &inner.smtp,
+                        &inner.allowed_hosts,
+                        Some(c.by),
+                    )
                 })),
                 Err(e) => tracing::error!(error = %e, "alerts: the page's channels cannot be read"),
             }
@@ -403,7 +409,7 @@ impl Alerts {
         };
         let this = self.clone();
         // The lease outlives two periods: a holder that dies is replaced within three.
-        let life = (self.inner.interval * 2).max(Duration::from_secs(2));
+        let life = (self.inner.interval * 2).max(Duration::from_secs(1));
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(this.inner.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -488,7 +494,9 @@ impl Alerts {
             .filter(|r| r.kind == Some(RuleKind::LogPattern))
             .map(|r| pattern_key(r))
             .collect();
-        self.inner.patterns.retain(|(rule, _)| wanted.contains(rule));
+        self.inner
+            .patterns
+            .retain(|(rule, _)| wanted.contains(rule));
         let mut blocked = HashMap::new();
         let mut facts: BTreeMap<String, (Owner, Facts)> = BTreeMap::new();
         for rule in &active {
@@ -657,7 +665,9 @@ impl Alerts {
         match store.save(&changed_tracks, &changed_incidents).await {
             Ok(true) => {}
             Ok(false) => {
-                tracing::warn!("alerts: the lease was lost during the cycle; its outcome is dropped (the new evaluator decides)");
+                tracing::warn!(
+                    "alerts: the lease was lost during the cycle; its outcome is dropped (the new evaluator decides)"
+                );
                 return;
             }
             Err(e) => {
@@ -885,6 +895,13 @@ impl Alerts {
         }
         let (rules, channels) = self.all().await;
         let watched = self.watched().await;
+        // Organisations by name where the watch credential knows it (else the id).
+        let named = |id: &str| {
+            watched
+                .iter()
+                .find(|(w, _)| w == id)
+                .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+        };
         let can_edit = self.inner.off.is_none() && self.inner.store.is_some();
         AlertsView {
             off: self.inner.off.clone(),
@@ -898,7 +915,7 @@ impl Alerts {
                 .map(|r| RuleRow {
                     name: r.spec.name.clone(),
                     kind: r.spec.kind.map(RuleKind::as_str).unwrap_or("?").to_owned(),
-                    organisation: r.spec.organisation.clone(),
+                    organisation: named(&r.spec.organisation),
                     severity: r.spec.severity,
                     applications: r.spec.applications.clone(),
                     channels: r.spec.channels.clone(),
@@ -916,7 +933,7 @@ impl Alerts {
                     name: c.spec.name.clone(),
                     kind: c.spec.kind.as_str().to_owned(),
                     inactive: c.inactive.clone(),
-                    organisation: c.spec.organisation.clone(),
+                    organisation: c.spec.organisation.as_deref().map(named),
                     by: c.by.clone(),
                 })
                 .collect(),
@@ -924,7 +941,7 @@ impl Alerts {
             resolved,
             deliveries,
             editable: if can_edit {
-                watched.into_iter().filter(|(id, _)| sees(id)).collect()
+                watched.iter().filter(|(id, _)| sees(id)).cloned().collect()
             } else {
                 Vec::new()
             },
@@ -1028,7 +1045,12 @@ impl Alerts {
     /// Makes or removes a rule or channel on the page, for a user who sees `visible`.
     async fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Changed {
         let field = |f: &str, m: String| Err(vec![(f.to_owned(), m)]);
-        let Some(store) = self.inner.store.as_ref().filter(|_| self.inner.off.is_none()) else {
+        let Some(store) = self
+            .inner
+            .store
+            .as_ref()
+            .filter(|_| self.inner.off.is_none())
+        else {
             return field(
                 "name",
                 "Alerts do not run on this server, so nothing can be made or removed.".to_owned(),
@@ -1057,7 +1079,10 @@ impl Alerts {
                     );
                 }
                 if rules.iter().any(|r| r.spec.name == spec.name) {
-                    return field("name", "A rule of that name exists: choose another.".to_owned());
+                    return field(
+                        "name",
+                        "A rule of that name exists: choose another.".to_owned(),
+                    );
                 }
                 if let Some(why) = rule_problem(&spec, &channels) {
                     return field("channel", format!("This rule could not run: {why}."));
@@ -1075,12 +1100,16 @@ impl Alerts {
                         organisation: spec.organisation,
                         resource: format!("alert rule {}", spec.name),
                     }),
-                    store::Added::Exists => {
-                        field("name", "A rule of that name exists: choose another.".to_owned())
-                    }
+                    store::Added::Exists => field(
+                        "name",
+                        "A rule of that name exists: choose another.".to_owned(),
+                    ),
                     store::Added::Full => field(
                         "name",
-                        format!("There are already {} rules made on this page: remove one first.", store::MAX_RULES),
+                        format!(
+                            "There are already {} rules made on this page: remove one first.",
+                            store::MAX_RULES
+                        ),
                     ),
                 }
             }
@@ -1123,8 +1152,13 @@ impl Alerts {
                     );
                 }
                 let secret = Ok(spec.secret.as_ref().map(|s| s.as_bytes().to_vec()));
-                let made =
-                    make_channel(&spec, secret, &self.inner.smtp, &self.inner.allowed_hosts, None);
+                let made = make_channel(
+                    &spec,
+                    secret,
+                    &self.inner.smtp,
+                    &self.inner.allowed_hosts,
+                    None,
+                );
                 if let Some(why) = made.inactive {
                     let f = match spec.kind {
                         ChannelKind::Email if self.inner.smtp.is_some() => "to",
@@ -1152,7 +1186,10 @@ impl Alerts {
                     ),
                     store::Added::Full => field(
                         "name",
-                        format!("There are already {} channels made on this page: remove one first.", store::MAX_CHANNELS),
+                        format!(
+                            "There are already {} channels made on this page: remove one first.",
+                            store::MAX_CHANNELS
+                        ),
                     ),
                 }
             }

@@ -20,9 +20,7 @@ use app::model::alerts::{Delivery, Incident};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use fred::prelude::{HashesInterface, KeysInterface, LuaInterface, Value};
-use redb::{
-    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -311,7 +309,12 @@ impl AlertStore {
     ) -> Result<bool, String> {
         let tracks: Vec<(String, String)> = tracks
             .iter()
-            .map(|(k, t)| Ok((k.clone(), t.as_ref().map(json).transpose()?.unwrap_or_default())))
+            .map(|(k, t)| {
+                Ok((
+                    k.clone(),
+                    t.as_ref().map(json).transpose()?.unwrap_or_default(),
+                ))
+            })
             .collect::<Result<_, String>>()?;
         let incidents: Vec<(String, String, Option<i64>)> = incidents
             .iter()
@@ -349,11 +352,7 @@ impl AlertStore {
                     ));
                 }
                 let saved: i64 = client
-                    .eval(
-                        SAVE,
-                        vec![LEASE, R_TRACKS, R_INCIDENTS, R_RESOLVED],
-                        args,
-                    )
+                    .eval(SAVE, vec![LEASE, R_TRACKS, R_INCIDENTS, R_RESOLVED], args)
                     .await
                     .map_err(redis_err)?;
                 Ok(saved == 1)
@@ -708,7 +707,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("alerts-store-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         {
-            let store = AlertStore::local(&LocalDb::open(&dir, None).expect("opens")).expect("tables");
+            let store =
+                AlertStore::local(&LocalDb::open(&dir, None).expect("opens")).expect("tables");
             let track = Track::Pending { held: 1 };
             assert!(
                 store
@@ -741,7 +741,20 @@ mod tests {
                 },
                 by: "Ada".into(),
             };
-            assert_eq!(store.add_channel(&channel).await.expect("added"), Added::Yes);
+            assert_eq!(
+                store.add_channel(&channel).await.expect("added"),
+                Added::Yes
+            );
+            let rule = PageRule {
+                spec: RuleSpec {
+                    name: "api down".into(),
+                    organisation: "orga_1".into(),
+                    channels: vec!["hook".into()],
+                    ..RuleSpec::default()
+                },
+                by: "Ada".into(),
+            };
+            assert_eq!(store.add_rule(&rule).await.expect("added"), Added::Yes);
             assert_eq!(
                 store.add_channel(&channel).await.expect("refused"),
                 Added::Exists
@@ -755,6 +768,13 @@ mod tests {
             store.deliveries(10).await.expect("log")[0].outcome,
             "delivered (204)"
         );
+        let rules = store.rules().await.expect("rules");
+        assert_eq!(
+            (rules[0].spec.name.as_str(), rules[0].by.as_str()),
+            ("api down", "Ada")
+        );
+        assert!(store.remove_rule("api down").await.expect("removed"));
+        assert!(!store.remove_rule("api down").await.expect("gone"));
         let channels = store.channels().await.expect("channels");
         assert_eq!(channels[0].spec.secret.as_deref(), Some("s3cret"));
         assert_eq!(

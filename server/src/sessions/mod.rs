@@ -13,11 +13,11 @@ mod memory;
 mod redis;
 mod seal;
 
-pub(crate) use seal::{Keys, decode_key};
 use crate::config::Config;
 use app::model::activity::AuditEvent;
 use app::model::logs::EndedBy;
 use app::ssr::session::{OAUTH_KEY, SEEN_KEY, SINCE_KEY, TOKEN_KEY, USER_KEY};
+pub(crate) use seal::{Keys, decode_key};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;

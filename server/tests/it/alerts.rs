@@ -649,14 +649,23 @@ async fn rules_and_channels_made_on_the_page_run_are_checked_and_audited() {
     // an organisation the user cannot see, a short secret.
     for (form, field) in [
         (
-            vec![("url", "https://169.254.169.254/latest"), ("secret", "0123456789abcdef")],
+            vec![
+                ("url", "https://169.254.169.254/latest"),
+                ("secret", "0123456789abcdef"),
+            ],
             "url",
         ),
         (
-            vec![("url", "http://hooks.example.com/x"), ("secret", "0123456789abcdef")],
+            vec![
+                ("url", "http://hooks.example.com/x"),
+                ("secret", "0123456789abcdef"),
+            ],
             "url",
         ),
-        (vec![("url", hook_url.as_str()), ("secret", "short")], "secret"),
+        (
+            vec![("url", hook_url.as_str()), ("secret", "short")],
+            "secret",
+        ),
     ] {
         let mut f = vec![
             ("organisation", acme.as_str()),
@@ -724,7 +733,11 @@ async fn rules_and_channels_made_on_the_page_run_are_checked_and_audited() {
     let mut bad = rule(&acme, "bad");
     bad[2].1 = "http_5xx".into();
     let body = call(bad).await;
-    assert_eq!(errors_of(&answer(&body)), ["kind"], "needs a percent: {body}");
+    assert_eq!(
+        errors_of(&answer(&body)),
+        ["kind"],
+        "needs a percent: {body}"
+    );
     let body = call(rule(&acme, "gateway down (page)")).await;
     assert!(answer(&body)["done"].is_string(), "{body}");
     let body = call(rule(&acme, "gateway down (page)")).await;
@@ -803,4 +816,163 @@ async fn demo_break_off(h: &Harness) {
         .await
         .expect("demo answers");
     assert_eq!(resp.status(), 204);
+}
+
+/// A replica: the server binary, its log in a file; killed (SIGKILL) when dropped.
+struct Replica {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl Replica {
+    fn start(env: &[(&str, String)], log: std::path::PathBuf) -> Self {
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env_remove("DASHBOARD_DEMO")
+            .env("DASHBOARD_LISTEN", format!("127.0.0.1:{}", free_port()))
+            .env("DASHBOARD_PLAIN_HTTP", "1")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("server binary");
+        Self { child, log }
+    }
+
+    fn said(&self, what: &str) -> bool {
+        std::fs::read_to_string(&self.log).is_ok_and(|l| l.contains(what))
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+const LEADS: &str = "alerts: this replica evaluates the rules now";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_redis_notify_once_and_the_survivor_takes_over_without_duplicate() {
+    let redis = super::redis::RedisServer::start();
+    let (hook, port) = Receiver::start(0).await;
+    let dir = std::env::temp_dir().join(format!("alerts-replicas-{}", free_port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let acme = demo::acme_id();
+    let gateway = demo::app_id("api-gateway");
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "ops"
+kind = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret = "replica-secret"
+
+[[rule]]
+name = "gateway down"
+organisation = "{acme}"
+kind = "app_down"
+applications = ["{gateway}"]
+channels = ["ops"]
+"#
+        ),
+    )
+    .expect("write");
+    // One demo upstream both replicas read, as they would share Clever Cloud's API.
+    let upstream = demo::spawn(Config::for_tests().demo.clone())
+        .await
+        .expect("demo");
+    let upstream_url = format!("http://{upstream}");
+    let interval = 0.5;
+    let env = |name: &str| {
+        vec![
+            ("CC_API_URL", upstream_url.clone()),
+            ("DASHBOARD_WATCH_TOKEN", "demo".to_owned()),
+            ("DASHBOARD_SESSION_STORE", redis.url()),
+            (
+                "DASHBOARD_SECRET_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+            ),
+            ("DASHBOARD_ALERTS_FILE", file.display().to_string()),
+            ("DASHBOARD_ALERT_INTERVAL_SECS", interval.to_string()),
+            ("DASHBOARD_ALERT_ALLOWED_HOSTS", "127.0.0.1".to_owned()),
+            (
+                "DASHBOARD_DATA_DIR",
+                dir.join(format!("data-{name}")).display().to_string(),
+            ),
+        ]
+    };
+    let mut replicas = [
+        Replica::start(&env("a"), dir.join("a.log")),
+        Replica::start(&env("b"), dir.join("b.log")),
+    ];
+    let wait = |what: &'static str, within: Duration| {
+        let deadline = std::time::Instant::now() + within;
+        move |done: &dyn Fn() -> bool| {
+            while !done() {
+                assert!(std::time::Instant::now() < deadline, "{what}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    wait("a replica leads", Duration::from_secs(30))(&|| replicas.iter().any(|r| r.said(LEADS)));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let leaders: Vec<usize> = (0..2).filter(|i| replicas[*i].said(LEADS)).collect();
+    assert_eq!(leaders.len(), 1, "exactly one evaluates");
+    let (leader, survivor) = (leaders[0], 1 - leaders[0]);
+
+    // Broken: one notification, though two replicas run.
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{upstream_url}/demo/break"))
+        .json(&serde_json::json!({"what": "app_down", "app": gateway}))
+        .send()
+        .await
+        .expect("demo");
+    assert_eq!(resp.status(), 204);
+    let got = hook.wait_for(1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(hook.bodies().len(), 1, "one notification: {got:?}");
+    let incident = got[0]["incident"].clone();
+
+    // The evaluator dies (SIGKILL: no goodbye); the other takes over within the lease, and
+    // sends nothing again for the incident already notified.
+    replicas[leader].kill();
+    let killed = std::time::Instant::now();
+    wait("the survivor takes over", Duration::from_secs(10))(&|| replicas[survivor].said(LEADS));
+    let took = killed.elapsed();
+    assert!(
+        took <= Duration::from_secs_f64(3.0 * interval) + Duration::from_millis(500),
+        "taken over in {took:?}, more than 3 × {interval} s"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(hook.bodies().len(), 1, "no duplicate after the takeover");
+
+    // Repaired: the survivor sends the one resolve.
+    let resp = http
+        .delete(format!("{upstream_url}/demo/break"))
+        .send()
+        .await
+        .expect("demo");
+    assert_eq!(resp.status(), 204);
+    let got = hook.wait_for(2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = if got.len() == 2 { hook.bodies() } else { got };
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1]["state"], "resolved");
+    assert_eq!(got[1]["incident"], incident, "the same incident resolves");
+    eprintln!("takeover after a SIGKILL: {took:?}");
+    drop(replicas);
+    let _ = std::fs::remove_dir_all(&dir);
 }
