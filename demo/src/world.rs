@@ -141,7 +141,10 @@ impl World {
             }
             world
                 .invoices
-                .insert(seed.id.clone(), seed_invoices(seed, now, extra_invoices));
+                .insert(
+                    seed.id.clone(),
+                    seed_invoices(seed, now, extra_invoices, &world.instances),
+                );
             if seed.id == user_id() {
                 world.summary.user = SummaryUser {
                     id: seed.id.clone(),

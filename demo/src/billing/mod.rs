@@ -24,6 +24,82 @@ pub(crate) fn routes() -> Router<Shared> {
             "/v4/billing/organisations/{owner}/invoices/{number}",
             get(get_invoice),
         )
+        .route(
+            "/v4/billing/organisations/{owner}/price-system",
+            get(price_system),
+        )
+        .route(
+            "/v4/billing/organisations/{owner}/credits/summary",
+            get(credits),
+        )
+}
+
+/// The currency an owner is billed in now (its newest invoice's).
+fn currency_of(demo: &Shared, owner: &str) -> Result<String, ApiError> {
+    let list = demo
+        .world
+        .invoices
+        .get(owner)
+        .ok_or_else(|| not_found("Organisation"))?;
+    Ok(list
+        .iter()
+        .max_by_key(|i| i.emission_date)
+        .map_or_else(|| "EUR".to_owned(), |i| i.currency.clone()))
+}
+
+/// `GET .../price-system?zone_id`: the hourly price of each runtime flavor in the zone, in the
+/// owner's currency (the GPU flavors are not listed), and one metered service.
+async fn price_system(
+    State(demo): State<Shared>,
+    Path(owner): Path<String>,
+    Query(q): Params,
+) -> Reply {
+    let currency = currency_of(&demo, &owner)?;
+    let zone = crate::params::one(&q, "zone_id").unwrap_or("par").to_owned();
+    let runtime: Vec<serde_json::Value> = crate::orchestration::seed::PRICED_FLAVORS
+        .iter()
+        .filter_map(|f| {
+            crate::orchestration::seed::hourly_price(&zone, f).map(|price| {
+                serde_json::json!({
+                    "runtime_policy_id": format!("runtime_{zone}_{f}"),
+                    "source": "apps",
+                    "flavor": f,
+                    "time_unit": "PT1H",
+                    "price": price,
+                    "slug_id": format!("apps.{f}"),
+                })
+            })
+        })
+        .collect();
+    if runtime.is_empty() {
+        return Err(not_found("Price system"));
+    }
+    Ok(Json(serde_json::json!({
+        "zone_id": zone,
+        "currency": currency,
+        "runtime": runtime,
+        "countable": [{
+            "countable_policy_id": "countable_outbound",
+            "service": "outbound.traffic",
+            "data_unit": "GiB",
+            "data_quantity_for_price": {"secability": "SECABLE", "quantity": 1},
+            "time_interval_for_price": {"secability": "SECABLE", "interval": "PT1H"},
+            "price_plans": [{"plan_id": "plan_1", "max_quantity": 1000, "price": 0.09}]
+        }],
+    }))
+    .into_response())
+}
+
+/// `GET .../credits/summary`: prepaid and free credits left, in the owner's currency.
+async fn credits(State(demo): State<Shared>, Path(owner): Path<String>) -> Reply {
+    let currency = currency_of(&demo, &owner)?;
+    let prepaid = crate::ids::pick(&format!("{owner}-credits"), 2_000, 30_000) as f64 / 100.0;
+    Ok(Json(serde_json::json!({
+        "prepaidCredit": prepaid,
+        "freeCredit": 20.0,
+        "currency": currency,
+    }))
+    .into_response())
 }
 
 // --- handlers -------------------------------------------------------------------------------
@@ -48,7 +124,8 @@ async fn invoices(
         .filter(|i| {
             let at = i.emission_date;
             since.is_none_or(|s| at.is_some_and(|a| a >= s))
-                && until.is_none_or(|u| at.is_some_and(|a| a < u))
+                // As the upstream does, `until` includes the instant itself.
+                && until.is_none_or(|u| at.is_some_and(|a| a <= u))
         })
         .take(limit.unwrap_or(usize::MAX))
         .map(|i| Invoice {

@@ -9,6 +9,8 @@ use crate::ids::{pick, sha, uuid};
 use app::model::billing::{
     Address, Amount, Countable, Invoice, InvoiceKind, InvoiceStatus, Uptime, UptimeDetail,
 };
+use app::model::instances::Instance;
+use std::collections::HashMap;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 fn month_start(now: OffsetDateTime, back: i32) -> OffsetDateTime {
@@ -39,7 +41,20 @@ fn amount(currency: &str, value: f64) -> Amount {
 }
 
 /// `extra` more invoices a month than the one each owner gets (benchmarks of a year's archive).
-pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize) -> Vec<Invoice> {
+/// A month the `instances` ran in is billed from them: each instance's hours in the month at
+/// the hourly price of its flavor in its application's zone, so an estimate from the same
+/// instances and the price system agrees with the invoice.
+pub(crate) fn seed_invoices(
+    seed: &OwnerSeed,
+    now: OffsetDateTime,
+    extra: usize,
+    instances: &HashMap<String, Vec<Instance>>,
+) -> Vec<Invoice> {
+    let zones: Vec<(String, &'static str)> = seed
+        .apps
+        .iter()
+        .map(|a| (app_id(&a.name), crate::orchestration::seed::zone_of(&a.name)))
+        .collect();
     let prefix: String = seed
         .name
         .chars()
@@ -101,6 +116,8 @@ pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize)
             ht,
             credit: false,
             now,
+            instances,
+            zones: &zones,
         }));
         for k in 1..=extra {
             seq += 1;
@@ -116,6 +133,8 @@ pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize)
                 ht: ht / (k + 1) as f64,
                 credit: false,
                 now,
+                instances,
+                zones: &zones,
             }));
         }
         if back % 9 == 4 {
@@ -132,10 +151,35 @@ pub(crate) fn seed_invoices(seed: &OwnerSeed, now: OffsetDateTime, extra: usize)
                 ht: ht / 4.0,
                 credit: true,
                 now,
+                instances,
+                zones: &zones,
             }));
         }
     }
-    out.reverse();
+    // A credit note emitted at the very first instant of this year: it belongs to this year
+    // only, though an upstream whose `until` is inclusive lists it with the last one too.
+    let new_year = Date::from_calendar_date(now.year(), Month::January, 1)
+        .map(|d| d.midnight().assume_utc())
+        .unwrap_or(now);
+    if new_year < now {
+        seq += 1;
+        out.push(invoice(InvoiceParts {
+            apps: &[],
+            discount: 0.0,
+            number: format!("{prefix}{}-{seq:04}", new_year.year()),
+            owner: &seed.id,
+            address: &address,
+            emitted: new_year,
+            status: InvoiceStatus::Paid,
+            currency: seed.currencies[0],
+            ht: 12.5,
+            credit: true,
+            now,
+            instances,
+            zones: &zones,
+        }));
+    }
+    out.sort_by_key(|i| std::cmp::Reverse(i.emission_date));
     out
 }
 
@@ -153,6 +197,9 @@ struct InvoiceParts<'a> {
     pub ht: f64,
     pub credit: bool,
     pub now: OffsetDateTime,
+    /// Every application's instances, and each live application's zone.
+    pub instances: &'a HashMap<String, Vec<Instance>>,
+    pub zones: &'a [(String, &'static str)],
 }
 
 fn invoice(p: InvoiceParts<'_>) -> Invoice {
@@ -168,8 +215,22 @@ fn invoice(p: InvoiceParts<'_>) -> Invoice {
     let begin = month_start(p.emitted - Duration::days(20), 0);
     let end = month_start(p.emitted, 0);
     // The lines add up to the total before the discount.
-    let lines_cents = (p.ht * 100.0 / (1.0 - p.discount / 100.0)).round() as i64;
-    let (uptimes, countables) = line_items(&p, lines_cents, begin, end);
+    let (ht, uptimes, countables) = match derived_lines(&p, begin, end) {
+        Some((uptimes, countables)) => {
+            let cents: i64 = uptimes
+                .iter()
+                .map(|u| (u.price * 100.0).round() as i64)
+                .chain(countables.iter().map(|c| (c.price * 100.0).round() as i64))
+                .sum();
+            let ht = (cents as f64 * (1.0 - p.discount / 100.0)).round() / 100.0;
+            (ht, uptimes, countables)
+        }
+        None => {
+            let lines_cents = (p.ht * 100.0 / (1.0 - p.discount / 100.0)).round() as i64;
+            let (uptimes, countables) = line_items(&p, lines_cents, begin, end);
+            (p.ht, uptimes, countables)
+        }
+    };
     Invoice {
         invoice_number: p.number.clone(),
         kind: kind.clone(),
@@ -183,8 +244,8 @@ fn invoice(p: InvoiceParts<'_>) -> Invoice {
         price_factor: Some(1.0),
         discount: Some(p.discount),
         vat_percent: Some(20.0),
-        total_tax_excluded: amount(p.currency, p.ht),
-        total_tax: amount(p.currency, p.ht * 0.2),
+        total_tax_excluded: amount(p.currency, ht),
+        total_tax: amount(p.currency, ht * 0.2),
         category: Some("CLOUD".into()),
         payment_provider: Some(
             if p.currency == "USD" {
@@ -225,6 +286,99 @@ const SERVICES: [(&str, &str); 3] = [
     ("outbound.traffic", "GiB"),
     ("fs-bucket.storage", "GiB"),
 ];
+
+/// The lines of a month the instances ran in (`None`: none did): per application, one
+/// detail per instance with its hours in [`begin`, `end`) at its hourly price (to the cent);
+/// then a metered service for some applications and the owner's support plan.
+fn derived_lines(
+    p: &InvoiceParts<'_>,
+    begin: OffsetDateTime,
+    end: OffsetDateTime,
+) -> Option<(Vec<Uptime>, Vec<Countable>)> {
+    if p.credit || p.zones.is_empty() {
+        return None;
+    }
+    let mut uptimes = Vec::new();
+    for (app, zone) in p.zones {
+        let key = format!("{}-{app}", p.number);
+        let mut details = Vec::new();
+        for i in p.instances.get(app).map(Vec::as_slice).unwrap_or_default() {
+            let Some(created) = i.creation_date else {
+                continue;
+            };
+            let (from, to) = (created.max(begin), i.deletion_date.unwrap_or(p.now).min(end));
+            if to <= from {
+                continue;
+            }
+            let Some(hourly) = crate::orchestration::seed::hourly_price(zone, &i.flavor) else {
+                continue;
+            };
+            let hours = (to - from).as_seconds_f64() / 3600.0;
+            details.push(UptimeDetail {
+                instance_id: Some(i.id.clone()),
+                flavor_name: Some(i.flavor.clone()),
+                zone_id: Some((*zone).to_owned()),
+                runtime_policy_id: Some(format!("runtime_{zone}_{}", i.flavor)),
+                price: (hours * hourly * 100.0).round() / 100.0,
+                consumption_start: Some(from),
+                consumption_end: Some(to),
+            });
+        }
+        if details.is_empty() {
+            continue;
+        }
+        let cents: i64 = details
+            .iter()
+            .map(|d| (d.price * 100.0).round() as i64)
+            .sum();
+        uptimes.push(Uptime {
+            item_id: Some(uuid(&format!("{key}-uptime"))),
+            price: cents as f64 / 100.0,
+            app_id: Some(app.clone()),
+            owner_id: Some(p.owner.to_owned()),
+            category: Some("RUNTIME".into()),
+            sub_category: Some("APPLICATION".into()),
+            details,
+        });
+    }
+    // Only a month the instances cover whole is billed from them (the older ones keep their
+    // seeded lines).
+    let covered = p.zones.iter().any(|(app, _)| {
+        p.instances
+            .get(app)
+            .and_then(|l| l.iter().filter_map(|i| i.creation_date).min())
+            .is_some_and(|first| first <= begin)
+    });
+    if uptimes.is_empty() || !covered {
+        return None;
+    }
+    let mut countables = Vec::new();
+    for (app, _) in p.zones.iter().step_by(2) {
+        let key = format!("{}-{app}", p.number);
+        let (service, unit) = SERVICES[pick(&key, 0, SERVICES.len() as u64) as usize];
+        countables.push(Countable {
+            item_id: Some(uuid(&format!("{key}-countable"))),
+            price: pick(&key, 150, 2400) as f64 / 100.0,
+            app_id: Some(app.clone()),
+            owner_id: Some(p.owner.to_owned()),
+            service: Some(service.into()),
+            unit_name: Some(unit.into()),
+            zone_id: Some("par".into()),
+            quantity: pick(&key, 1, 400) as f64 / 4.0,
+            ..Countable::default()
+        });
+    }
+    countables.push(Countable {
+        item_id: Some(uuid(&format!("{}-support", p.number))),
+        price: 29.0,
+        owner_id: Some(p.owner.to_owned()),
+        service: Some("support.standard".into()),
+        unit_name: Some("month".into()),
+        quantity: 1.0,
+        ..Countable::default()
+    });
+    Some((uptimes, countables))
+}
 
 /// Line items adding up to `cents`: running time of one to three instances per application,
 /// a metered service for some, and the owner's support plan. Invoices older than a year bill
@@ -322,6 +476,7 @@ mod tests {
     #[test]
     fn invoice_lines_add_up_to_the_totals_but_for_a_discount() {
         let (w, _) = World::build(datetime!(2026-11-27 04:00 UTC), 0, (0, 0));
+        let mut derived = 0;
         let mut discounted = 0;
         let mut deleted_billed = false;
         for inv in w.invoices.values().flatten() {
@@ -353,6 +508,12 @@ mod tests {
                 .sum();
             assert_eq!(uptime_cents, detail_cents, "{}", inv.invoice_number);
             let total = (inv.total_tax_excluded.amount * 100.0).round() as i64;
+            derived += usize::from(
+                inv.uptimes
+                    .iter()
+                    .flat_map(|u| &u.details)
+                    .any(|d| d.runtime_policy_id.is_some()),
+            );
             if inv.discount == Some(10.0) {
                 discounted += 1;
                 assert!(cents > total, "{}", inv.invoice_number);
@@ -366,6 +527,7 @@ mod tests {
             });
         }
         assert_eq!(discounted, 4, "one per owner");
+        assert!(derived >= 4, "the latest months are billed from the instances");
         assert!(deleted_billed);
     }
 }

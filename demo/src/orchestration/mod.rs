@@ -106,7 +106,7 @@ async fn v2_application(
         "id": a.id,
         "name": a.name,
         "state": a.state.as_str(),
-        "zone": "par",
+        "zone": seed::zone_of(&a.name),
         "instance": {
             "type": a.instance_type,
             "minInstances": min,
@@ -211,7 +211,8 @@ async fn instances(
         .filter(|i| !(exclude_deleted && i.state == InstanceState::Deleted))
         .filter(|i| include.is_empty() || include.contains(&i.state.as_str()))
         .filter(|i| !exclude.contains(&i.state.as_str()))
-        .filter(|i| since.is_none_or(|s| i.creation_date.is_some_and(|c| c >= s)))
+        // Instances alive in the range: not deleted before `since`, created before `until`.
+        .filter(|i| since.is_none_or(|s| i.deletion_date.is_none_or(|d| d >= s)))
         .filter(|i| until.is_none_or(|u| i.creation_date.is_some_and(|c| c < u)))
         .collect();
     list.sort_by_key(|i| i.creation_date);

@@ -159,6 +159,43 @@ pub(crate) fn instance_bounds(name: &str) -> (u32, u32) {
     }
 }
 
+/// The zone an application runs in.
+pub(crate) fn zone_of(name: &str) -> &'static str {
+    match name {
+        "billing-worker" => "rbx",
+        _ => "par",
+    }
+}
+
+/// What an hour of `flavor` costs in `zone` on the demo's books (the invoices bill with it).
+/// The public price system (`billing::price_system`) lists the same prices, but for GPU
+/// flavors, which it does not know: an estimate must say it cannot price them.
+pub(crate) fn hourly_price(zone: &str, flavor: &str) -> Option<f64> {
+    let base = match flavor {
+        "pico" => 0.0060,
+        "nano" => 0.0094,
+        "XS" => 0.0239,
+        "S" => 0.0478,
+        "M" => 0.0858,
+        "L" => 0.1716,
+        "XL" => 0.3432,
+        "2XL" => 0.6864,
+        "3XL" => 1.3728,
+        "2XL-GPU" => 2.4,
+        _ => return None,
+    };
+    let factor = match zone {
+        "par" | "rbx" => 1.0,
+        "mtl" => 1.1,
+        "sgp" => 1.2,
+        _ => return None,
+    };
+    Some(base * factor)
+}
+
+/// The flavors the public price system lists.
+pub(crate) const PRICED_FLAVORS: [&str; 9] = FLAVORS;
+
 /// The flavor of an application's run instances (the first one's).
 pub(crate) fn flavor_of(app: &str) -> &'static str {
     FLAVORS[pick(app, 0, FLAVORS.len() as u64) as usize % FLAVORS.len()]
@@ -174,7 +211,9 @@ pub(crate) fn seed_instances(
     now: OffsetDateTime,
 ) -> Vec<Instance> {
     let mut out = Vec::new();
-    let recent = deps.len().saturating_sub(6);
+    // Every deployment of the eight weeks: the instances of the month before are all there,
+    // so its invoice is what they cost.
+    let recent = 0;
     let flavor_base = pick(app, 0, FLAVORS.len() as u64) as usize;
     for (n, d) in deps[recent..].iter().enumerate() {
         let last = n + recent + 1 == deps.len();
@@ -236,20 +275,56 @@ pub(crate) fn seed_instances(
             out.push(mk(2, false, InstanceState::TaskInProgress, None));
             out.push(mk(3, false, InstanceState::Ghost, None));
         } else {
-            out.push(mk(
-                0,
-                false,
-                InstanceState::Deleted,
-                Some(done + Duration::hours(30)),
-            ));
-            out.push(mk(
-                1,
-                false,
-                InstanceState::Deleted,
-                Some(done + Duration::hours(30)),
-            ));
+            // Replaced by the next deployment's instances, ten minutes after they started.
+            let next = deps
+                .get(n + recent + 1)
+                .and_then(|d| d.start_date)
+                .unwrap_or(done + Duration::hours(30));
+            let gone = (next + Duration::minutes(10)).max(done);
+            out.push(mk(0, false, InstanceState::Deleted, Some(gone)));
+            out.push(mk(1, false, InstanceState::Deleted, Some(gone)));
         }
     }
+    // Before the eight weeks, since ten weeks: two instances of the application as it ran
+    // then, so the month before this one is whole in the instances whatever today's date.
+    if let (Some(first), Some(template)) = (
+        deps.first().and_then(|d| d.start_date),
+        out.iter().find(|i| !i.is_build_vm).cloned(),
+    ) {
+        for idx in 0..2u32 {
+            let mut old = template.clone();
+            old.id = uuid(&format!("{app}-baseline-{idx}"));
+            old.index = Some(idx);
+            old.flavor = FLAVORS[(flavor_base + idx as usize) % FLAVORS.len()].to_owned();
+            old.state = InstanceState::Deleted;
+            old.creation_date = Some(now - Duration::days(70));
+            old.deletion_date = Some(first + Duration::minutes(10));
+            out.push(old);
+        }
+    }
+    // Billing-worker ran a GPU job this month, for two hours: a flavor the public price system
+    // does not list.
+    let month = now
+        .date()
+        .replace_day(1)
+        .map(|d| d.midnight().assume_utc())
+        .unwrap_or(now);
+    let job = month + Duration::hours(3);
+    if app == crate::cast::app_id("billing-worker")
+        && job + Duration::hours(2) <= now
+        && let Some(mut gpu) = out.last().cloned()
+    {
+        gpu.id = uuid(&format!("{app}-gpu-job"));
+        gpu.name = "GPU job".into();
+        gpu.flavor = "2XL-GPU".into();
+        gpu.index = Some(9);
+        gpu.state = InstanceState::Deleted;
+        gpu.is_build_vm = false;
+        gpu.creation_date = Some(job);
+        gpu.deletion_date = Some(job + Duration::hours(2));
+        out.push(gpu);
+    }
+    out.sort_by_key(|i| i.creation_date);
     out
 }
 
