@@ -71,6 +71,19 @@ pub fn download_addon(owner: &str, real_id: &str) -> String {
     format!("/download/orgs/{}/addons/{}", seg(owner), seg(real_id))
 }
 
+/// An organisation's costs page.
+pub fn costs(owner: &str) -> String {
+    format!("/orgs/{}/costs", seg(owner))
+}
+
+/// This month's estimate as CSV (`costs-{year}-{month}-estimate.csv`).
+pub fn estimate_csv(owner: &str, year: i32, month: u8) -> String {
+    format!(
+        "/download/orgs/{}/costs-{year}-{month:02}-estimate.csv",
+        seg(owner)
+    )
+}
+
 /// An organisation's activity feed.
 pub fn activity(owner: &str) -> String {
     format!("/orgs/{}/activity", seg(owner))

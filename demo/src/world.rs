@@ -139,12 +139,10 @@ impl World {
                     crate::drains::seed::seed_addon_drains(&seed.id, &a.real_id, &a.name, now),
                 );
             }
-            world
-                .invoices
-                .insert(
-                    seed.id.clone(),
-                    seed_invoices(seed, now, extra_invoices, &world.instances),
-                );
+            world.invoices.insert(
+                seed.id.clone(),
+                seed_invoices(seed, now, extra_invoices, &world.instances),
+            );
             if seed.id == user_id() {
                 world.summary.user = SummaryUser {
                     id: seed.id.clone(),

@@ -165,3 +165,50 @@ pub async fn delete_alert_channel(name: String) -> Result<AlertChangeResult, App
     )
     .await
 }
+
+/// An organisation's budgets (alert rules of kind `budget`) and whether the user may set one
+/// here (alerts run, and both their session and the watch credential see the organisation).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Budgets {
+    pub rules: Vec<crate::model::alerts::RuleRow>,
+    pub can_set: bool,
+    /// Why a budget cannot be set here, when so.
+    pub why_not: Option<String>,
+    /// The channels a budget of this organisation may notify.
+    pub channels: Vec<String>,
+}
+
+/// The budgets of `owner`.
+#[server(prefix = "/api", endpoint = "budgets")]
+pub async fn load_budgets(owner: String) -> Result<Budgets, AppError> {
+    let owner = crate::ids::SegmentId::parse("owner id", &owner)?;
+    let visible = visible().await?;
+    if !visible.iter().any(|o| o == owner.as_str()) {
+        return Err(AppError::not_found(format!("organisation {owner}")));
+    }
+    let view = source()?.0.view(vec![owner.as_str().to_owned()]).await;
+    let can_set = view.can_edit && view.editable.iter().any(|(id, _)| id == owner.as_str());
+    let why_not = if can_set {
+        None
+    } else if let Some(off) = view.off.clone() {
+        Some(off)
+    } else {
+        Some("The server's watch credential cannot see this organisation, so its budgets cannot be watched.".to_owned())
+    };
+    let channels = view
+        .channels
+        .iter()
+        .filter(|c| c.inactive.is_none())
+        .map(|c| c.name.clone())
+        .collect();
+    Ok(Budgets {
+        channels,
+        rules: view
+            .rules
+            .into_iter()
+            .filter(|r| r.kind == "budget" && r.organisation_id == owner.as_str())
+            .collect(),
+        can_set,
+        why_not,
+    })
+}

@@ -52,3 +52,22 @@ pub async fn year_costs(
     })
     .await
 }
+
+/// This month's cost so far and its forecast for `owner` (runtime from the instances and the
+/// price system, services from the latest closed invoice), with the back-test and the credits.
+#[server(prefix = "/api", endpoint = "month_estimate")]
+pub async fn month_estimate(
+    owner: String,
+) -> Result<crate::logic::costs::estimate::MonthEstimate, AppError> {
+    use crate::ids::SegmentId;
+    use crate::ssr::costs::DetailCache;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let session = crate::ssr::session::current_session().await?;
+    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let cache = use_context::<DetailCache>();
+    let now = time::OffsetDateTime::now_utc();
+    crate::ssr::authed_call(async |api| {
+        crate::ssr::costs::month_estimate(&api, cache.as_ref(), &key, &owner, now).await
+    })
+    .await
+}

@@ -54,7 +54,32 @@ pub async fn board_for(
     let permits = fan_out
         .for_session(session.id().map(|i| i.to_string()))
         .await;
-    crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, (&permits, rank)).await).await
+    let mut board =
+        crate::ssr::authed_call(async |api| ssr::board(&api, &id, &owner, (&permits, rank)).await)
+            .await?;
+    // A budget over its amount (spent or forecast), as the alerts found it.
+    if let Some(source) = use_context::<crate::ssr::alerts::AlertsSource>() {
+        for i in source
+            .0
+            .open_of_kind(vec![owner.id.clone()], "budget")
+            .await
+        {
+            let over = i
+                .subject
+                .id
+                .rsplit(':')
+                .next()
+                .and_then(|t| t.parse::<u32>().ok());
+            if over.is_some_and(|t| t >= 100) {
+                board.attention.push(crate::model::fleet::Attention {
+                    severity: crate::model::fleet::Severity::Warning,
+                    text: format!("Over budget: {}", i.summary),
+                    href: i.href.clone(),
+                });
+            }
+        }
+    }
+    Ok(board)
 }
 
 /// One owner's part of the board read with `api` (not a user's session: the alerts' watch

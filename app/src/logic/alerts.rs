@@ -52,7 +52,6 @@ impl RuleKind {
     /// Whether this dashboard evaluates it yet (the others are listed as inactive, with why).
     pub fn evaluated(self) -> Result<(), &'static str> {
         match self {
-            Self::Budget => Err("budget rules need the cost estimate, not built yet"),
             _ => Ok(()),
         }
     }
@@ -181,6 +180,13 @@ pub struct RuleForm {
     pub days: String,
     #[serde(default)]
     pub remind_minutes: String,
+    /// A budget's monthly amount, currency and thresholds (percent, separated by commas).
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub thresholds: String,
 }
 
 /// The form that makes a channel on the page.
@@ -294,6 +300,45 @@ impl RuleForm {
                 }
             },
         };
+        let amount = match self.amount.trim() {
+            "" => None,
+            t => match t.replace(',', ".").parse::<f64>() {
+                Ok(a) if a > 0.0 && a.is_finite() && a < 1e12 => Some(a),
+                _ => {
+                    bad("amount", "An amount above 0.".to_owned());
+                    None
+                }
+            },
+        };
+        let currency = Some(self.currency.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+        let thresholds = match self.thresholds.trim() {
+            "" => None,
+            t => {
+                let parsed: Result<Vec<u32>, _> = t
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.trim_end_matches('%').parse::<u32>())
+                    .collect();
+                match parsed {
+                    Ok(mut v)
+                        if !v.is_empty()
+                            && v.len() <= 10
+                            && v.iter().all(|p| (1..=1000).contains(p)) =>
+                    {
+                        v.sort_unstable();
+                        v.dedup();
+                        Some(v)
+                    }
+                    _ => {
+                        bad(
+                            "thresholds",
+                            "Up to 10 percentages from 1 to 1000, separated by commas.".to_owned(),
+                        );
+                        None
+                    }
+                }
+            }
+        };
         let pattern = Some(self.pattern.trim().to_owned()).filter(|p| !p.is_empty());
         let channel = self.channel.trim();
         let spec = RuleSpec {
@@ -313,6 +358,9 @@ impl RuleForm {
             count,
             days,
             remind_minutes,
+            amount,
+            currency,
+            thresholds,
             ..RuleSpec::default()
         };
         if errors.is_empty()
@@ -436,6 +484,16 @@ impl RuleSpec {
                 self.percent.is_some_and(|p| (0.0..=100.0).contains(&p)),
             ),
             RuleKind::TokenExpiry => needs("days", self.days.is_some()),
+            RuleKind::Budget => needs(
+                "an amount above 0, a currency (3 letters) and thresholds from 1 to 1000 %",
+                self.amount.is_some_and(|a| a > 0.0 && a.is_finite())
+                    && self.currency.as_deref().is_some_and(|c| {
+                        c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase())
+                    })
+                    && self.thresholds.as_ref().is_none_or(|t| {
+                        !t.is_empty() && t.len() <= 10 && t.iter().all(|p| (1..=1000).contains(p))
+                    }),
+            ),
             RuleKind::LogPattern => needs(
                 "a pattern (1 to 200 characters, no control character), count and minutes",
                 self.pattern.as_deref().is_some_and(|p| {
@@ -495,6 +553,114 @@ pub struct Facts {
     /// Per application: since when some of its drains have been retrying (as far as the
     /// evaluator has seen).
     pub retrying_since: BTreeMap<String, Timestamp>,
+    /// This month's cost estimate of the organisation (budget rules).
+    pub estimate: Option<crate::logic::costs::estimate::MonthEstimate>,
+    /// The organisation's name.
+    pub owner_name: String,
+}
+
+/// A budget's thresholds when its rule names none (percent).
+pub const BUDGET_THRESHOLDS: [u32; 4] = [50, 75, 90, 100];
+
+/// What a budget rule covers this month: spent so far and forecast for the month's end, in
+/// the estimate's currency (the whole organisation: after the invoice's price factor and
+/// discount, services included; some applications: their runtime, adjusted alike).
+pub fn budget_figures(
+    rule: &RuleSpec,
+    e: &crate::logic::costs::estimate::MonthEstimate,
+) -> (f64, f64) {
+    if rule.applications.is_empty() {
+        return (e.total.0, e.total.1);
+    }
+    let adjust = |x: f64| x * e.price_factor * (1.0 - e.discount / 100.0);
+    let (so_far, low) = e
+        .apps
+        .iter()
+        .filter(|a| rule.covers(&a.id))
+        .fold((0.0, 0.0), |(s, l), a| (s + a.so_far, l + a.low));
+    (adjust(so_far), adjust(low))
+}
+
+/// The thresholds a budget's figures reached: one finding per threshold, on what was spent
+/// or (when spending has not reached it yet) on the forecast, named by the month so each
+/// opens once a month.
+fn budget_findings(rule: &RuleSpec, facts: &Facts, out: &mut Vec<Finding>) {
+    let (Some(e), Some(amount), Some(currency)) = (&facts.estimate, rule.amount, &rule.currency)
+    else {
+        return;
+    };
+    if &e.currency != currency || amount <= 0.0 {
+        return;
+    }
+    let (spent, forecast) = budget_figures(rule, e);
+    let owner = &rule.organisation;
+    let scope = if rule.applications.is_empty() {
+        board_name(facts, owner)
+    } else {
+        let names: Vec<String> = e
+            .apps
+            .iter()
+            .filter(|a| rule.covers(&a.id))
+            .map(|a| a.name.clone())
+            .collect();
+        if names.is_empty() {
+            rule.applications.join(", ")
+        } else {
+            names.join(", ")
+        }
+    };
+    let money = |x: f64| crate::logic::money::format(x, currency);
+    let month = format!("{}-{:02}", e.year, e.month_number);
+    let thresholds = rule
+        .thresholds
+        .clone()
+        .unwrap_or_else(|| BUDGET_THRESHOLDS.to_vec());
+    for t in thresholds {
+        let line = amount * f64::from(t) / 100.0;
+        let (what, summary) = if spent >= line {
+            (
+                "spent",
+                format!(
+                    "{scope} has spent {} in {}, {:.0} % of its {} budget (the {t} % threshold).",
+                    money(spent),
+                    e.month,
+                    spent / amount * 100.0,
+                    money(amount)
+                ),
+            )
+        } else if forecast >= line {
+            (
+                "forecast",
+                format!(
+                    "{scope} is forecast to spend {} in {}, {:.0} % of its {} budget (the {t} % threshold).",
+                    money(forecast),
+                    e.month,
+                    forecast / amount * 100.0,
+                    money(amount)
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(finding(
+            "budget",
+            &format!("{}:{month}:{what}:{t}", rule.name),
+            &format!("{t} % of {} ({what})", money(amount)),
+            summary,
+            crate::urls::costs(owner),
+        ));
+    }
+}
+
+/// The organisation's name (else its id).
+fn board_name(facts: &Facts, owner: &str) -> String {
+    if !facts.owner_name.is_empty() {
+        return facts.owner_name.clone();
+    }
+    facts
+        .board
+        .as_ref()
+        .map_or_else(|| owner.to_owned(), |b| b.name.clone())
 }
 
 fn finding(kind: &str, id: &str, name: &str, summary: String, href: String) -> Finding {
@@ -552,6 +718,10 @@ pub fn evaluate(rule: &RuleSpec, facts: &Facts, now: Timestamp) -> Vec<Finding> 
                 ));
             }
         }
+        return out;
+    }
+    if kind == RuleKind::Budget {
+        budget_findings(rule, facts, &mut out);
         return out;
     }
     let Some(board) = &facts.board else {

@@ -56,6 +56,12 @@ pub struct RuleRow {
     pub inactive: Option<String>,
     /// Who made it on the page (`None`: from the operator's file, read-only).
     pub by: Option<String>,
+    /// Its organisation's id.
+    pub organisation_id: String,
+    /// A budget's amount, currency and thresholds (percent).
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub thresholds: Vec<u32>,
 }
 
 /// A channel as the page lists it: its name and kind, never its URL or secret.

@@ -247,3 +247,39 @@ mod tests {
         assert!(a.is_credit_note() && b.is_credit_note());
     }
 }
+
+/// An organisation's prices in one zone (`GET …/price-system?zone_id`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PriceSystem {
+    pub zone_id: String,
+    pub currency: String,
+    #[serde(deserialize_with = "lenient_list")]
+    pub runtime: Vec<RuntimePrice>,
+}
+
+/// The price of a runtime flavor, per `time_unit` (an hour, `PT1H`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuntimePrice {
+    pub runtime_policy_id: Option<String>,
+    pub source: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub flavor: String,
+    pub time_unit: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub price: f64,
+    pub slug_id: Option<String>,
+}
+
+/// The credits left to an organisation (`GET …/credits/summary`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CreditsSummary {
+    #[serde(deserialize_with = "nullable")]
+    pub prepaid_credit: f64,
+    #[serde(deserialize_with = "nullable")]
+    pub free_credit: f64,
+    #[serde(deserialize_with = "nullable")]
+    pub currency: String,
+}

@@ -85,6 +85,8 @@ pub fn CostsPage() -> impl IntoView {
         // the title) is ready: this page says its title at once.
         <Title text=y.map_or_else(|| "Costs".to_owned(), |y| format!("Costs {y}")) />
         <h1>{heading}</h1>
+        {(y == Some(this_year)).then(|| view! { <super::costs_month::ThisMonth owner=owner() /> })}
+        <h2 class="year-heading">{y.map_or_else(|| "The year".to_owned(), |y| format!("{y}, from the invoices"))}</h2>
         <div class="years" role="group" aria-label="Year">{switch}</div>
         {lead}
         <Suspense fallback=|| view! { <p class="muted" role="status">"Reading the invoices…"</p> }>

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod alerts;
 pub mod app;
 pub mod costs;
+mod costs_month;
 pub mod deployment;
 pub mod deployments;
 pub mod drains;

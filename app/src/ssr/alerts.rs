@@ -14,6 +14,12 @@ pub trait AlertsBackend: Send + Sync + 'static {
     fn view(&self, visible: Vec<String>) -> Fut<AlertsView>;
     /// The open incidents only (the bell, on every page).
     fn open_count(&self, visible: Vec<String>) -> Fut<usize>;
+    /// The open incidents of `kind` (the fleet board's budget entries).
+    fn open_of_kind(
+        &self,
+        visible: Vec<String>,
+        kind: &'static str,
+    ) -> Fut<Vec<crate::model::alerts::Incident>>;
     /// Makes or removes a rule or a channel on behalf of `by` (a name for the page and the
     /// audit): a sentence saying what was done, or a message per field in error.
     fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Fut<Changed>;

@@ -112,7 +112,14 @@ pub async fn year_costs(
         limit: None,
     };
     let (list, summary) = futures::join!(api.invoices(owner, &q), api.summary());
-    let (list, summary) = (list?, summary?);
+    let (mut list, summary) = (list?, summary?);
+    // By the invoice's own date, whatever the upstream's range included (its `until` is
+    // inclusive): an invoice emitted at the first instant of the next February is not this
+    // year's.
+    list.retain(|i| {
+        i.emission_date
+            .is_some_and(|t| q.since.is_none_or(|s| t >= s) && q.until.is_none_or(|u| t < u))
+    });
     let mut names: HashMap<String, String> = HashMap::new();
     for o in summary
         .owners()
@@ -131,4 +138,152 @@ pub async fn year_costs(
     Ok(crate::logic::costs::year_costs(year, &docs, gaps, |id| {
         names.get(id).cloned()
     }))
+}
+
+/// Most upstream calls of one estimate at once.
+pub const CONCURRENT_ESTIMATE_CALLS: usize = 8;
+
+/// Most instance records read per application (the upstream's own limit).
+const INSTANCES_PER_APP: u32 = 1000;
+
+/// This month's estimate for `owner` as of `now`: its applications (details and instances
+/// since the month before, `CONCURRENT_ESTIMATE_CALLS` calls at a time), the price system of
+/// each zone they run in, the latest closed invoice (its services, price factor, discount, and
+/// the back-test) and the credits. What could not be read is said among what is not priced.
+pub async fn month_estimate(
+    api: &Authed<'_>,
+    cache: Option<&DetailCache>,
+    session: &str,
+    owner: &SegmentId,
+    now: time::OffsetDateTime,
+) -> Result<crate::logic::costs::estimate::MonthEstimate, AppError> {
+    use crate::logic::costs::estimate::{AppInput, Inputs, Prices, estimate, month_bounds};
+    use crate::query::{InstanceQuery, InvoiceQuery, Order};
+    let (start, _) = month_bounds(now);
+    let (previous, _) = month_bounds(start - time::Duration::days(1));
+    let recent = InvoiceQuery {
+        since: Some(previous - time::Duration::days(62)),
+        until: None,
+        limit: None,
+    };
+    let (summary, invoices, credits) = futures::join!(
+        api.summary(),
+        api.invoices(owner, &recent),
+        api.credits_summary(owner)
+    );
+    let summary = summary?;
+    let Some(o) = summary
+        .owners()
+        .into_iter()
+        .find(|o| o.id == owner.as_str())
+    else {
+        return Err(AppError::not_found(format!("organisation {owner}")));
+    };
+    let mut gaps: Vec<String> = Vec::new();
+    // The latest closed month's invoice: the newest invoice (not a credit note) whose
+    // consumption ended by this month's start.
+    let latest = match invoices {
+        Ok(mut list) => {
+            list.retain(|i| {
+                !i.is_credit_note() && i.consumption_end_date.is_some_and(|e| e <= start)
+            });
+            list.sort_by_key(|i| std::cmp::Reverse(i.emission_date));
+            list.truncate(1);
+            let (mut docs, failed) = details(api, cache, session, owner, list).await;
+            gaps.extend(failed.into_iter().map(|g| {
+                format!(
+                    "Services: invoice {} could not be read ({}).",
+                    g.number, g.message
+                )
+            }));
+            docs.pop()
+        }
+        Err(e) => {
+            gaps.push(format!("Services: the invoices could not be read ({e})."));
+            None
+        }
+    };
+    let since = latest
+        .as_ref()
+        .and_then(|i| i.consumption_begin_date)
+        .map_or(previous, |b| b.min(previous));
+    let q = InstanceQuery {
+        since: Some(since),
+        limit: Some(INSTANCES_PER_APP),
+        order: Some(Order::Asc),
+        ..InstanceQuery::default()
+    };
+    let q = &q;
+    let reads = o.applications.clone().into_iter().map(|a| async move {
+        let id = SegmentId::parse("application id", &a.id)
+            .map_err(|e| format!("{}: {e}; it is not counted.", a.name))?;
+        let (details, instances) =
+            futures::join!(api.application(owner, &id), api.instances(owner, &id, q));
+        let instances = instances.map_err(|e| {
+            format!(
+                "{}: its instances could not be read ({e}); it is not counted.",
+                a.name
+            )
+        })?;
+        let details = details.ok();
+        let zone = details.as_ref().and_then(|d| d.zone.clone());
+        let max = details.as_ref().and_then(|d| {
+            let s = &d.instance;
+            let flavor = s
+                .max_flavor
+                .as_ref()
+                .or(s.min_flavor.as_ref())?
+                .name
+                .clone();
+            (s.max_instances > 0).then_some((s.max_instances, flavor))
+        });
+        Ok::<_, String>(AppInput {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            zone: zone.unwrap_or_else(|| "par".to_owned()),
+            max,
+            truncated: instances.len() >= INSTANCES_PER_APP as usize,
+            instances,
+        })
+    });
+    let read: Vec<Result<AppInput, String>> = futures::stream::iter(reads)
+        .buffer_unordered(CONCURRENT_ESTIMATE_CALLS)
+        .collect()
+        .await;
+    let mut apps = Vec::new();
+    for r in read {
+        match r {
+            Ok(a) => apps.push(a),
+            Err(m) => gaps.push(m),
+        }
+    }
+    apps.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut zones: Vec<String> = apps.iter().map(|a| a.zone.clone()).collect();
+    zones.sort();
+    zones.dedup();
+    let systems = futures::stream::iter(zones.into_iter().map(|z| async move {
+        let id = SegmentId::parse("zone", &z).map_err(|e| (z.clone(), e))?;
+        api.price_system(owner, &id).await.map_err(|e| (z, e))
+    }))
+    .buffer_unordered(CONCURRENT_ESTIMATE_CALLS)
+    .collect::<Vec<_>>()
+    .await;
+    let mut found = Vec::new();
+    for s in systems {
+        match s {
+            Ok(s) => found.push(s),
+            Err((z, e)) => gaps.push(format!("Zone {z}: no price system could be read ({e}).")),
+        }
+    }
+    found.sort_by(|a, b| a.zone_id.cmp(&b.zone_id));
+    let prices = Prices::from_systems(&found);
+    let mut e = estimate(&Inputs {
+        now,
+        apps: &apps,
+        prices: &prices,
+        invoice: latest.as_ref(),
+        credits: credits.as_ref().ok(),
+    });
+    e.unpriced.extend(gaps);
+    Ok(e)
 }

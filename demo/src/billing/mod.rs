@@ -55,7 +55,9 @@ async fn price_system(
     Query(q): Params,
 ) -> Reply {
     let currency = currency_of(&demo, &owner)?;
-    let zone = crate::params::one(&q, "zone_id").unwrap_or("par").to_owned();
+    let zone = crate::params::one(&q, "zone_id")
+        .unwrap_or("par")
+        .to_owned();
     let runtime: Vec<serde_json::Value> = crate::orchestration::seed::PRICED_FLAVORS
         .iter()
         .filter_map(|f| {

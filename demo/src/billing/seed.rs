@@ -53,7 +53,12 @@ pub(crate) fn seed_invoices(
     let zones: Vec<(String, &'static str)> = seed
         .apps
         .iter()
-        .map(|a| (app_id(&a.name), crate::orchestration::seed::zone_of(&a.name)))
+        .map(|a| {
+            (
+                app_id(&a.name),
+                crate::orchestration::seed::zone_of(&a.name),
+            )
+        })
         .collect();
     let prefix: String = seed
         .name
@@ -306,7 +311,10 @@ fn derived_lines(
             let Some(created) = i.creation_date else {
                 continue;
             };
-            let (from, to) = (created.max(begin), i.deletion_date.unwrap_or(p.now).min(end));
+            let (from, to) = (
+                created.max(begin),
+                i.deletion_date.unwrap_or(p.now).min(end),
+            );
             if to <= from {
                 continue;
             }
@@ -527,7 +535,10 @@ mod tests {
             });
         }
         assert_eq!(discounted, 4, "one per owner");
-        assert!(derived >= 4, "the latest months are billed from the instances");
+        assert!(
+            derived >= 4,
+            "the latest months are billed from the instances"
+        );
         assert!(deleted_billed);
     }
 }

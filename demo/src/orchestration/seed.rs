@@ -154,7 +154,7 @@ pub(crate) fn seed_deployments(
 pub(crate) fn instance_bounds(name: &str) -> (u32, u32) {
     match name {
         "web-frontend" => (4, 6),
-        "api-gateway" => (2, 4),
+        "api-gateway" => (2, 8),
         _ => (1, 1),
     }
 }
@@ -198,7 +198,8 @@ pub(crate) const PRICED_FLAVORS: [&str; 9] = FLAVORS;
 
 /// The flavor of an application's run instances (the first one's).
 pub(crate) fn flavor_of(app: &str) -> &'static str {
-    FLAVORS[pick(app, 0, FLAVORS.len() as u64) as usize % FLAVORS.len()]
+    // The everyday flavors (pico to L): the larger ones are for a GPU job or a burst.
+    FLAVORS[pick(app, 0, 6) as usize]
 }
 
 const FLAVORS: [&str; 9] = ["pico", "nano", "XS", "S", "M", "L", "XL", "2XL", "3XL"];
@@ -214,14 +215,14 @@ pub(crate) fn seed_instances(
     // Every deployment of the eight weeks: the instances of the month before are all there,
     // so its invoice is what they cost.
     let recent = 0;
-    let flavor_base = pick(app, 0, FLAVORS.len() as u64) as usize;
     for (n, d) in deps[recent..].iter().enumerate() {
         let last = n + recent + 1 == deps.len();
         let start = d.start_date.unwrap_or(now);
         let end = d.end_date();
         let mk = |idx: u32, build: bool, state: InstanceState, deleted: Option<OffsetDateTime>| {
             let key = format!("{}-{idx}-{build}", d.id);
-            let flavor = FLAVORS[(flavor_base + idx as usize + usize::from(build)) % FLAVORS.len()];
+            // Its run instances all have the application's flavor; builds run on an M.
+            let flavor = flavor_of(app);
             Instance {
                 id: uuid(&key),
                 owner_id: owner.to_owned(),
@@ -295,7 +296,7 @@ pub(crate) fn seed_instances(
             let mut old = template.clone();
             old.id = uuid(&format!("{app}-baseline-{idx}"));
             old.index = Some(idx);
-            old.flavor = FLAVORS[(flavor_base + idx as usize) % FLAVORS.len()].to_owned();
+            old.flavor = flavor_of(app).to_owned();
             old.state = InstanceState::Deleted;
             old.creation_date = Some(now - Duration::days(70));
             old.deletion_date = Some(first + Duration::minutes(10));

@@ -17,6 +17,7 @@ use app::logic::alerts::{
     AlertsFile, ChannelKind, ChannelSpec, Facts, Finding, RuleKind, RuleSpec, Step, Track,
     evaluate, step,
 };
+use app::logic::costs::estimate::MonthEstimate;
 use app::model::alerts::{AlertsView, ChannelRow, Incident, RuleRow};
 use app::model::date;
 use app::model::navigation::Owner;
@@ -141,7 +142,12 @@ struct Inner {
     retrying: Mutex<BTreeMap<String, time::OffsetDateTime>>,
     /// The log pattern rules' streams.
     patterns: patterns::Patterns,
+    /// Each organisation's cost estimate (budget rules), reused for `ESTIMATE_FOR`.
+    estimates: Mutex<HashMap<String, (std::time::Instant, MonthEstimate)>>,
 }
+
+/// How long an organisation's estimate is reused by the budget rules (it moves by the hour).
+const ESTIMATE_FOR: Duration = Duration::from_secs(300);
 
 /// The key of a rule and subject among the tracks.
 fn track_key(rule: &str, f: &Finding) -> String {
@@ -348,6 +354,7 @@ impl Alerts {
                 tested: Mutex::new(HashMap::new()),
                 retrying: Mutex::new(BTreeMap::new()),
                 patterns: patterns::Patterns::default(),
+                estimates: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -718,12 +725,16 @@ impl Alerts {
     ) -> Facts {
         let mut f = Facts {
             token_expires: expires,
+            owner_name: owner.name.clone(),
             ..Facts::default()
         };
         let needs = |k: RuleKind| rules.iter().filter(move |r| r.kind == Some(k));
-        let board_kinds = rules
-            .iter()
-            .any(|r| !matches!(r.kind, Some(RuleKind::TokenExpiry) | None));
+        let board_kinds = rules.iter().any(|r| {
+            !matches!(
+                r.kind,
+                Some(RuleKind::TokenExpiry | RuleKind::Budget) | None
+            )
+        });
         if board_kinds {
             let gate = Arc::new(app::ssr::fan_out::Gate::new(8));
             match app::api::fleet::board_with(api, owner, &gate).await {
@@ -756,6 +767,9 @@ impl Alerts {
         let Ok(owner_id) = SegmentId::parse("owner id", &owner.id) else {
             return f;
         };
+        if needs(RuleKind::Budget).next().is_some() {
+            f.estimate = self.estimate(api, &owner_id, now).await;
+        }
         let covered = |kind: RuleKind| -> Vec<String> {
             let mut ids: Vec<String> = Vec::new();
             for r in needs(kind) {
@@ -860,6 +874,50 @@ impl Alerts {
         f
     }
 
+    /// The organisation's estimate for budget rules: the one read within `ESTIMATE_FOR`, else
+    /// a new one (none when it cannot be read: the budget rules wait).
+    async fn estimate(
+        &self,
+        api: &app::ssr::upstream::Authed<'_>,
+        owner: &SegmentId,
+        now: time::OffsetDateTime,
+    ) -> Option<MonthEstimate> {
+        let fresh = {
+            let cached = self
+                .inner
+                .estimates
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            cached
+                .get(owner.as_str())
+                .filter(|(at, e)| {
+                    at.elapsed() < ESTIMATE_FOR && e.month_number == u8::from(now.month())
+                })
+                .map(|(_, e)| e.clone())
+        };
+        if fresh.is_some() {
+            return fresh;
+        }
+        match app::ssr::costs::month_estimate(api, None, "", owner, now).await {
+            Ok(e) => {
+                let mut cached = self
+                    .inner
+                    .estimates
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                cached.insert(
+                    owner.as_str().to_owned(),
+                    (std::time::Instant::now(), e.clone()),
+                );
+                Some(e)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, owner = %owner, "alerts: the cost estimate could not be read; budget rules wait");
+                None
+            }
+        }
+    }
+
     /// What `/alerts` shows a user who can see the organisations `visible`.
     pub async fn view(&self, visible: &[String]) -> AlertsView {
         let status = self.last_status().await;
@@ -924,6 +982,16 @@ impl Alerts {
                         .clone()
                         .or_else(|| status.blocked.get(&r.spec.name).cloned()),
                     by: r.by.clone(),
+                    organisation_id: r.spec.organisation.clone(),
+                    amount: r.spec.amount,
+                    currency: r.spec.currency.clone(),
+                    thresholds: r.spec.thresholds.clone().unwrap_or_else(|| {
+                        if r.spec.kind == Some(RuleKind::Budget) {
+                            app::logic::alerts::BUDGET_THRESHOLDS.to_vec()
+                        } else {
+                            Vec::new()
+                        }
+                    }),
                 })
                 .collect(),
             channels: channels
@@ -1244,6 +1312,24 @@ impl AlertsBackend for Alerts {
     fn open_count(&self, visible: Vec<String>) -> Fut<usize> {
         let this = self.clone();
         Box::pin(async move { Alerts::open_count(&this, &visible).await })
+    }
+
+    fn open_of_kind(&self, visible: Vec<String>, kind: &'static str) -> Fut<Vec<Incident>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let Some(store) = &this.inner.store else {
+                return Vec::new();
+            };
+            store
+                .incidents()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|i| {
+                    i.resolved_at.is_none() && i.kind == kind && visible.contains(&i.organisation)
+                })
+                .collect()
+        })
     }
 
     fn change(&self, change: AlertChange, by: String, visible: Vec<String>) -> Fut<Changed> {

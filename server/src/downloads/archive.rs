@@ -70,6 +70,13 @@ pub async fn invoices_zip(
         .with(&credentials)
         .invoices(&owner, &query)
         .await?;
+    // A year holds the invoices emitted in it, by their own date: an upstream whose `until`
+    // is inclusive also lists one emitted at the next year's first instant.
+    list.retain(|i| {
+        i.emission_date.is_some_and(|t| {
+            query.since.is_none_or(|s| t >= s) && query.until.is_none_or(|u| t < u)
+        })
+    });
     billing::sort_newest_first(&mut list);
     list.reverse();
     let (writer, reader) = tokio::io::duplex(PIPE_BYTES);

@@ -1,5 +1,6 @@
 //! `GET /download/orgs/{owner}/costs-{year}.csv`: the costs page's table as CSV (the same
-//! quoting and formula neutralising as the invoice CSV), from the same session cache.
+//! quoting and formula neutralising as the invoice CSV), from the same session cache; and
+//! `costs-{year}-{month}-estimate.csv`, this month's estimate one row per instance.
 
 use crate::downloads::attachment::{DownloadError, csv_attachment, neutralise};
 use crate::http::signed_in::SignedIn;
@@ -57,5 +58,70 @@ pub async fn costs_download(
     Ok(csv_attachment(
         costs_csv(&costs),
         &format!("costs-{owner}-{year}.csv"),
+    )?)
+}
+
+/// The estimate's rows: `application_id,application,instance_id,flavor,zone,hours,
+/// hourly_price,amount,currency`, `amount` = `hours` × `hourly_price` (list price); an
+/// instance without a price has both empty, never 0.
+pub fn estimate_csv(e: &app::logic::costs::estimate::MonthEstimate) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record([
+        "application_id",
+        "application",
+        "instance_id",
+        "flavor",
+        "zone",
+        "hours",
+        "hourly_price",
+        "amount",
+        "currency",
+    ])?;
+    for r in &e.rows {
+        w.write_record([
+            neutralise(&r.application_id),
+            neutralise(&r.application),
+            neutralise(&r.instance_id),
+            neutralise(&r.flavor),
+            neutralise(&r.zone),
+            format!("{:.2}", r.hours),
+            r.hourly_price.map(|p| p.to_string()).unwrap_or_default(),
+            r.amount.map(|a| format!("{a:.4}")).unwrap_or_default(),
+            neutralise(&e.currency),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The route of this month's estimate (reached through `downloads::by_name`): only the
+/// current UTC month can be estimated.
+pub async fn estimate_download(
+    state: AppState,
+    SignedIn {
+        credentials,
+        session,
+    }: SignedIn,
+    owner: String,
+    year: i32,
+    month: u8,
+) -> Result<Response, DownloadError> {
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let now = time::OffsetDateTime::now_utc();
+    if (year, month) != (now.year(), u8::from(now.month())) {
+        return Err(app::error::AppError::BadRequest(format!(
+            "Only this month can be estimated: costs-{}-{:02}-estimate.csv. A past month is on its invoice.",
+            now.year(),
+            u8::from(now.month())
+        )))?;
+    }
+    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let api = state.upstream.with(&credentials);
+    let e = app::ssr::costs::month_estimate(&api, Some(&state.invoice_details), &key, &owner, now)
+        .await?;
+    Ok(csv_attachment(
+        estimate_csv(&e),
+        &format!("costs-{owner}-{year}-{month:02}-estimate.csv"),
     )?)
 }

@@ -31,6 +31,9 @@ pub async fn by_name(
     if file == "activity.csv" {
         return activity::activity_csv(state, signed_in, owner).await;
     }
+    if let Some((year, month)) = estimate_file(&file) {
+        return costs::estimate_download(state, signed_in, owner, year, month).await;
+    }
     match year_file(&file) {
         Some((YearFile::Invoices, year)) => {
             archive::invoices_zip(state, signed_in, owner, year).await
@@ -67,9 +70,40 @@ fn year_file(name: &str) -> Option<(YearFile, i32)> {
     .then_some((kind, y))
 }
 
+/// The year and month of `costs-{year}-{month}-estimate.csv` (four digits, then two).
+fn estimate_file(name: &str) -> Option<(i32, u8)> {
+    let rest = name.strip_prefix("costs-")?.strip_suffix("-estimate.csv")?;
+    let (y, m) = rest.split_once('-')?;
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y, 4) || !digits(m, 2) {
+        return None;
+    }
+    let (y, m): (i32, u8) = (y.parse().ok()?, m.parse().ok()?);
+    ((1..=12).contains(&m) && app::logic::costs::YEARS.contains(&y)).then_some((y, m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estimate_is_named_by_its_year_and_two_digit_month() {
+        assert_eq!(
+            estimate_file("costs-2026-12-estimate.csv"),
+            Some((2026, 12))
+        );
+        assert_eq!(estimate_file("costs-2026-01-estimate.csv"), Some((2026, 1)));
+        for bad in [
+            "costs-2026-1-estimate.csv",
+            "costs-2026-13-estimate.csv",
+            "costs-2026-00-estimate.csv",
+            "costs-26-12-estimate.csv",
+            "costs-2026-12.csv",
+            "costs-2026-+1-estimate.csv",
+        ] {
+            assert_eq!(estimate_file(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn only_a_four_digit_year_is_asked() {

@@ -9,6 +9,7 @@ mod client;
 mod compression;
 mod costs;
 mod drains;
+mod estimate;
 mod fleet;
 mod logs;
 mod metrics;

@@ -2,6 +2,7 @@
 //! currency and month of consumption (`year`).
 
 mod breakdown;
+pub mod estimate;
 mod year;
 
 pub use breakdown::{Breakdown, Check, CountableRow, Payer, PayerLines, UptimeRow, breakdown};

@@ -3,7 +3,7 @@
 use super::{Accept, Authed, Call};
 use crate::error::AppError;
 use crate::ids::SegmentId;
-use crate::model::billing::Invoice;
+use crate::model::billing::{CreditsSummary, Invoice, PriceSystem};
 use crate::query::InvoiceQuery;
 use reqwest::Response;
 
@@ -32,6 +32,24 @@ impl Authed<'_> {
         number: &SegmentId,
     ) -> Result<Invoice, AppError> {
         let p = path!("v4/billing/organisations/{}/invoices/{}", owner, number);
+        self.json(Call::get(p)).await
+    }
+
+    /// `GET /v4/billing/organisations/{o}/price-system?zone_id=`: the owner's prices in
+    /// `zone` (a zone without prices answers 404).
+    pub async fn price_system(
+        &self,
+        owner: &SegmentId,
+        zone: &SegmentId,
+    ) -> Result<PriceSystem, AppError> {
+        let p = path!("v4/billing/organisations/{}/price-system", owner);
+        self.json(Call::get(p).query(vec![("zone_id", zone.as_str().to_owned())]))
+            .await
+    }
+
+    /// `GET /v4/billing/organisations/{o}/credits/summary`.
+    pub async fn credits_summary(&self, owner: &SegmentId) -> Result<CreditsSummary, AppError> {
+        let p = path!("v4/billing/organisations/{}/credits/summary", owner);
         self.json(Call::get(p)).await
     }
 
