@@ -53,3 +53,60 @@ test("a year of PDFs downloads as one ZIP", async ({ page }, testInfo) => {
   expect(bytes.includes(Buffer.from("%PDF-"))).toBeTruthy();
   expect(problems).toEqual([]);
 });
+
+const axeSource = readFileSync("node_modules/axe-core/axe.min.js", "utf8");
+
+test("this month: so far, the forecast, the back-test, a budget set and removed; fits 1280 and 390 px, axe clean", async ({ page, browser }, testInfo) => {
+  test.setTimeout(90_000);
+  const problems = watchPage(page);
+  await signIn(page, testInfo);
+  await openAcmeInvoices(page);
+  const costs = page.url().replace(/\/invoices(\?.*)?$/, "/costs");
+  await page.goto(costs);
+  const section = page.getByRole("region", { name: "This month" });
+  await expect(section.getByText("So far", { exact: true })).toBeVisible();
+  await expect(section.getByText("Forecast for the month")).toBeVisible();
+  const table = section.getByRole("region", { name: "This month by application" });
+  await expect(table.getByRole("rowheader", { name: "api-gateway" })).toBeVisible();
+  await expect(table.getByRole("rowheader", { name: "Services (estimated)" })).toBeVisible();
+  await expect(section.getByText(/^Last month \(.+\) the estimate was within \d+\.\d %/)).toBeVisible();
+  await expect(section.getByRole("note", { name: "Not priced" })).toContainText("2XL-GPU");
+  await expect(section.getByRole("link", { name: "Export this month's estimate (CSV)" })).toHaveAttribute("href", /costs-\d{4}-\d{2}-estimate\.csv$/);
+
+  // A budget for the whole organisation: set, drawn, removed.
+  const name = `e2e budget ${testInfo.project.name}`;
+  await section.getByText("Set a budget", { exact: true }).click();
+  const form = page.getByRole("form", { name: "Set a budget" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel(/^Amount a month/).fill("100000");
+  await form.getByRole("button", { name: "Set the budget" }).click();
+  await expect(page.locator("#outcome")).toContainText(`Rule "${name}" made`);
+  const budget = page.locator("li.budget", { hasText: name });
+  await expect(budget).toContainText(/Spent .+ \(\d+ %\), forecast .+ of 100,000\.00 €/);
+
+  for (const [width, height] of [[1280, 900], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(scroll, `${width} px`).toBeLessThanOrEqual(inner);
+  }
+  let audited = page;
+  if (testInfo.project.name === "no-js") {
+    const ctx = await browser.newContext({ javaScriptEnabled: true, storageState: await page.context().storageState() });
+    await ctx.route(/\.(js|wasm)(\?|$)/, (r) => r.abort());
+    audited = await ctx.newPage();
+    await audited.goto(costs);
+    await expect(audited.getByRole("region", { name: "This month by application" })).toBeVisible();
+  }
+  await audited.evaluate(axeSource);
+  const violations = await audited.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
+  });
+  expect(violations).toEqual([]);
+
+  await budget.getByRole("button", { name: `Remove the budget ${name}` }).click();
+  await expect(page.locator("#outcome")).toContainText(`Rule "${name}" removed`);
+  await expect(page.locator("li.budget", { hasText: name })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

@@ -48,13 +48,6 @@ impl RuleKind {
             Self::Budget => "budget",
         }
     }
-
-    /// Whether this dashboard evaluates it yet (the others are listed as inactive, with why).
-    pub fn evaluated(self) -> Result<(), &'static str> {
-        match self {
-            _ => Ok(()),
-        }
-    }
 }
 
 /// How bad an incident is.
@@ -472,9 +465,6 @@ impl RuleSpec {
                 "its organisation \"{}\" is not an id",
                 crate::logic::filters::clip(&self.organisation)
             ));
-        }
-        if let Err(why) = kind.evaluated() {
-            return Some(why.to_owned());
         }
         let needs =
             |what: &str, ok: bool| (!ok).then(|| format!("a {} rule needs {what}", kind.as_str()));
@@ -1231,6 +1221,80 @@ mod tests {
             .retrying_since
             .insert("app_r".into(), now - time::Duration::minutes(11));
         assert_eq!(ids(&facts), ["app_r", "app_d"]);
+    }
+
+    #[test]
+    fn a_budget_finds_each_threshold_once_a_month_on_spent_or_forecast() {
+        use crate::logic::costs::estimate::{AppEstimate, MonthEstimate};
+        let now = datetime!(2026-12-15 12:00 UTC);
+        let e = MonthEstimate {
+            month: "December 2026".into(),
+            year: 2026,
+            month_number: 12,
+            currency: "EUR".into(),
+            apps: vec![AppEstimate {
+                id: "app_1".into(),
+                name: "api".into(),
+                so_far: 40.0,
+                low: 60.0,
+                high: 80.0,
+                sentence: String::new(),
+            }],
+            price_factor: 1.0,
+            discount: 0.0,
+            total: (60.0, 95.0, 120.0),
+            ..MonthEstimate::default()
+        };
+        let facts = Facts {
+            estimate: Some(e),
+            owner_name: "Acme".into(),
+            ..Facts::default()
+        };
+        let budget = RuleSpec {
+            amount: Some(100.0),
+            currency: Some("EUR".into()),
+            ..rule(RuleKind::Budget)
+        };
+        assert_eq!(budget.problem(), None);
+        let ids: Vec<String> = evaluate(&budget, &facts, now)
+            .into_iter()
+            .map(|f| f.subject.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "budget:2026-12:spent:50",
+                "budget:2026-12:forecast:75",
+                "budget:2026-12:forecast:90"
+            ]
+        );
+        // Narrowed to an application: its runtime only.
+        let narrow = RuleSpec {
+            applications: vec!["app_1".into()],
+            thresholds: Some(vec![40, 60]),
+            ..budget.clone()
+        };
+        let found = evaluate(&narrow, &facts, now);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0].summary.starts_with("api has spent 40.00"),
+            "{}",
+            found[0].summary
+        );
+        // Another currency is not compared; a budget without an amount does not run.
+        let dollars = RuleSpec {
+            currency: Some("USD".into()),
+            ..budget.clone()
+        };
+        assert!(evaluate(&dollars, &facts, now).is_empty());
+        assert!(
+            RuleSpec {
+                amount: None,
+                ..budget
+            }
+            .problem()
+            .is_some()
+        );
     }
 
     #[test]

@@ -142,6 +142,9 @@ struct Inner {
     retrying: Mutex<BTreeMap<String, time::OffsetDateTime>>,
     /// The log pattern rules' streams.
     patterns: patterns::Patterns,
+    /// The open incidents as last read (every evaluation period, and after each evaluation):
+    /// what the bell and the fleet board show, so a page load costs the store nothing.
+    open: Mutex<Vec<Incident>>,
     /// Each organisation's cost estimate (budget rules), reused for `ESTIMATE_FOR`.
     estimates: Mutex<HashMap<String, (std::time::Instant, MonthEstimate)>>,
 }
@@ -355,6 +358,7 @@ impl Alerts {
                 retrying: Mutex::new(BTreeMap::new()),
                 patterns: patterns::Patterns::default(),
                 estimates: Mutex::new(HashMap::new()),
+                open: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -418,7 +422,10 @@ impl Alerts {
         // The lease outlives two periods: a holder that dies is replaced within three.
         let life = (self.inner.interval * 2).max(Duration::from_secs(1));
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(this.inner.interval);
+            // The first evaluation one period after the start (a server starting does not
+            // add its calls to the start's).
+            let period = this.inner.interval;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut leading = false;
             loop {
@@ -450,8 +457,32 @@ impl Alerts {
                 if lead {
                     this.cycle(&store).await;
                 }
+                this.refresh_open(&store).await;
             }
         });
+    }
+
+    /// Reads the open incidents again for the bell and the board.
+    async fn refresh_open(&self, store: &AlertStore) {
+        match store.incidents().await {
+            Ok(list) => {
+                let open: Vec<Incident> = list
+                    .into_iter()
+                    .filter(|i| i.resolved_at.is_none())
+                    .collect();
+                *self.inner.open.lock().unwrap_or_else(|p| p.into_inner()) = open;
+            }
+            Err(e) => tracing::warn!(error = %e, "alerts: the open incidents could not be read"),
+        }
+    }
+
+    /// The open incidents as last read.
+    fn open_now(&self) -> Vec<Incident> {
+        self.inner
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn status(&self) -> std::sync::MutexGuard<'_, Status> {
@@ -1096,17 +1127,11 @@ impl Alerts {
         Ok(())
     }
 
-    /// Open incidents in the organisations `visible` (the bell).
+    /// Open incidents in the organisations `visible` (the bell), as last read.
     pub async fn open_count(&self, visible: &[String]) -> usize {
-        let Some(store) = &self.inner.store else {
-            return 0;
-        };
-        store
-            .incidents()
-            .await
-            .unwrap_or_default()
+        self.open_now()
             .iter()
-            .filter(|i| i.resolved_at.is_none() && visible.contains(&i.organisation))
+            .filter(|i| visible.contains(&i.organisation))
             .count()
     }
 
@@ -1317,17 +1342,9 @@ impl AlertsBackend for Alerts {
     fn open_of_kind(&self, visible: Vec<String>, kind: &'static str) -> Fut<Vec<Incident>> {
         let this = self.clone();
         Box::pin(async move {
-            let Some(store) = &this.inner.store else {
-                return Vec::new();
-            };
-            store
-                .incidents()
-                .await
-                .unwrap_or_default()
+            this.open_now()
                 .into_iter()
-                .filter(|i| {
-                    i.resolved_at.is_none() && i.kind == kind && visible.contains(&i.organisation)
-                })
+                .filter(|i| i.kind == kind && visible.contains(&i.organisation))
                 .collect()
         })
     }

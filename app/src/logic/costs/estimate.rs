@@ -324,10 +324,10 @@ pub fn estimate(inputs: &Inputs<'_>) -> MonthEstimate {
                 "; {running_now} running now, {} by the month's end",
                 said(low)
             ));
-            if high > low + 0.005 {
-                if let Some((n, f)) = &app.max {
-                    sentence.push_str(&format!(" (up to {} at {n} × {f})", said(high)));
-                }
+            if high > low + 0.005
+                && let Some((n, f)) = &app.max
+            {
+                sentence.push_str(&format!(" (up to {} at {n} × {f})", said(high)));
             }
         }
         sentence.push('.');
