@@ -181,9 +181,6 @@ fn budget_bars(
     rules: &[RuleRow],
     remove: ServerAction<DeleteAlertRule>,
 ) -> Option<AnyView> {
-    if rules.is_empty() {
-        return None;
-    }
     let last: Option<Result<AlertChangeResult, crate::error::AppError>> =
         remove.value().get_untracked();
     let outcome = last.map(|r| match r {
@@ -254,12 +251,16 @@ fn budget_bars(
             });
             view! {
                 <li class="budget">
-                    <p><strong>{r.name.clone()}</strong>{format!(" · {scope} · {made}")}" "{removable}</p>
+                    <div class="budget-head"><p><strong>{r.name.clone()}</strong>{format!(" · {scope} · {made}")}</p>{removable}</div>
                     {body}
                 </li>
             }
         })
         .collect_view();
+    // The outcome of a removal shows even when it removed the last budget.
+    if rules.is_empty() {
+        return outcome;
+    }
     Some(
         view! {
             <h3>"Budgets"</h3>
