@@ -58,7 +58,10 @@ pages = [timed(page) for _ in range(runs)]
 # each application's details and instances together, 8 applications at a time, then the zones.
 def raw():
     global instances
-    start = time.strftime("%Y-%m-01T00:00:00Z", time.gmtime())
+    # As the server reads them: since the start of the month before.
+    t = time.gmtime()
+    y, m = (t.tm_year, t.tm_mon - 1) if t.tm_mon > 1 else (t.tm_year - 1, 12)
+    start = f"{y:04d}-{m:02d}-01T00:00:00Z"
     with cf.ThreadPoolExecutor(3) as p:
         list(p.map(up, ["/v2/summary", f"/v4/billing/organisations/{oid}/invoices?since=2000-01-01T00:00:00Z",
                         f"/v4/billing/organisations/{oid}/credits/summary"]))

@@ -40,6 +40,8 @@ pub(crate) struct Breaks {
     pub(crate) down: HashSet<String>,
     pub(crate) errors: HashSet<String>,
     pub(crate) hot: HashSet<String>,
+    /// Applications whose latest deployment fails.
+    pub(crate) failed: HashSet<String>,
     /// Days until the current token expires, when set.
     pub(crate) token_days: Option<i64>,
 }

@@ -313,8 +313,8 @@ fn outcome(last: Last) -> Option<AnyView> {
 }
 
 /// A field's name as its form labels it.
-fn label_of(field: &str) -> &str {
-    match field {
+fn label_of(field: &str) -> String {
+    let label = match field {
         "organisation" => "Organisation",
         "name" => "Name",
         "kind" => "Kind",
@@ -331,7 +331,8 @@ fn label_of(field: &str) -> &str {
         "secret" => "Signing secret",
         "to" => "To",
         other => other,
-    }
+    };
+    label.to_owned()
 }
 
 /// One labelled field of a form, with its message when refused. Ids are `alert-<name>`

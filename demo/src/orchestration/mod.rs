@@ -72,12 +72,7 @@ async fn owner_deployments(
     let map: serde_json::Map<String, serde_json::Value> = apps
         .iter()
         .map(|a| {
-            let deps = demo
-                .world
-                .deployments
-                .get(&a.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
+            let deps = deployments_of(&demo, &a.id);
             let list = deps
                 .iter()
                 .enumerate()
@@ -141,6 +136,24 @@ fn page<T: serde::Serialize>(mut list: Vec<T>, desc: bool, limit: Option<usize>)
     Json(list).into_response()
 }
 
+/// An application's deployments as served now: with its latest one failed when a test broke
+/// it so (`POST /demo/break`, `deployment_failed`).
+fn deployments_of(demo: &Shared, app: &str) -> Vec<app::model::deployments::Deployment> {
+    let mut list = demo.world.deployments.get(app).cloned().unwrap_or_default();
+    if demo.breaks().failed.contains(app)
+        && let Some(last) = list.last_mut()
+    {
+        let failed = app::model::deployments::DeploymentState::Failed;
+        // Its final step fails instead (an unfinished one fails now).
+        let was = last.state.clone();
+        for step in last.steps.iter_mut().filter(|s| s.state == was) {
+            step.state = failed.clone();
+        }
+        last.state = failed;
+    }
+    list
+}
+
 /// `GET .../deployments?limit&order&action`.
 async fn deployments(
     State(demo): State<Shared>,
@@ -151,8 +164,8 @@ async fn deployments(
     let limit = limit_param(&q, 1000)?;
     let desc = desc(&q)?;
     let actions: HashSet<&str> = all(&q, "action").into_iter().collect();
-    let list: Vec<_> = demo.world.deployments[&app]
-        .iter()
+    let list: Vec<_> = deployments_of(&demo, &app)
+        .into_iter()
         .filter(|d| actions.is_empty() || actions.contains(d.origin.action.as_str()))
         .collect();
     Ok(page(list, desc, limit))
@@ -164,8 +177,8 @@ async fn deployment(
     Path((owner, app, id)): Path<(String, String, String)>,
 ) -> Reply {
     check_app(&demo, &owner, &app)?;
-    let d = demo.world.deployments[&app]
-        .iter()
+    let d = deployments_of(&demo, &app)
+        .into_iter()
         .find(|d| d.id == id)
         .ok_or_else(|| not_found("Deployment"))?;
     Ok(Json(d).into_response())

@@ -288,6 +288,8 @@ async fn each_kind_opens_one_incident_when_the_demo_breaks_and_resolves_when_rep
     let (ops, port) = Receiver::start(0).await;
     let acme = demo::acme_id();
     let web = demo::app_id("api-gateway");
+    // Its latest deployment succeeded (api-gateway's failed already).
+    let cron = demo::app_id("legacy-cron");
     let file = dir.join("alerts.toml");
     std::fs::write(
         &file,
@@ -329,6 +331,13 @@ organisation = "{acme}"
 kind = "token_expiry"
 days = 7
 channels = ["ops"]
+
+[[rule]]
+name = "failed"
+organisation = "{acme}"
+kind = "deployment_failed"
+applications = ["{cron}"]
+channels = ["ops"]
 "#
         ),
     )
@@ -354,21 +363,26 @@ channels = ["ops"]
     for what in ["app_down", "http_5xx", "cpu"] {
         demo_break(&h, serde_json::json!({"what": what, "app": web})).await;
     }
+    demo_break(
+        &h,
+        serde_json::json!({"what": "deployment_failed", "app": cron}),
+    )
+    .await;
     demo_break(&h, serde_json::json!({"what": "token_expiry", "days": 3})).await;
-    let got = ops.wait_for(4).await;
+    let got = ops.wait_for(5).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let got_all = ops.bodies();
-    assert_eq!(got_all.len(), 4, "one each, no more: {got:?}");
+    assert_eq!(got_all.len(), 5, "one each, no more: {got:?}");
     let mut rules: Vec<&str> = got_all
         .iter()
         .map(|b| b["rule"].as_str().unwrap_or_default())
         .collect();
     rules.sort();
-    assert_eq!(rules, ["cpu", "down", "errors", "token"]);
+    assert_eq!(rules, ["cpu", "down", "errors", "failed", "token"]);
     assert!(got_all.iter().all(|b| b["state"] == "open"));
     // The bell in the top bar of every page counts them.
     let page = h.page("/zones", 200).await;
-    assert!(page.contains("Alerts: 4 open incidents"), "the bell");
+    assert!(page.contains("Alerts: 5 open incidents"), "the bell");
     let token = got_all
         .iter()
         .find(|b| b["rule"] == "token")
@@ -381,13 +395,13 @@ channels = ["ops"]
         .await
         .expect("repaired");
     assert_eq!(resp.status(), 204);
-    ops.wait_for(8).await;
+    ops.wait_for(10).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let all = ops.bodies();
-    assert_eq!(all.len(), 8, "{all:?}");
+    assert_eq!(all.len(), 10, "{all:?}");
     let resolved: Vec<&serde_json::Value> =
         all.iter().filter(|b| b["state"] == "resolved").collect();
-    assert_eq!(resolved.len(), 4);
+    assert_eq!(resolved.len(), 5);
     for r in resolved {
         let opened = all
             .iter()
