@@ -43,13 +43,24 @@ pub struct AlertChangeResult {
     pub kept: Vec<(String, String)>,
 }
 
-/// Makes or removes a rule or channel, audited in its organisation's activity.
+/// Makes or removes a rule or channel, audited in its organisation's activity; a form the
+/// browser's fields already refuse (`Err`) comes back with its messages and what was typed.
 #[cfg(feature = "ssr")]
 async fn change(
-    change: crate::ssr::alerts::AlertChange,
+    change: Result<crate::ssr::alerts::AlertChange, Vec<(String, String)>>,
     action: &'static str,
     kept: Vec<(String, String)>,
 ) -> Result<AlertChangeResult, AppError> {
+    let change = match change {
+        Ok(c) => c,
+        Err(errors) => {
+            return Ok(AlertChangeResult {
+                done: None,
+                errors,
+                kept,
+            });
+        }
+    };
     let user = crate::ssr::session::current_user().await?;
     let by = [&user.name, &user.email, &user.id]
         .into_iter()
@@ -97,29 +108,24 @@ pub async fn create_alert_rule(
         ("count".into(), form.count.clone()),
         ("days".into(), form.days.clone()),
         ("remind_minutes".into(), form.remind_minutes.clone()),
+        ("amount".into(), form.amount.clone()),
+        ("currency".into(), form.currency.clone()),
+        ("thresholds".into(), form.thresholds.clone()),
     ];
-    match form.parse() {
-        Ok(spec) => {
-            change(
-                crate::ssr::alerts::AlertChange::AddRule(spec),
-                "alert_rule.create",
-                kept,
-            )
-            .await
-        }
-        Err(errors) => Ok(AlertChangeResult {
-            done: None,
-            errors,
-            kept,
-        }),
-    }
+    use crate::ssr::alerts::AlertChange;
+    change(
+        form.parse().map(AlertChange::AddRule),
+        "alert_rule.create",
+        kept,
+    )
+    .await
 }
 
 /// Removes a rule made on the page.
 #[server(prefix = "/api", endpoint = "alert_rule_delete")]
 pub async fn delete_alert_rule(name: String) -> Result<AlertChangeResult, AppError> {
     change(
-        crate::ssr::alerts::AlertChange::RemoveRule(name),
+        Ok(crate::ssr::alerts::AlertChange::RemoveRule(name)),
         "alert_rule.delete",
         Vec::new(),
     )
@@ -138,28 +144,20 @@ pub async fn create_alert_channel(
         ("kind".into(), form.kind.clone()),
         ("to".into(), form.to.clone()),
     ];
-    match form.parse() {
-        Ok(spec) => {
-            change(
-                crate::ssr::alerts::AlertChange::AddChannel(spec),
-                "alert_channel.create",
-                kept,
-            )
-            .await
-        }
-        Err(errors) => Ok(AlertChangeResult {
-            done: None,
-            errors,
-            kept,
-        }),
-    }
+    use crate::ssr::alerts::AlertChange;
+    change(
+        form.parse().map(AlertChange::AddChannel),
+        "alert_channel.create",
+        kept,
+    )
+    .await
 }
 
 /// Removes a channel made on the page (refused while a rule uses it).
 #[server(prefix = "/api", endpoint = "alert_channel_delete")]
 pub async fn delete_alert_channel(name: String) -> Result<AlertChangeResult, AppError> {
     change(
-        crate::ssr::alerts::AlertChange::RemoveChannel(name),
+        Ok(crate::ssr::alerts::AlertChange::RemoveChannel(name)),
         "alert_channel.delete",
         Vec::new(),
     )

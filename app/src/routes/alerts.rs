@@ -86,8 +86,8 @@ fn Alerts(view: AlertsView, actions: Actions) -> impl IntoView {
         .or_else(|| actions.remove_channel.value().get_untracked());
     let new_rule_last = actions.add_rule.value().get_untracked();
     let new_channel_last = actions.add_channel.value().get_untracked();
-    let rule_outcome = outcome(rule_last);
-    let channel_outcome = outcome(channel_last);
+    let rule_outcome = outcome(rule_last, "rule-");
+    let channel_outcome = outcome(channel_last, "channel-");
     let rule_form = (view.can_edit).then(|| {
         rule_form(
             &view,
@@ -289,7 +289,7 @@ fn incidents(list: Vec<Incident>, empty: &'static str, label: &'static str) -> A
 }
 
 /// The notice of what the last change of a section gave.
-fn outcome(last: Last) -> Option<AnyView> {
+fn outcome(last: Last, prefix: &'static str) -> Option<AnyView> {
     last.map(|r| match r {
         Ok(AlertChangeResult {
             done: Some(done), ..
@@ -298,7 +298,7 @@ fn outcome(last: Last) -> Option<AnyView> {
             let items = r
                 .errors
                 .iter()
-                .map(|(k, m)| view! { <li><a href=format!("#alert-{k}")>{label_of(k)}</a>": "{m.clone()}</li> })
+                .map(|(k, m)| view! { <li><a href=format!("#{prefix}{k}")>{label_of(k)}</a>": "{m.clone()}</li> })
                 .collect_view();
             view! {
                 <Outcome refused=true>
@@ -335,8 +335,20 @@ fn label_of(field: &str) -> String {
     label.to_owned()
 }
 
-/// One labelled field of a form, with its message when refused. Ids are `alert-<name>`
-/// (one form shows its errors at a time, so they are unique where it matters).
+/// What the last answer said of field `name`: its messages (joined) and whether it is the
+/// first field in error (which takes the focus).
+fn refusal(last: &AlertChangeResult, name: &str) -> (Option<String>, bool) {
+    let said: Vec<&str> = last
+        .errors
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, m)| m.as_str())
+        .collect();
+    let first = last.errors.first().is_some_and(|(k, _)| k == name);
+    ((!said.is_empty()).then(|| said.join(" ")), first)
+}
+
+/// One labelled field of a form, with its message when refused. Ids are `<prefix><name>`.
 fn field(
     prefix: &'static str,
     name: &'static str,
@@ -345,13 +357,8 @@ fn field(
     kind: &'static str,
     last: &AlertChangeResult,
 ) -> impl IntoView + use<> {
-    let error: Vec<String> = last
-        .errors
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, m)| m.clone())
-        .collect();
-    let bad = !error.is_empty();
+    let (error, first) = refusal(last, name);
+    let bad = error.is_some();
     let value = (kind != "password")
         .then(|| {
             last.kept
@@ -361,7 +368,6 @@ fn field(
         })
         .flatten();
     let id = format!("{prefix}{name}");
-    let first = last.errors.first().is_some_and(|(k, _)| k == name);
     view! {
         <label>
             {label}
@@ -376,7 +382,7 @@ fn field(
                 aria-describedby=bad.then(|| format!("{id}-error"))
                 autofocus=first
             />
-            {bad.then(|| view! { <span class="field-error" id=format!("{id}-error")>{error.join(" ")}</span> })}
+            {error.map(|e| view! { <span class="field-error" id=format!("{id}-error")>{e}</span> })}
         </label>
     }
 }
@@ -394,15 +400,9 @@ fn select(
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone());
-    let error: Vec<String> = last
-        .errors
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, m)| m.clone())
-        .collect();
-    let bad = !error.is_empty();
+    let (error, first) = refusal(last, name);
+    let bad = error.is_some();
     let id = format!("{prefix}{name}");
-    let first = last.errors.first().is_some_and(|(k, _)| k == name);
     let options = options
         .into_iter()
         .map(|(v, l)| {
@@ -420,7 +420,7 @@ fn select(
                 aria-describedby=bad.then(|| format!("{id}-error"))
                 autofocus=first
             >{options}</select>
-            {bad.then(|| view! { <span class="field-error" id=format!("{id}-error")>{error.join(" ")}</span> })}
+            {error.map(|e| view! { <span class="field-error" id=format!("{id}-error")>{e}</span> })}
         </label>
     }
 }
@@ -489,7 +489,7 @@ fn rule_form(
     )
     .collect();
     let open = !last.errors.is_empty();
-    let p = "alert-";
+    let p = "rule-";
     view! {
         <details class="alert-new" open=open>
             <summary>"New rule"</summary>
@@ -534,7 +534,7 @@ fn channel_form(
     .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
     .collect();
     let open = !last.errors.is_empty();
-    let p = "alert-";
+    let p = "channel-";
     view! {
         <details class="alert-new" open=open>
             <summary>"New channel"</summary>

@@ -363,29 +363,44 @@ fn derived_lines(
     let mut countables = Vec::new();
     for (app, _) in p.zones.iter().step_by(2) {
         let key = format!("{}-{app}", p.number);
-        let (service, unit) = SERVICES[pick(&key, 0, SERVICES.len() as u64) as usize];
-        countables.push(Countable {
-            item_id: Some(uuid(&format!("{key}-countable"))),
-            price: pick(&key, 150, 2400) as f64 / 100.0,
-            app_id: Some(app.clone()),
-            owner_id: Some(p.owner.to_owned()),
-            service: Some(service.into()),
-            unit_name: Some(unit.into()),
-            zone_id: Some("par".into()),
-            quantity: pick(&key, 1, 400) as f64 / 4.0,
-            ..Countable::default()
-        });
+        countables.push(service_line(
+            p,
+            app,
+            &key,
+            pick(&key, 150, 2400) as f64 / 100.0,
+        ));
     }
-    countables.push(Countable {
+    countables.push(support_line(p, 29.0));
+    Some((uptimes, countables))
+}
+
+/// A metered service of `app` billed `price` (the service picked by `key`).
+fn service_line(p: &InvoiceParts<'_>, app: &str, key: &str, price: f64) -> Countable {
+    let (service, unit) = SERVICES[pick(key, 0, SERVICES.len() as u64) as usize];
+    Countable {
+        item_id: Some(uuid(&format!("{key}-countable"))),
+        price,
+        app_id: Some(app.to_owned()),
+        owner_id: Some(p.owner.to_owned()),
+        service: Some(service.into()),
+        unit_name: Some(unit.into()),
+        zone_id: Some("par".into()),
+        quantity: pick(key, 1, 400) as f64 / 4.0,
+        ..Countable::default()
+    }
+}
+
+/// The owner's support plan for the month, billed `price`.
+fn support_line(p: &InvoiceParts<'_>, price: f64) -> Countable {
+    Countable {
         item_id: Some(uuid(&format!("{}-support", p.number))),
-        price: 29.0,
+        price,
         owner_id: Some(p.owner.to_owned()),
         service: Some("support.standard".into()),
         unit_name: Some("month".into()),
         quantity: 1.0,
         ..Countable::default()
-    });
-    Some((uptimes, countables))
+    }
 }
 
 /// Line items adding up to `cents`: running time of one to three instances per application,
@@ -451,28 +466,9 @@ fn line_items(
             sub_category: Some("APPLICATION".into()),
             details,
         });
-        let (service, unit) = SERVICES[pick(&key, 0, SERVICES.len() as u64) as usize];
-        countables.push(Countable {
-            item_id: Some(uuid(&format!("{key}-countable"))),
-            price: money(parts[2 * i + 1]),
-            app_id: Some((*app).clone()),
-            owner_id: Some(p.owner.to_owned()),
-            service: Some(service.into()),
-            unit_name: Some(unit.into()),
-            zone_id: Some("par".into()),
-            quantity: pick(&key, 1, 400) as f64 / 4.0,
-            ..Countable::default()
-        });
+        countables.push(service_line(p, app, &key, money(parts[2 * i + 1])));
     }
-    countables.push(Countable {
-        item_id: Some(uuid(&format!("{}-support", p.number))),
-        price: money(parts[parts.len() - 1]),
-        owner_id: Some(p.owner.to_owned()),
-        service: Some("support.standard".into()),
-        unit_name: Some("month".into()),
-        quantity: 1.0,
-        ..Countable::default()
-    });
+    countables.push(support_line(p, money(parts[parts.len() - 1])));
     (uptimes, countables)
 }
 
