@@ -60,7 +60,8 @@ fn yes() -> bool {
 
 /// `POST /demo/break`: breaks (or, with `"on": false`, repairs) one thing on purpose: an
 /// application taken down (its instances stop), answering 5xx (half its requests), its CPU
-/// pinned at 97 %, its latest deployment failed, or the current token expiring in `days`.
+/// pinned at 97 % (`cpu`), its memory at 96 % (`mem`), its latest deployment failed, or the
+/// current token expiring in `days`.
 async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>) -> Response {
     let mut breaks = demo.breaks.lock().unwrap_or_else(|p| p.into_inner());
     let app = || {
@@ -72,6 +73,7 @@ async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>)
         "app_down" => Some(&mut breaks.down),
         "http_5xx" => Some(&mut breaks.errors),
         "cpu" => Some(&mut breaks.hot),
+        "mem" => Some(&mut breaks.heavy),
         "deployment_failed" => Some(&mut breaks.failed),
         "token_expiry" => {
             breaks.token_days = b.on.then_some(b.days.unwrap_or(3));
@@ -90,7 +92,7 @@ async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>)
         }
         _ => api_error(
             StatusCode::BAD_REQUEST,
-            "what must be app_down, http_5xx, cpu, deployment_failed or token_expiry, with a known app",
+            "what must be app_down, http_5xx, cpu, mem, deployment_failed or token_expiry, with a known app",
         ),
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct Breaks {
     pub(crate) down: HashSet<String>,
     pub(crate) errors: HashSet<String>,
     pub(crate) hot: HashSet<String>,
+    /// Applications whose memory is pinned high.
+    pub(crate) heavy: HashSet<String>,
     /// Applications whose latest deployment fails.
     pub(crate) failed: HashSet<String>,
     /// Days until the current token expires, when set.

@@ -72,15 +72,21 @@ async fn metrics(
         v if v.is_empty() => vec!["cpu", "mem", "load1"],
         v => v,
     };
-    let hot = demo.breaks().hot.contains(&id);
+    let breaks = demo.breaks();
+    let (hot, heavy) = (breaks.hot.contains(&id), breaks.heavy.contains(&id));
     let series: Vec<serde_json::Value> = names
         .into_iter()
         .filter(|n| matches!(*n, "cpu" | "mem" | "load1"))
         .map(|name| {
             let mut data = seed::series(&id, name, end - interval, end, span);
-            if hot && name == "cpu" {
+            let pinned = match name {
+                "cpu" if hot => Some(97.0),
+                "mem" if heavy => Some(96.0),
+                _ => None,
+            };
+            if let Some(v) = pinned {
                 for point in &mut data {
-                    point["value"] = serde_json::json!(97.0);
+                    point["value"] = serde_json::json!(v);
                 }
             }
             serde_json::json!({ "name": name, "data": data })

@@ -333,6 +333,15 @@ days = 7
 channels = ["ops"]
 
 [[rule]]
+name = "memory"
+organisation = "{acme}"
+kind = "mem_high"
+percent = 90
+count = 3
+applications = ["{web}"]
+channels = ["ops"]
+
+[[rule]]
 name = "failed"
 organisation = "{acme}"
 kind = "deployment_failed"
@@ -360,7 +369,7 @@ channels = ["ops"]
             .await
             .contains("Alerts: no open incident")
     );
-    for what in ["app_down", "http_5xx", "cpu"] {
+    for what in ["app_down", "http_5xx", "cpu", "mem"] {
         demo_break(&h, serde_json::json!({"what": what, "app": web})).await;
     }
     demo_break(
@@ -369,20 +378,23 @@ channels = ["ops"]
     )
     .await;
     demo_break(&h, serde_json::json!({"what": "token_expiry", "days": 3})).await;
-    let got = ops.wait_for(5).await;
+    let got = ops.wait_for(6).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let got_all = ops.bodies();
-    assert_eq!(got_all.len(), 5, "one each, no more: {got:?}");
+    assert_eq!(got_all.len(), 6, "one each, no more: {got:?}");
     let mut rules: Vec<&str> = got_all
         .iter()
         .map(|b| b["rule"].as_str().unwrap_or_default())
         .collect();
     rules.sort();
-    assert_eq!(rules, ["cpu", "down", "errors", "failed", "token"]);
+    assert_eq!(
+        rules,
+        ["cpu", "down", "errors", "failed", "memory", "token"]
+    );
     assert!(got_all.iter().all(|b| b["state"] == "open"));
     // The bell in the top bar of every page counts them.
     let page = h.page("/zones", 200).await;
-    assert!(page.contains("Alerts: 5 open incidents"), "the bell");
+    assert!(page.contains("Alerts: 6 open incidents"), "the bell");
     let token = got_all
         .iter()
         .find(|b| b["rule"] == "token")
@@ -395,13 +407,13 @@ channels = ["ops"]
         .await
         .expect("repaired");
     assert_eq!(resp.status(), 204);
-    ops.wait_for(10).await;
+    ops.wait_for(12).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let all = ops.bodies();
-    assert_eq!(all.len(), 10, "{all:?}");
+    assert_eq!(all.len(), 12, "{all:?}");
     let resolved: Vec<&serde_json::Value> =
         all.iter().filter(|b| b["state"] == "resolved").collect();
-    assert_eq!(resolved.len(), 5);
+    assert_eq!(resolved.len(), 6);
     for r in resolved {
         let opened = all
             .iter()
@@ -988,5 +1000,79 @@ channels = ["ops"]
     assert_eq!(got[1]["incident"], incident, "the same incident resolves");
     eprintln!("takeover after a SIGKILL: {took:?}");
     drop(replicas);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The demo's standing conditions (a deployment in progress for long, an application in
+/// default of payment, operators with an update) each open one incident per subject, once,
+/// however many evaluations follow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standing_conditions_open_one_incident_per_subject_once() {
+    let (ops, port) = Receiver::start(0).await;
+    let dir = std::env::temp_dir().join(format!("alerts-standing-{}", free_port()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let acme = demo::acme_id();
+    let globex = demo::globex_id();
+    let file = dir.join("alerts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[[channel]]
+name = "ops"
+kind = "webhook"
+url = "http://127.0.0.1:{port}/hook"
+secret = "k"
+
+[[rule]]
+name = "stuck"
+organisation = "{acme}"
+kind = "deployment_stuck"
+minutes = 5
+channels = ["ops"]
+
+[[rule]]
+name = "unpaid"
+organisation = "{globex}"
+kind = "app_moderated"
+channels = ["ops"]
+
+[[rule]]
+name = "updates"
+organisation = "{acme}"
+kind = "operator_update"
+channels = ["ops"]
+"#
+        ),
+    )
+    .expect("write");
+    let mut c = Config::for_tests();
+    c.alerts_file = Some(file);
+    c.alert_interval_secs = 0.3;
+    c.alert_allowed_hosts = "127.0.0.1".into();
+    let h = Harness::start_with(c).await;
+    h.login("demo").await;
+    ops.wait_for(3).await;
+    // Several more evaluations: nothing more.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let got = ops.bodies();
+    let subjects = |rule: &str| -> Vec<String> {
+        let mut s: Vec<String> = got
+            .iter()
+            .filter(|b| b["rule"] == rule)
+            .map(|b| b["subject"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        s.sort();
+        s
+    };
+    for rule in ["stuck", "unpaid", "updates"] {
+        let s = subjects(rule);
+        assert!(!s.is_empty(), "{rule} found nothing: {got:?}");
+        let mut unique = s.clone();
+        unique.dedup();
+        assert_eq!(s, unique, "{rule}: one notification per subject");
+    }
+    assert!(got.iter().all(|b| b["state"] == "open"));
+    assert_eq!(subjects("stuck"), [demo::app_id("billing-worker")]);
     let _ = std::fs::remove_dir_all(&dir);
 }
