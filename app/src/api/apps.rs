@@ -101,6 +101,19 @@ pub async fn list_deployments(
         .map(fetched)
 }
 
+/// The GitHub repository an application is deployed from, when it is one (commit links).
+#[server(prefix = "/api", endpoint = "repository")]
+pub async fn load_repository(owner: String, app: String) -> Result<Option<String>, AppError> {
+    use crate::ids::SegmentId;
+    let owner = SegmentId::parse("owner id", &owner)?;
+    let app = SegmentId::parse("application id", &app)?;
+    let details = crate::ssr::authed_call(async |api| api.application(&owner, &app).await).await?;
+    Ok(details
+        .deployment
+        .and_then(|d| d.http_url)
+        .and_then(|u| crate::logic::apps::github_repository(&u)))
+}
+
 /// One deployment and its instances, fetched concurrently.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentDetail {

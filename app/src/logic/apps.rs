@@ -284,3 +284,79 @@ mod tests {
         assert_eq!(duration(89 * 3600 + 300), "3 d 17 h");
     }
 }
+
+/// The GitHub repository of `http_url` (`https://github.com/{owner}/{repo}`, a trailing
+/// `.git` or `/` dropped), when it is one.
+pub fn github_repository(http_url: &str) -> Option<String> {
+    let path = http_url.trim().strip_prefix("https://github.com/")?;
+    let parts: Vec<&str> = path
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .split('/')
+        .collect();
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match parts.as_slice() {
+        [owner, repo] if valid(owner) && valid(repo) => {
+            Some(format!("https://github.com/{owner}/{repo}"))
+        }
+        _ => None,
+    }
+}
+
+/// A commit's link on GitHub, and the comparison with the previous succeeded deployment's
+/// commit when there is one (and it differs). `None` for an id that is not hexadecimal.
+pub fn commit_links(
+    repository: &str,
+    commit: &str,
+    previous: Option<&str>,
+) -> Option<(String, Option<String>)> {
+    let hex = |c: &str| (4..=64).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_hexdigit());
+    if !hex(commit) {
+        return None;
+    }
+    let compare = previous
+        .filter(|p| hex(p) && *p != commit)
+        .map(|p| format!("{repository}/compare/{p}...{commit}"));
+    Some((format!("{repository}/commit/{commit}"), compare))
+}
+
+#[cfg(test)]
+mod commit_tests {
+    use super::*;
+
+    #[test]
+    fn github_links_are_built_only_for_github_and_hex_commits() {
+        assert_eq!(
+            github_repository("https://github.com/acme/api.git/").as_deref(),
+            Some("https://github.com/acme/api")
+        );
+        for not in [
+            "http://github.com/acme/api",
+            "https://gitlab.com/acme/api",
+            "https://github.com/acme",
+            "https://github.com/acme/api/tree/main",
+            "git+ssh://push.par.clever-cloud.com/app_1.git",
+            "https://github.com/ac%20me/api",
+        ] {
+            assert_eq!(github_repository(not), None, "{not}");
+        }
+        let repo = "https://github.com/acme/api";
+        assert_eq!(
+            commit_links(repo, "abc1234", Some("0f0f0f0")),
+            Some((
+                "https://github.com/acme/api/commit/abc1234".to_owned(),
+                Some("https://github.com/acme/api/compare/0f0f0f0...abc1234".to_owned())
+            ))
+        );
+        assert_eq!(
+            commit_links(repo, "abc1234", Some("abc1234")).map(|l| l.1),
+            Some(None),
+            "no comparison with itself"
+        );
+        assert_eq!(commit_links(repo, "../../evil", None), None);
+    }
+}

@@ -70,6 +70,15 @@ pub struct V2Application {
     pub state: ApplicationState,
     pub zone: Option<String>,
     pub instance: Scaling,
+    pub deployment: Option<DeploymentSource>,
+}
+
+/// Where an application's code comes from (`deployment` of the v2 application).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DeploymentSource {
+    /// The repository's web address, when it has one (`https://github.com/o/r`).
+    pub http_url: Option<String>,
 }
 
 /// `GET /v2/self/tokens/current`, the field the board reads.

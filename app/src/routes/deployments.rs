@@ -1,9 +1,10 @@
 //! `/orgs/{ownerId}/apps/{appId}/deployments`: the deployment timeline (SVG drawn on the
 //! server) and the table of deployments, `limit` and `order` in the URL.
 
-use crate::api::apps::list_deployments;
+use crate::api::apps::{list_deployments, load_repository};
 use crate::components::badge::Badge;
 use crate::components::badge::deployment_tone;
+use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::heading::AppHeading;
 use crate::components::order_select::OrderSelect;
@@ -31,6 +32,10 @@ pub fn short_commit(c: &Option<String>) -> String {
 pub fn DeploymentsPage() -> impl IntoView {
     let ids = use_app_ids();
     let filter = use_url_filter::<DeploymentFilter>();
+    let repository = Resource::new(
+        move || ids.get(),
+        |(owner, app)| async move { load_repository(owner, app).await.ok().flatten() },
+    );
     let deployments = Resource::new(
         move || (ids.get(), filter.get()),
         |((owner, app), filter)| async move {
@@ -54,11 +59,12 @@ pub fn DeploymentsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading deployments…"</p> }>
             {move || Suspend::new(async move {
                 let (owner, app) = ids.get_untracked();
+                let repo = repository.await;
                 match deployments.await {
                     Ok(f) if f.items.is_empty() => view! { <p class="empty">"No deployment yet."</p> }.into_any(),
                     Ok(f) => {
                         let now = f.fetched_at.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-                        view! { <Timeline owner app deps=f.items now /> }.into_any()
+                        view! { <Timeline owner app deps=f.items now repo /> }.into_any()
                     }
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
@@ -68,12 +74,18 @@ pub fn DeploymentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Timeline(owner: String, app: String, deps: Vec<Deployment>, now: Timestamp) -> impl IntoView {
+fn Timeline(
+    owner: String,
+    app: String,
+    deps: Vec<Deployment>,
+    now: Timestamp,
+    repo: Option<String>,
+) -> impl IntoView {
     let caption = format!(
         "Steps of each of the {} deployments, on a duration scale",
         deps.len()
     );
-    let table = view! { <DeploymentTable owner app deps=deps.clone() now /> }.into_any();
+    let table = view! { <DeploymentTable owner app deps=deps.clone() now repo /> }.into_any();
     view! {
         <section>
             <h2>"Timeline"</h2>
@@ -99,10 +111,45 @@ pub fn DeploymentTable(
     app: String,
     deps: Vec<Deployment>,
     now: Timestamp,
+    /// The GitHub repository (commits as links), when it is one.
+    repo: Option<String>,
 ) -> impl IntoView {
+    use crate::model::deployments::DeploymentState;
+    // Each deployment's previous succeeded one (older in time), for the comparison link.
+    let mut by_time: Vec<&Deployment> = deps.iter().collect();
+    by_time.sort_by_key(|d| d.start_date);
+    let mut previous: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut last_ok: Option<String> = None;
+    for d in by_time {
+        if let Some(p) = &last_ok {
+            previous.insert(d.id.clone(), p.clone());
+        }
+        if d.state == DeploymentState::Succeeded
+            && let Some(c) = &d.version.commit_id
+        {
+            last_ok = Some(c.clone());
+        }
+    }
     let rows = deps
         .into_iter()
         .map(|d| {
+            let commit = d.version.commit_id.clone().unwrap_or_default();
+            let links = repo.as_deref().and_then(|r| {
+                crate::logic::apps::commit_links(r, &commit, previous.get(&d.id).map(String::as_str))
+            });
+            let commit_cell = match links {
+                Some((url, compare)) => view! {
+                    <a href=url rel="external noopener noreferrer" title=commit.clone()><code>{short_commit(&d.version.commit_id)}</code></a>
+                    {compare.map(|c| view! { " " <a href=c rel="external noopener noreferrer" class="compare">"compare"</a> })}
+                }
+                .into_any(),
+                None if commit.is_empty() => view! { <code>"—"</code> }.into_any(),
+                None => view! {
+                    <code title=commit.clone()>{short_commit(&d.version.commit_id)}</code>
+                    " "<CopyButton value=commit.clone() label="commit" />
+                }
+                .into_any(),
+            };
             let href = format!(
                 "{}/{}",
                 urls::app(&owner, &app, "/deployments"),
@@ -118,7 +165,7 @@ pub fn DeploymentTable(
                     <td>{d.origin.cause.clone().unwrap_or_default()}</td>
                     <td>{d.origin.source.clone().unwrap_or_default()}</td>
                     <td><code title=d.origin.author_id.clone().unwrap_or_default()>{short_id(d.origin.author_id.as_deref().unwrap_or_default())}</code></td>
-                    <td><code title=d.version.commit_id.clone().unwrap_or_default()>{short_commit(&d.version.commit_id)}</code></td>
+                    <td class="nowrap">{commit_cell}</td>
                     <td>{if d.has_dedicated_build { "Yes" } else { "No" }}</td>
                     <td class="nowrap">{d.start_date.map(short_time).unwrap_or_else(|| "—".into())}</td>
                     <td class="num nowrap">{took}{running.then_some(" so far")}</td>

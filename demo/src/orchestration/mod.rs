@@ -109,7 +109,13 @@ async fn v2_application(
             "minFlavor": {"name": flavor},
             "maxFlavor": {"name": flavor},
         },
-        "deployment": {"type": "GIT", "url": format!("git+ssh://push.par.clever-cloud.com/{app}.git")},
+        "deployment": {
+            "type": "GIT",
+            "url": format!("git+ssh://push.par.clever-cloud.com/{app}.git"),
+            // Some applications are deployed from GitHub.
+            "httpUrl": matches!(a.name.as_str(), "api-gateway" | "web-frontend")
+                .then(|| format!("https://github.com/acme-corp/{}", a.name)),
+        },
         "commitId": a.commit,
         "branch": "master",
     }))
