@@ -287,15 +287,11 @@ async fn instance_states_filter_the_rows() {
 async fn commits_link_to_github_with_a_comparison_when_the_repository_is_there() {
     let h = Harness::start().await;
     h.login("demo").await;
-    let page = h
-        .page(&app_path("api-gateway", "/deployments"), 200)
-        .await;
+    let page = h.page(&app_path("api-gateway", "/deployments"), 200).await;
     assert!(page.contains("href=\"https://github.com/acme-corp/api-gateway/commit/"));
     assert!(page.contains("href=\"https://github.com/acme-corp/api-gateway/compare/"));
     assert!(page.contains("rel=\"external noopener noreferrer\""));
     // Not on GitHub: the short id, and no link out.
-    let page = h
-        .page(&app_path("legacy-cron", "/deployments"), 200)
-        .await;
+    let page = h.page(&app_path("legacy-cron", "/deployments"), 200).await;
     assert!(!page.contains("github.com"));
 }
