@@ -140,7 +140,10 @@ pub fn DeploymentTable(
             let commit_cell = match links {
                 Some((url, compare)) => view! {
                     <a href=url rel="external noopener noreferrer" title=commit.clone()><code>{short_commit(&d.version.commit_id)}</code></a>
-                    {compare.map(|c| view! { " " <a href=c rel="external noopener noreferrer" class="compare">"compare"</a> })}
+                    {compare.map(|c| {
+                        let label = format!("Compare {} with the previous succeeded deployment on GitHub", short_commit(&d.version.commit_id));
+                        view! { " " <a href=c rel="external noopener noreferrer" class="compare" aria-label=label>"compare"</a> }
+                    })}
                 }
                 .into_any(),
                 None if commit.is_empty() => view! { <code>"—"</code> }.into_any(),
