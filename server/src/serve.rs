@@ -76,8 +76,10 @@ pub async fn serve(
         let listener = tokio::net::TcpListener::bind(metrics).await?;
         tracing::info!(addr = %listener.local_addr()?, "metrics on /metrics");
         let metrics_limits = limits.clone();
+        // The recorder is installed here, before the dashboard answers anything: a request
+        // served before a spawned task ran would go uncounted (a probe at start-up did).
+        let app = crate::http::metrics::router();
         tokio::spawn(async move {
-            let app = crate::http::metrics::router();
             if let Err(e) = connections(listener, app, metrics_limits, std::future::pending()).await
             {
                 tracing::error!(error = %e, "metrics listener stopped");

@@ -202,10 +202,15 @@ impl Process {
         } else {
             "1"
         };
+        // Its own data directory (one process opens a database file), never the source tree.
+        let data = std::env::temp_dir()
+            .join("ccd-tests")
+            .join(format!("process-{}-{port}", std::process::id()));
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("DASHBOARD_LISTEN", format!("127.0.0.1:{port}"))
             .env("DASHBOARD_PLAIN_HTTP", "1")
             .env("DASHBOARD_DEMO", demo)
+            .env("DASHBOARD_DATA_DIR", &data)
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(output)
