@@ -51,7 +51,8 @@ test("the deployment timeline has bars for each state and leads to a deployment"
   await expect(page).toHaveURL(/\/deployments\?limit=5&order=ASC$/);
   await expect(page.locator("svg.rows g.row")).toHaveCount(5);
 
-  const first = page.locator("table.deployments tbody tr a").first();
+  // The deployment's own link (a commit may link to GitHub in the same row).
+  const first = page.locator("table.deployments tbody tr a[href*='/deployments/']").first();
   const id = await first.getAttribute("title");
   await first.click();
   await expect(page.getByRole("heading", { name: "Steps" })).toBeVisible();

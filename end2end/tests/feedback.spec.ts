@@ -74,7 +74,7 @@ test("a failed deployment says the step it failed in and links to its logs aroun
   await openAcme(page, "api-gateway");
   await page.getByRole("navigation", { name: "Application pages" }).getByRole("link", { name: "Deployments" }).click();
   const failed = page.locator("table.deployments tbody tr", { hasText: "Failed" }).first();
-  await failed.getByRole("link").first().click();
+  await failed.locator("a[href*='/deployments/']").first().click();
   const note = page.locator(".failure");
   await expect(note).toContainText("Failed in the step");
   const href = await note.getByRole("link").getAttribute("href");
