@@ -983,7 +983,8 @@ impl Alerts {
                 .collect();
         }
         let (rules, channels) = self.all().await;
-        let watched = self.watched().await;
+        // The status read above, not a second time from the store.
+        let watched = self.watched_in(&status).await;
         // Organisations by name where the watch credential knows it (else the id).
         let named = |id: &str| {
             watched
@@ -1051,8 +1052,13 @@ impl Alerts {
     /// The organisations the watch credential sees: as the last cycle saw them, else asked.
     async fn watched(&self) -> Vec<(String, String)> {
         let status = self.last_status().await;
+        self.watched_in(&status).await
+    }
+
+    /// The organisations the watch credential sees, by `status` when a cycle ran.
+    async fn watched_in(&self, status: &Status) -> Vec<(String, String)> {
         if status.last_cycle.is_some() {
-            return status.watched;
+            return status.watched.clone();
         }
         let Some(watch) = &self.inner.watch else {
             return Vec::new();
