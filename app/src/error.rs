@@ -25,6 +25,10 @@ pub enum AppError {
         right: String,
         sozu_id: Option<String>,
     },
+    /// The dashboard's operator does not let this person act (read-only, or not listed); the
+    /// sentence says which.
+    #[error("{0}")]
+    NotAllowed(String),
     /// The thing asked for does not exist.
     #[error("Not found: {what}.")]
     NotFound { what: String },
@@ -72,7 +76,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden { .. } | Self::MissingRight { .. } => 403,
+            Self::Forbidden { .. } | Self::MissingRight { .. } | Self::NotAllowed(_) => 403,
             Self::NotFound { .. } => 404,
             Self::BadRequest(_) => 400,
             Self::TooManyRequests(_) => 429,

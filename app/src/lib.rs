@@ -109,6 +109,11 @@ pub fn App() -> impl IntoView {
                         ssr=ssr.clone()
                     />
                     <Route
+                        path=path!("/orgs/:owner_id/members")
+                        view=routes::members::MembersPage
+                        ssr=ssr.clone()
+                    />
+                    <Route
                         path=path!("/orgs/:owner_id/invoices")
                         view=routes::invoices::InvoicesPage
                         ssr=ssr.clone()

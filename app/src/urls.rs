@@ -89,6 +89,11 @@ pub fn activity(owner: &str) -> String {
     format!("/orgs/{}/activity", seg(owner))
 }
 
+/// An organisation's members.
+pub fn members(owner: &str) -> String {
+    format!("/orgs/{}/members", seg(owner))
+}
+
 /// `/zones`.
 pub fn zones() -> String {
     "/zones".to_owned()

@@ -43,7 +43,8 @@ async fn issue_token(State(demo): State<Shared>) -> Response {
 /// What `POST /demo/break` takes.
 #[derive(serde::Deserialize)]
 struct Break {
-    /// `app_down`, `http_5xx`, `cpu`, `token_expiry`.
+    /// `app_down`, `http_5xx`, `cpu`, `mem`, `deployment_failed`, `deploy_fails`,
+    /// `token_expiry`.
     what: String,
     #[serde(default)]
     app: Option<String>,
@@ -60,8 +61,8 @@ fn yes() -> bool {
 
 /// `POST /demo/break`: breaks (or, with `"on": false`, repairs) one thing on purpose: an
 /// application taken down (its instances stop), answering 5xx (half its requests), its CPU
-/// pinned at 97 % (`cpu`), its memory at 96 % (`mem`), its latest deployment failed, or the
-/// current token expiring in `days`.
+/// pinned at 97 % (`cpu`), its memory at 96 % (`mem`), its latest deployment failed, its next
+/// deployments failing (`deploy_fails`), or the current token expiring in `days`.
 async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>) -> Response {
     let mut breaks = demo.breaks.lock().unwrap_or_else(|p| p.into_inner());
     let app = || {
@@ -75,6 +76,7 @@ async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>)
         "cpu" => Some(&mut breaks.hot),
         "mem" => Some(&mut breaks.heavy),
         "deployment_failed" => Some(&mut breaks.failed),
+        "deploy_fails" => Some(&mut breaks.deploy_fails),
         "token_expiry" => {
             breaks.token_days = b.on.then_some(b.days.unwrap_or(3));
             return StatusCode::NO_CONTENT.into_response();
@@ -92,7 +94,7 @@ async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>)
         }
         _ => api_error(
             StatusCode::BAD_REQUEST,
-            "what must be app_down, http_5xx, cpu, mem, deployment_failed or token_expiry, with a known app",
+            "what must be app_down, http_5xx, cpu, mem, deployment_failed, deploy_fails or token_expiry, with a known app",
         ),
     }
 }

@@ -87,6 +87,14 @@ pub struct DemoKnobs {
     #[arg(long = "demo-broken-owner", env = "DEMO_BROKEN_OWNER")]
     pub broken_owner: Option<String>,
 
+    /// Seconds a restart or redeploy works before it ends (after a second in the queue).
+    #[arg(
+        long = "demo-deploy-secs",
+        env = "DEMO_DEPLOY_SECS",
+        default_value_t = 6
+    )]
+    pub deploy_secs: u32,
+
     /// The demo world's start, in unix seconds (default: when the demo starts). A demo
     /// restarted with the same epoch serves the same data and the same log line numbers, so a
     /// stream resumed from its `Last-Event-ID` goes on with no gap (fault benchmarks and tests).

@@ -174,7 +174,7 @@ async fn stream(
     if services.is_empty() {
         services = vec!["bas".into(), "bas-deploy".into()];
     }
-    let all_instances = demo.world.instances.get(&app).cloned().unwrap_or_default();
+    let all_instances = crate::orchestration::instances_of(&demo, &app);
     let instances: Vec<Instance> = all_instances
         .iter()
         .filter(|i| !i.is_build_vm && i.state != InstanceState::Deleted)

@@ -13,6 +13,89 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/v2/self", get(self_user))
         .route("/v2/summary", get(summary))
         .route("/v2/self/tokens/current", get(current_token))
+        .route("/v2/organisations/{owner}/members", get(members))
+}
+
+/// The people of every organisation: (name, e-mail, role, two-factor method).
+const PEOPLE: [(&str, &str, &str, &str); 6] = [
+    ("Ada Lovelace", "ada@example.com", "ADMIN", "TOTP"),
+    ("Grace Hopper", "grace@example.com", "MANAGER", "NONE"),
+    ("Alan Turing", "alan@example.com", "DEVELOPER", "TOTP"),
+    ("Edsger Dijkstra", "edsger@example.com", "DEVELOPER", "NONE"),
+    (
+        "Barbara Liskov",
+        "barbara@example.com",
+        "ACCOUNTING",
+        "TOTP",
+    ),
+    ("Ken Thompson", "ken@example.com", "DEVELOPER", "NONE"),
+];
+
+/// The user id of one of `PEOPLE` (Ada is the demo's own user).
+pub(crate) fn member_id(name: &str) -> String {
+    match name {
+        "Ada Lovelace" => crate::cast::user_id(),
+        other => format!("user_{}", crate::ids::uuid(other)),
+    }
+}
+
+/// The name of the member with user id `id`, if one is.
+pub(crate) fn member_name(id: &str) -> Option<&'static str> {
+    PEOPLE
+        .iter()
+        .map(|p| p.0)
+        .find(|name| member_id(name) == id)
+}
+
+/// Who deploys: the members who do (by user id), and now and then someone who left.
+pub(crate) fn deployer(seed: &str) -> String {
+    match crate::ids::pick(seed, 0, 10) {
+        0..=4 => crate::cast::user_id(),
+        5 | 6 => member_id("Alan Turing"),
+        7 => member_id("Edsger Dijkstra"),
+        8 => member_id("Ken Thompson"),
+        _ => format!("user_{}", crate::ids::uuid("someone who left")),
+    }
+}
+
+/// `GET /v2/organisations/{o}/members`: an organisation's members with their roles and
+/// two-factor method (404 for the personal space, which has none, and for an unknown owner).
+async fn members(
+    State(demo): State<Shared>,
+    axum::extract::Path(owner): axum::extract::Path<String>,
+) -> Response {
+    let known = demo
+        .world
+        .summary
+        .organisations
+        .iter()
+        .any(|o| o.id == owner);
+    if !known {
+        return crate::params::api_error(
+            axum::http::StatusCode::NOT_FOUND,
+            "Organisation not found",
+        );
+    }
+    // Each organisation has Ada and most of the others (the last one only in Acme).
+    let acme = owner == crate::cast::acme_id();
+    let list: Vec<serde_json::Value> = PEOPLE
+        .iter()
+        .filter(|(name, ..)| acme || *name != "Ken Thompson")
+        .map(|(name, email, role, mfa)| {
+            serde_json::json!({
+                "member": {
+                    "id": member_id(name),
+                    "email": email,
+                    "name": name,
+                    "avatar": null,
+                    "preferredMFA": mfa,
+                },
+                "role": role,
+                "job": if *role == "ACCOUNTING" { "Finance" } else { "Engineering" },
+            })
+        })
+        .collect();
+    Json(list).into_response()
 }
 
 /// The applications of `owner` (the user's own space or one of their organisations).

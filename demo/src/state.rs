@@ -44,6 +44,8 @@ pub(crate) struct Breaks {
     pub(crate) heavy: HashSet<String>,
     /// Applications whose latest deployment fails.
     pub(crate) failed: HashSet<String>,
+    /// Applications whose next deployments fail (restarts, redeploys).
+    pub(crate) deploy_fails: HashSet<String>,
     /// Days until the current token expires, when set.
     pub(crate) token_days: Option<i64>,
 }

@@ -44,6 +44,8 @@ pub struct Mutable {
     pub drains: HashMap<String, Vec<Drain>>,
     pub operators: HashMap<String, Operator>,
     pub pulsar: HashMap<String, StoragePolicies>,
+    /// Restarts, redeploys, stops and cancellations asked since the start.
+    pub(crate) runs: crate::orchestration::runs::Runs,
 }
 
 impl World {
@@ -81,6 +83,7 @@ impl World {
             drains: HashMap::new(),
             operators: HashMap::new(),
             pulsar: HashMap::new(),
+            runs: Default::default(),
         };
         for seed in &seeds {
             let apps: Vec<SummaryApp> = seed

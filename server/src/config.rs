@@ -243,6 +243,16 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_ALLOWED_USERS", default_value = "")]
     pub allowed_users: String,
 
+    /// A viewing portal: every action (restart, stop, cancel, drains, operators, Pulsar
+    /// policies) is hidden and refused for everyone.
+    #[arg(long, env = "DASHBOARD_READ_ONLY", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub read_only: bool,
+
+    /// User ids or e-mails that may run actions (comma-separated); unset: everybody signed in.
+    #[arg(long, env = "DASHBOARD_ACTIONS_ALLOWED_USERS", default_value = "")]
+    pub actions_allowed_users: String,
+
     /// Log lines for people (`text`) or one JSON object per line (`json`).
     /// API token the alerts evaluate with (an account that can read the organisations to
     /// watch); never a user's session. In demo mode, the demo's token.

@@ -57,6 +57,8 @@ pub struct AppState {
     pub fan_out: FanOut,
     /// Rules, incidents, notifications.
     pub alerts: crate::alerts::Alerts,
+    /// Who may run actions (`DASHBOARD_READ_ONLY`, `DASHBOARD_ACTIONS_ALLOWED_USERS`).
+    pub actions: app::ssr::ActionPolicy,
 }
 
 impl AppState {
@@ -69,7 +71,11 @@ impl AppState {
             self.invoice_details.clone(),
             self.reveal_within,
             self.store.clone(),
-            (self.fan_out.clone(), self.alerts.clone()),
+            (
+                self.fan_out.clone(),
+                self.alerts.clone(),
+                self.actions.clone(),
+            ),
         )
     }
 }
@@ -82,7 +88,7 @@ fn context(
     details: DetailCache,
     reveal: RevealWithin,
     store: sessions::Store,
-    (fan_out, alerts): (FanOut, crate::alerts::Alerts),
+    (fan_out, alerts, actions): (FanOut, crate::alerts::Alerts, app::ssr::ActionPolicy),
 ) -> impl Fn() + Clone + Send + Sync + 'static {
     let alerts = app::ssr::alerts::AlertsSource(Arc::new(alerts));
     let (record_store, list_store) = (store.clone(), store.clone());
@@ -135,6 +141,7 @@ fn context(
         provide_context(upstream.clone());
         provide_context(demo);
         provide_context(orgs.clone());
+        provide_context(actions.clone());
     }
 }
 
@@ -199,7 +206,11 @@ pub(crate) fn build(
             invoice_details.clone(),
             reveal_within,
             store.clone(),
-            (fan_out.clone(), alerts.clone()),
+            (
+                fan_out.clone(),
+                alerts.clone(),
+                app::ssr::ActionPolicy::new(config.read_only, &config.actions_allowed_users),
+            ),
         ),
         leptos.clone(),
     );
@@ -217,6 +228,7 @@ pub(crate) fn build(
         invoice_details,
         fan_out,
         alerts,
+        actions: app::ssr::ActionPolicy::new(config.read_only, &config.actions_allowed_users),
         oauth,
         allow,
         allow_recheck: Duration::from_secs_f64(config.allow_recheck_secs.max(0.0)),

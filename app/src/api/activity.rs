@@ -66,11 +66,23 @@ pub mod ssr {
         id: &SegmentId,
         events: impl std::future::Future<Output = Option<Vec<AuditEvent>>>,
     ) -> Result<(Vec<ActivityRow>, Vec<(String, String)>, bool), AppError> {
-        let (summary, deployments, events) = futures::join!(
+        let (summary, deployments, events, authors) = futures::join!(
             api.summary(),
             api.owner_deployments(id, DEPLOYMENTS_PER_APP),
-            events
+            events,
+            crate::api::control::author_names(api, id),
         );
+        // Authors the deployments leave unnamed are named from the members.
+        let deployments = deployments.map(|mut map| {
+            for d in map.values_mut().flatten() {
+                if let Some(a) = d.author.as_mut()
+                    && a.name.as_deref().is_none_or(str::is_empty)
+                {
+                    a.name = authors.get(&a.id).cloned();
+                }
+            }
+            map
+        });
         let owner = summary?
             .owners()
             .into_iter()

@@ -17,6 +17,11 @@ pub struct AppOverview {
     /// When the server fetched this, so ages read the same on server and browser.
     #[serde(with = "crate::model::date")]
     pub fetched_at: Option<crate::model::Timestamp>,
+    /// The application's name and state (v2), when they could be read.
+    pub name: Option<String>,
+    pub should_be_down: bool,
+    /// Whether this person may run actions: `Err` says why not.
+    pub may_act: Result<(), String>,
 }
 
 /// The three upstream calls of the overview, issued concurrently.
@@ -36,10 +41,11 @@ pub async fn load_app_overview(owner: String, app: String) -> Result<AppOverview
             exclude_deleted: Some(true),
             ..InstanceQuery::default()
         };
-        let (load_balancers, latest, instances) = futures::join!(
+        let (load_balancers, latest, instances, details) = futures::join!(
             api.default_load_balancers(&owner, &app),
             api.deployments(&owner, &app, &latest_q),
             api.instances(&owner, &app, &live_q),
+            api.application(&owner, &app),
         );
         // A lost session fails the page as a whole (back to sign-in), not one part.
         for e in [
@@ -59,11 +65,22 @@ pub async fn load_app_overview(owner: String, app: String) -> Result<AppOverview
         {
             return Err(AppError::not_found(format!("application {app}")));
         }
+        let may_act = match crate::ssr::may_act().await {
+            Ok(()) => Ok(()),
+            Err(AppError::NotAllowed(why)) => Err(why),
+            Err(e) => return Err(e),
+        };
+        let details = details.ok();
         Ok(AppOverview {
             load_balancers,
             latest: latest.map(|l| l.into_iter().next()),
             instances,
             fetched_at: Some(time::OffsetDateTime::now_utc()),
+            should_be_down: details.as_ref().is_some_and(|d| {
+                d.state == crate::model::navigation::ApplicationState::ShouldBeDown
+            }),
+            name: details.map(|d| d.name).filter(|n| !n.is_empty()),
+            may_act,
         })
     })
     .await
@@ -101,18 +118,66 @@ pub async fn list_deployments(
         .map(fetched)
 }
 
-/// The GitHub repository an application is deployed from, when it is one (commit links).
-#[server(prefix = "/api", endpoint = "repository")]
-pub async fn load_repository(owner: String, app: String) -> Result<Option<String>, AppError> {
+/// What the deployments page shows beside the list: the application's name, its GitHub
+/// repository (commit links), who its authors are, and whether this person may act.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeployContext {
+    pub name: Option<String>,
+    pub repo: Option<String>,
+    /// Author ids to names, from the organisation's members.
+    pub names: std::collections::HashMap<String, String>,
+    /// `Err` says why this person may not act.
+    pub may_act: Result<(), String>,
+}
+
+impl Default for DeployContext {
+    /// Nothing known: no links, ids for authors; actions offered (the server checks them).
+    fn default() -> Self {
+        Self {
+            name: None,
+            repo: None,
+            names: Default::default(),
+            may_act: Ok(()),
+        }
+    }
+}
+
+/// The deployments page's context; each part that cannot be read is left empty.
+#[server(prefix = "/api", endpoint = "deploy_context")]
+pub async fn load_deploy_context(owner: String, app: String) -> Result<DeployContext, AppError> {
     use crate::ids::SegmentId;
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
-    let details = crate::ssr::authed_call(async |api| api.application(&owner, &app).await).await?;
-    Ok(details
-        .deployment
-        .and_then(|d| d.http_url)
-        .and_then(|u| crate::logic::apps::github_repository(&u)))
+    let may_act = match crate::ssr::may_act().await {
+        Ok(()) => Ok(()),
+        Err(AppError::NotAllowed(why)) => Err(why),
+        Err(e) => return Err(e),
+    };
+    crate::ssr::authed_call(async |api| {
+        let (details, names) = futures::join!(
+            api.application(&owner, &app),
+            crate::api::control::author_names(&api, &owner),
+        );
+        let details = details.ok();
+        Ok(DeployContext {
+            name: details
+                .as_ref()
+                .map(|d| d.name.clone())
+                .filter(|n| !n.is_empty()),
+            repo: details
+                .and_then(|d| d.deployment)
+                .and_then(|d| d.http_url)
+                .and_then(|u| crate::logic::apps::github_repository(&u)),
+            names,
+            may_act,
+        })
+    })
+    .await
 }
+
+/// How many of the latest deployments are searched for the one before (a comparison link).
+#[cfg(feature = "ssr")]
+const PREVIOUS_WITHIN: u32 = 100;
 
 /// One deployment and its instances, fetched concurrently.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,6 +185,16 @@ pub struct DeploymentDetail {
     pub deployment: Deployment,
     /// Its instances fail on their own, so the deployment still shows.
     pub instances: Result<Vec<Instance>, AppError>,
+    /// The application's name, when it could be read.
+    pub name: Option<String>,
+    /// The GitHub repository, when the application is deployed from one (commit links).
+    pub repo: Option<String>,
+    /// The commit of the succeeded deployment before this one (the comparison link).
+    pub previous_commit: Option<String>,
+    /// The author's name, from the organisation's members (else none: the id shows).
+    pub author: Option<String>,
+    /// Whether this person may run actions: `Err` says why not.
+    pub may_act: Result<(), String>,
 }
 
 /// A deployment with its steps and its instances (`deploymentId` filter).
@@ -130,19 +205,32 @@ pub async fn load_deployment(
     deployment: String,
 ) -> Result<Fetched<DeploymentDetail>, AppError> {
     use crate::ids::SegmentId;
-    use crate::query::{InstanceQuery, Order};
+    use crate::query::{DeploymentQuery, InstanceQuery, Order};
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
     let id = SegmentId::parse("deployment id", &deployment)?;
+    let may_act = match crate::ssr::may_act().await {
+        Ok(()) => Ok(()),
+        Err(AppError::NotAllowed(why)) => Err(why),
+        Err(e) => return Err(e),
+    };
     crate::ssr::authed_call(async |api| {
         let q = InstanceQuery {
             deployment_id: Some(id.clone()),
             order: Some(Order::Asc),
             ..InstanceQuery::default()
         };
-        let (deployment, instances) = futures::join!(
+        let recent = DeploymentQuery {
+            limit: Some(PREVIOUS_WITHIN),
+            order: Some(Order::Desc),
+            actions: vec![],
+        };
+        let (deployment, instances, details, names, recent) = futures::join!(
             api.deployment(&owner, &app, &id),
-            api.instances(&owner, &app, &q)
+            api.instances(&owner, &app, &q),
+            api.application(&owner, &app),
+            crate::api::control::author_names(&api, &owner),
+            api.deployments(&owner, &app, &recent),
         );
         let deployment = deployment.map_err(|e| match e {
             AppError::NotFound { .. } => AppError::not_found(format!("deployment {id}")),
@@ -151,9 +239,33 @@ pub async fn load_deployment(
         if instances.as_ref().err() == Some(&AppError::Unauthorized) {
             return Err(AppError::Unauthorized);
         }
+        let details = details.ok();
+        let author = deployment
+            .origin
+            .author_id
+            .as_ref()
+            .and_then(|a| names.get(a).cloned());
+        // The succeeded deployment started before this one, among the latest.
+        let previous_commit = recent.ok().and_then(|list| {
+            list.into_iter()
+                .filter(|d| d.start_date < deployment.start_date && d.id != deployment.id)
+                .find(|d| d.state == crate::model::deployments::DeploymentState::Succeeded)
+                .and_then(|d| d.version.commit_id)
+        });
         Ok(fetched(DeploymentDetail {
             deployment,
             instances,
+            name: details
+                .as_ref()
+                .map(|d| d.name.clone())
+                .filter(|n| !n.is_empty()),
+            repo: details
+                .and_then(|d| d.deployment)
+                .and_then(|d| d.http_url)
+                .and_then(|u| crate::logic::apps::github_repository(&u)),
+            previous_commit,
+            author,
+            may_act,
         }))
     })
     .await

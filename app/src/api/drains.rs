@@ -137,6 +137,7 @@ pub async fn create_drain(
     use crate::logic::drains::redact;
     let owner = SegmentId::parse("owner id", &owner)?;
     let resource = SegmentId::parse("resource id", &resource)?;
+    crate::ssr::may_act().await?;
     let body = match form.validate() {
         Ok(b) => b,
         Err(errors) => {
@@ -166,6 +167,7 @@ pub async fn drain_action(
     action: String,
 ) -> Result<String, AppError> {
     let (owner, resource, id) = drain_ids(&owner, &resource, &drain)?;
+    crate::ssr::may_act().await?;
     let audit = match action.as_str() {
         "enable" => "drain.enable",
         "disable" => "drain.disable",

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod alerts;
 pub mod apps;
 pub mod billing;
+pub mod control;
 pub mod drains;
 pub mod fleet;
 pub mod metrics;

@@ -148,6 +148,7 @@ pub async fn operator_action(
         "network_off" => "operator.network_group_off",
         _ => "operator.unknown_action",
     };
+    crate::ssr::may_act().await?;
     let done = crate::ssr::authed_call(async |api| {
         let op = owned_by(api.operator(kind, &id).await?, &owner, kind, &id)?;
         match action.as_str() {

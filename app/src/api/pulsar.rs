@@ -66,6 +66,7 @@ pub async fn save_pulsar(
             });
         }
     };
+    crate::ssr::may_act().await?;
     let done = crate::ssr::authed_call(async |api| {
         let old = api.pulsar_policies(&id).await?;
         let Some(body) = patch_body(&old, &new) else {

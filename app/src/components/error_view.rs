@@ -52,6 +52,7 @@ fn error_box(error: AppError, id: Option<&'static str>) -> impl IntoView {
         AppError::Unauthorized => "Session expired",
         AppError::Forbidden { .. } => "Access denied",
         AppError::MissingRight { .. } => "Right not granted",
+        AppError::NotAllowed(_) => "Action not allowed",
         AppError::NotFound { .. } => "Not found",
         AppError::BadRequest(_) => "Invalid request",
         AppError::TooManyRequests(_) => "Too many requests",

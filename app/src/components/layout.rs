@@ -221,6 +221,7 @@ fn Nav(owners: Vec<Owner>, here: Place) -> impl IntoView {
                     <summary>{o.name}</summary>
                     <ul>
                         <li>{link(urls::activity(&id), "Activity".to_owned())}</li>
+                        {(!o.personal).then(|| view! { <li>{link(urls::members(&id), "Members".to_owned())}</li> })}
                         <li>{link(urls::invoices(&id), "Invoices".to_owned())}</li>
                         {apps}
                         {addons}

@@ -5,6 +5,7 @@
 pub mod auto_refresh;
 pub mod badge;
 pub mod bar_chart;
+pub mod control;
 pub mod copy_button;
 #[cfg(feature = "hydrate")]
 pub mod dom;

@@ -193,11 +193,14 @@ pub fn merge(
         // A drain's resource is `{resource}/drains/{id}`: named by its resource.
         let base = e.resource.split('/').next().unwrap_or_default();
         let app_id = base.starts_with("app_").then(|| base.to_owned());
-        let target = if base == e.resource {
+        let mut target = if base == e.resource {
             name_of(base)
         } else {
             format!("{} ({})", name_of(base), &e.resource[base.len() + 1..])
         };
+        if let Some(d) = e.detail.as_deref().filter(|d| !d.is_empty()) {
+            target = format!("{target} · {d}");
+        }
         ActivityRow {
             at: e.at,
             actor: e.actor.clone(),
@@ -273,6 +276,7 @@ mod tests {
                 action: "drain.create".into(),
                 resource: "app_a/drains/drain_9".into(),
                 outcome: "ok".into(),
+                detail: None,
             },
             AuditEvent {
                 at: Some(datetime!(2026-11-25 08:00 UTC)),
@@ -280,6 +284,7 @@ mod tests {
                 action: "operator.reboot".into(),
                 resource: "keycloak_1".into(),
                 outcome: "failed".into(),
+                detail: Some("Sozu-Id s-1".into()),
             },
         ];
         let names = HashMap::from([
@@ -305,7 +310,12 @@ mod tests {
                 Source::Dashboard,
             ),
             ("api", "DEPLOY", "FAILED", Source::Deployment),
-            ("auth", "operator.reboot", "FAILED", Source::Dashboard),
+            (
+                "auth · Sozu-Id s-1",
+                "operator.reboot",
+                "FAILED",
+                Source::Dashboard,
+            ),
             ("api", "DEPLOY", "SUCCEEDED", Source::Deployment),
         ];
         assert_eq!(got.len(), want.len());

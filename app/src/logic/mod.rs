@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod ansi;
 pub mod apps;
 pub mod billing;
+pub mod control;
 pub mod costs;
 pub mod drain_secrets;
 pub mod drains;

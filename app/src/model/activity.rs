@@ -17,6 +17,10 @@ pub struct AuditEvent {
     pub resource: String,
     /// `ok` or `failed`.
     pub outcome: String,
+    /// What else says what was done: the commit deployed, the support reference (Sozu-Id) of
+    /// a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Where a row of the activity comes from.

@@ -67,6 +67,7 @@ pub struct Scaling {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct V2Application {
+    pub name: String,
     pub state: ApplicationState,
     pub zone: Option<String>,
     pub instance: Scaling,

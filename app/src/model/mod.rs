@@ -16,6 +16,7 @@ pub mod instances;
 pub mod labels;
 pub mod load_balancers;
 pub mod logs;
+pub mod members;
 pub mod navigation;
 pub mod operators;
 pub mod pulsar;

@@ -1,14 +1,19 @@
-//! `/orgs/{ownerId}/apps/{appId}`: DNS of the default load balancer, the latest deployment,
-//! instances by state and flavor, and links onward. Its three upstream calls run concurrently.
+//! `/orgs/{ownerId}/apps/{appId}`: the actions (restart, rebuild without cache, stop, cancel
+//! the deployment in progress), DNS of the default load balancer, the latest deployment,
+//! instances by state and flavor, and links onward. Its upstream calls run concurrently.
 
 use crate::api::apps::{AppOverview, load_app_overview};
+use crate::api::control::AppControl;
 use crate::components::badge::Badge;
 use crate::components::badge::deployment_tone;
+use crate::components::control::{ActionsOff, ControlForm, Target, outcome};
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::components::heading::AppHeading;
 use crate::hooks::route_ids::{check_app_ids, use_app_ids};
+use crate::hooks::use_server_action;
 use crate::logic::apps::{age, count_by, duration};
+use crate::logic::control::Control;
 use crate::logic::short_id;
 use crate::model::deployments::Deployment;
 use crate::model::load_balancers::LoadBalancer;
@@ -19,6 +24,7 @@ use leptos::prelude::*;
 #[component]
 pub fn AppPage() -> impl IntoView {
     let ids = use_app_ids();
+    let act = use_server_action::<AppControl>();
     let overview = Resource::new(
         move || ids.get(),
         |(owner, app)| async move {
@@ -31,7 +37,7 @@ pub fn AppPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (owner, app) = ids.get_untracked();
                 match overview.await {
-                    Ok(o) => view! { <Overview owner app o /> }.into_any(),
+                    Ok(o) => view! { <Overview owner app o act /> }.into_any(),
                     Err(e) => view! { <h1>"Application"</h1> <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -40,8 +46,31 @@ pub fn AppPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
+fn Overview(
+    owner: String,
+    app: String,
+    o: AppOverview,
+    act: ServerAction<AppControl>,
+) -> impl IntoView {
     let now = o.fetched_at;
+    let in_progress = match &o.latest {
+        Ok(Some(d)) if !d.state.is_final() => Some(d.id.clone()),
+        _ => None,
+    };
+    let actions = view! {
+        <Actions
+            target=Target {
+                owner: owner.clone(),
+                app: app.clone(),
+                name: o.name.clone().unwrap_or_else(|| app.clone()),
+                commit: None,
+                deployment: in_progress,
+            }
+            may_act=o.may_act.clone()
+            stopped=o.should_be_down
+            act
+        />
+    };
     let dns = match o.load_balancers {
         Ok(lbs) if lbs.is_empty() => {
             view! { <p class="empty">"No load balancer for this application."</p> }.into_any()
@@ -93,6 +122,8 @@ fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
     };
     view! {
         <AppHeading owner=owner.clone() app=app.clone() page="" />
+        {move || outcome(act.value().get())}
+        {actions}
         <section>
             <h2>"Domain names"</h2>
             {dns}
@@ -104,6 +135,52 @@ fn Overview(owner: String, app: String, o: AppOverview) -> impl IntoView {
         <section>
             <h2>"Instances (not deleted)"</h2>
             {instances}
+        </section>
+    }
+}
+
+/// Restart, rebuild without cache, stop, and cancel the deployment in progress.
+#[component]
+fn Actions(
+    target: Target,
+    may_act: Result<(), String>,
+    stopped: bool,
+    act: ServerAction<AppControl>,
+) -> impl IntoView {
+    let body = match may_act {
+        Err(why) => view! { <ActionsOff why /> }.into_any(),
+        Ok(()) => {
+            let cancel = target.deployment.clone().map(|_| {
+                view! { <ControlForm action=Control::Cancel target=target.clone() act /> }
+            });
+            let (restart, stop) = if stopped {
+                ("The application is stopped: Restart starts it again.", None)
+            } else {
+                (
+                    "",
+                    Some(view! { <ControlForm action=Control::Stop target=target.clone() act /> }),
+                )
+            };
+            let plain = Target {
+                deployment: None,
+                ..target.clone()
+            };
+            view! {
+                {(!restart.is_empty()).then(|| view! { <p class="muted">{restart}</p> })}
+                {cancel}
+                <div class="control-grid">
+                    <ControlForm action=Control::Restart target=plain.clone() act />
+                    <ControlForm action=Control::Rebuild target=plain.clone() act />
+                    {stop}
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="actions-panel" aria-labelledby="actions-title">
+            <h2 id="actions-title">"Actions"</h2>
+            {body}
         </section>
     }
 }

@@ -16,6 +16,7 @@ pub mod invoices;
 pub mod login;
 pub mod logs;
 mod logs_viewer;
+pub mod members;
 pub mod metrics;
 pub mod not_found;
 pub mod operator;

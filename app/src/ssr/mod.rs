@@ -27,3 +27,61 @@ impl AllowedOrgs {
 /// Whether the server talks to its embedded demo upstream (shows the banner).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoMode(pub bool);
+
+/// Who may act on applications (restart, stop, cancel, drains, operators…): nobody when the
+/// operator runs a viewing portal (`DASHBOARD_READ_ONLY`), else the users listed in
+/// `DASHBOARD_ACTIONS_ALLOWED_USERS` (ids or e-mails), else everybody signed in. Checked on the
+/// server before any upstream call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionPolicy {
+    pub read_only: bool,
+    /// Lowercased user ids and e-mails; `None`: everybody.
+    pub users: Option<Vec<String>>,
+}
+
+impl ActionPolicy {
+    /// From the configuration's values (the list comma-separated).
+    pub fn new(read_only: bool, users: &str) -> Self {
+        let list: Vec<String> = users
+            .split(',')
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        Self {
+            read_only,
+            users: (!list.is_empty()).then_some(list),
+        }
+    }
+
+    /// Whether the user `id` with `email` may act; `Err` says why not, in a sentence.
+    pub fn check(&self, id: &str, email: &str) -> Result<(), crate::logic::control::Refusal> {
+        use crate::logic::control::Refusal;
+        if self.read_only {
+            return Err(Refusal::ReadOnly);
+        }
+        match &self.users {
+            Some(list)
+                if !list.iter().any(|u| {
+                    (!id.is_empty() && *u == id.to_lowercase())
+                        || (!email.is_empty() && *u == email.to_lowercase())
+                }) =>
+            {
+                Err(Refusal::NotListed)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The current user's permission to act, as the policy in context says (everybody when none
+/// is provided); checked before any upstream call of an action.
+pub async fn may_act() -> Result<(), crate::error::AppError> {
+    let policy = leptos::prelude::use_context::<ActionPolicy>().unwrap_or_default();
+    if policy == ActionPolicy::default() {
+        return Ok(());
+    }
+    let user = session::current_user().await?;
+    policy
+        .check(&user.id, &user.email)
+        .map_err(|r| crate::error::AppError::NotAllowed(r.sentence().to_owned()))
+}

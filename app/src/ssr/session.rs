@@ -266,7 +266,28 @@ pub async fn audited<T>(
     resource: &str,
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
+    audited_with(action, owner, resource, None, result).await
+}
+
+/// `audited`, with what else says what was done (`detail`: the commit deployed…); a failure's
+/// support reference (Sozu-Id) is added to it.
+pub async fn audited_with<T>(
+    action: &'static str,
+    owner: &str,
+    resource: &str,
+    detail: Option<String>,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
     let user = current_user().await.unwrap_or_default();
+    let sozu = result
+        .as_ref()
+        .err()
+        .and_then(|e| e.sozu_id())
+        .map(|id| format!("Sozu-Id {id}"));
+    let detail = match (detail, sozu) {
+        (Some(d), Some(s)) => Some(format!("{d}, {s}")),
+        (d, s) => d.or(s),
+    };
     if let Some(trail) = use_context::<AuditTrail>() {
         let actor = [&user.name, &user.email, &user.id]
             .into_iter()
@@ -279,13 +300,16 @@ pub async fn audited<T>(
             action: action.to_owned(),
             resource: resource.to_owned(),
             outcome: if result.is_ok() { "ok" } else { "failed" }.to_owned(),
+            detail: detail.clone(),
         };
         (trail.record)(owner.to_owned(), event).await;
     }
     match &result {
         Ok(_) => tracing::info!(target: "audit", action, owner, resource, outcome = "ok",
-            user_id = %user.id, email = %user.email, "action"),
+            detail = detail.as_deref().unwrap_or(""), user_id = %user.id, email = %user.email,
+            "action"),
         Err(e) => tracing::warn!(target: "audit", action, owner, resource, outcome = "failed",
+            detail = detail.as_deref().unwrap_or(""),
             status = e.status(), sozu_id = e.sozu_id(), error = %e, user_id = %user.id,
             email = %user.email, "action"),
     }

@@ -2,6 +2,7 @@
 //! weeks and the instances of its last ones; and its default load balancers
 //! (`/v4/load-balancers`).
 
+pub(crate) mod runs;
 pub(crate) mod seed;
 
 use crate::params::{
@@ -10,8 +11,9 @@ use crate::params::{
 use crate::state::Shared;
 use app::model::instances::InstanceState;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use std::collections::HashSet;
 
@@ -34,6 +36,14 @@ pub(crate) fn routes() -> Router<Shared> {
             "/v2/organisations/{owner}/applications/{app}",
             get(v2_application),
         )
+        .route(
+            "/v2/organisations/{owner}/applications/{app}/instances",
+            axum::routing::post(restart).delete(stop),
+        )
+        .route(
+            "/v2/organisations/{owner}/applications/{app}/deployments/{id}/instances",
+            delete(cancel),
+        )
 }
 
 /// A deployment as v2 says it (`state` in v2 words, `date` in epoch ms).
@@ -55,7 +65,10 @@ fn v2_deployment(index: usize, d: &app::model::deployments::Deployment) -> serde
         "commit": d.version.commit_id,
         "cause": d.origin.cause,
         "instances": 2,
-        "author": {"id": crate::cast::user_id(), "name": "Ada Lovelace"},
+        "author": d.origin.author_id.as_ref().map(|id| serde_json::json!({
+            "id": id,
+            "name": crate::navigation::member_name(id),
+        })),
     })
 }
 
@@ -97,10 +110,16 @@ async fn v2_application(
         .ok_or_else(|| not_found("Application"))?;
     let (min, max) = seed::instance_bounds(&a.name);
     let flavor = seed::flavor_of(&app);
+    let now = time::OffsetDateTime::now_utc();
+    let state = if runs::stopped(&demo.state().runs, &app, now) {
+        "SHOULD_BE_DOWN"
+    } else {
+        a.state.as_str()
+    };
     Ok(Json(serde_json::json!({
         "id": a.id,
         "name": a.name,
-        "state": a.state.as_str(),
+        "state": state,
         "zone": seed::zone_of(&a.name),
         "instance": {
             "type": a.instance_type,
@@ -144,7 +163,7 @@ fn page<T: serde::Serialize>(mut list: Vec<T>, desc: bool, limit: Option<usize>)
 
 /// An application's deployments as served now: with its latest one failed when a test broke
 /// it so (`POST /demo/break`, `deployment_failed`).
-fn deployments_of(demo: &Shared, app: &str) -> Vec<app::model::deployments::Deployment> {
+pub(crate) fn deployments_of(demo: &Shared, app: &str) -> Vec<app::model::deployments::Deployment> {
     let mut list = demo.world.deployments.get(app).cloned().unwrap_or_default();
     if demo.breaks().failed.contains(app)
         && let Some(last) = list.last_mut()
@@ -157,7 +176,115 @@ fn deployments_of(demo: &Shared, app: &str) -> Vec<app::model::deployments::Depl
         }
         last.state = failed;
     }
-    list
+    runs::deployments(
+        list,
+        &demo.state().runs,
+        app,
+        time::OffsetDateTime::now_utc(),
+    )
+}
+
+/// An application's instances as they stand now: the seeded ones as the restarts, stops and
+/// cancellations since the start left them, and those the restarts started.
+pub(crate) fn instances_of(demo: &Shared, app: &str) -> Vec<app::model::instances::Instance> {
+    let seeded = demo.world.instances.get(app).cloned().unwrap_or_default();
+    runs::instances(
+        seeded,
+        &demo.state().runs,
+        app,
+        seed::flavor_of(app),
+        time::OffsetDateTime::now_utc(),
+    )
+}
+
+// --- deployment control (v2) ----------------------------------------------------------------
+
+/// `POST /v2/organisations/{o}/applications/{a}/instances?commit=<sha>&useCache=no`: a restart
+/// (of the commit given, else the one running), rebuilt without the build cache when asked;
+/// answers the new deployment's id.
+async fn restart(
+    State(demo): State<Shared>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(q): Params,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let commit = match one(&q, "commit") {
+        Some(c) if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(c.to_ascii_lowercase())
+        }
+        Some(_) => return Err(bad("Invalid commit: a full 40-character commit id")),
+        None => None,
+    };
+    let no_cache = match one(&q, "useCache") {
+        None => false,
+        Some("no") => true,
+        Some(_) => return Err(bad("Invalid useCache: only \"no\" is accepted")),
+    };
+    let current = deployments_of(&demo, &app)
+        .iter()
+        .rev()
+        .find(|d| d.state == app::model::deployments::DeploymentState::Succeeded)
+        .and_then(|d| d.version.commit_id.clone())
+        .unwrap_or_default();
+    let cause = match (&commit, no_cache) {
+        (Some(c), _) => format!("redeploy of commit {}", &c[..7]),
+        (None, true) => "rebuild without cache".to_owned(),
+        (None, false) => "restart".to_owned(),
+    };
+    let fails = demo.breaks().deploy_fails.contains(&app);
+    let ask = runs::Ask {
+        owner: &owner,
+        app: &app,
+        commit: commit.unwrap_or(current),
+        cause,
+        author: crate::cast::user_id(),
+        stop: false,
+        fails,
+        work: time::Duration::seconds(i64::from(demo.knobs.deploy_secs.max(1))),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let id = demo.state().runs.start(ask, now);
+    Ok(Json(serde_json::json!({ "deploymentId": id })).into_response())
+}
+
+/// `DELETE /v2/organisations/{o}/applications/{a}/instances`: stops the application.
+async fn stop(State(demo): State<Shared>, Path((owner, app)): Path<(String, String)>) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let ask = runs::Ask {
+        owner: &owner,
+        app: &app,
+        commit: String::new(),
+        cause: "application stopped".to_owned(),
+        author: crate::cast::user_id(),
+        stop: true,
+        fails: false,
+        work: time::Duration::seconds(1),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let id = demo.state().runs.start(ask, now);
+    Ok(Json(serde_json::json!({ "deploymentId": id })).into_response())
+}
+
+/// `DELETE /v2/organisations/{o}/applications/{a}/deployments/{id}/instances`: cancels a
+/// deployment in progress (400 when it is over, 404 when there is none).
+async fn cancel(
+    State(demo): State<Shared>,
+    Path((owner, app, id)): Path<(String, String, String)>,
+) -> Reply {
+    check_app(&demo, &owner, &app)?;
+    let seeded = demo
+        .world
+        .deployments
+        .get(&app)
+        .and_then(|l| l.iter().find(|d| d.id == id))
+        .cloned();
+    let now = time::OffsetDateTime::now_utc();
+    let done = demo.state().runs.cancel(&app, &id, seeded.as_ref(), now);
+    match done {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(m) if m.contains("not found") => Err(not_found("Deployment")),
+        Err(m) => Err(bad(m)),
+    }
 }
 
 /// `GET .../deployments?limit&order&action`.
@@ -217,9 +344,8 @@ async fn instances(
     };
     let deployment = one(&q, "deploymentId");
     let down = demo.breaks().down.contains(&app);
-    let mut list: Vec<_> = demo.world.instances[&app]
-        .iter()
-        .cloned()
+    let mut list: Vec<_> = instances_of(&demo, &app)
+        .into_iter()
         .map(|mut i| {
             if down && i.state == InstanceState::Up {
                 i.state = InstanceState::Stopping;
@@ -244,8 +370,8 @@ async fn instance(
     Path((owner, app, id)): Path<(String, String, String)>,
 ) -> Reply {
     check_app(&demo, &owner, &app)?;
-    let i = demo.world.instances[&app]
-        .iter()
+    let i = instances_of(&demo, &app)
+        .into_iter()
         .find(|i| i.id == id)
         .ok_or_else(|| not_found("Instance"))?;
     Ok(Json(i).into_response())

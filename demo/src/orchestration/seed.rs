@@ -1,6 +1,5 @@
 //! The seeded orchestration of the demo world.
 
-use crate::cast::user_id;
 use crate::ids::{pick, sha, uuid};
 use app::model::deployments::{
     Deployment, DeploymentPriority, DeploymentState, Origin, OriginAction, Step, Version,
@@ -135,7 +134,7 @@ pub(crate) fn seed_deployments(
                 action,
                 cause: Some(cause),
                 source: Some(source.to_owned()),
-                author_id: Some(user_id()),
+                author_id: Some(crate::navigation::deployer(&key)),
                 constraints: vec![],
                 priority: if i % 11 == 10 {
                     DeploymentPriority::Urgent

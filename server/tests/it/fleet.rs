@@ -278,9 +278,15 @@ async fn the_activity_merges_deployments_and_dashboard_actions_with_filters() {
     let drain = two_actions(&h).await;
     h.upstream_requests().await;
     let page = h.page(&path, 200).await;
-    // Two upstream calls: names and the organisation's deployments.
+    // Three upstream calls: names, members (authors' names) and the organisation's
+    // deployments.
     let calls = h.upstream_requests().await;
-    assert_eq!(calls.len(), 3, "{calls:#?}"); // the navigation's summary, then the two
+    assert_eq!(calls.len(), 4, "{calls:#?}"); // the navigation's summary, then the three
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.ends_with(&format!("/v2/organisations/{acme}/members")))
+    );
     assert!(
         page.contains("drain.enable") && page.contains("drain.disable"),
         "the actions"

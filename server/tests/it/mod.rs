@@ -7,6 +7,7 @@ mod apps;
 mod billing;
 mod client;
 mod compression;
+mod control;
 mod costs;
 mod drains;
 mod estimate;
