@@ -46,6 +46,7 @@ async function mainPages(page: Page): Promise<Place[]> {
     { path: first(/\/pulsar\//), crumb: /›.*Storage policies/ },
     { path: "/?attention=1", crumb: /Organisations/ },
     { path: `/orgs/${acme}/activity`, crumb: /Acme Corp.*Activity/ },
+    { path: `/orgs/${acme}/members`, crumb: /Acme Corp.*Members/ },
     { path: "/sessions", crumb: /Your sessions/ },
     { path: "/alerts", crumb: /Alerts/ },
     { path: "/zones", crumb: /Zones/ },

@@ -55,7 +55,7 @@ pub fn ControlForm(
         Control::Stop => view! {
             <p class="consequence">{consequence}</p>
             <label class="confirm-name">
-                "Type " <strong>{target.name.clone()}</strong> " to confirm: "
+                <span>"Type " <strong>{target.name.clone()}</strong> " to confirm:"</span>
                 <input type="text" name="confirm" required autocomplete="off" spellcheck="false" />
             </label>
         }
@@ -99,4 +99,26 @@ pub fn outcome(value: Option<Result<ControlDone, AppError>>) -> Option<AnyView> 
 #[component]
 pub fn ActionsOff(why: String) -> impl IntoView {
     view! { <p class="muted actions-off">{why}</p> }
+}
+
+/// Its children (a page's action forms) when this person may run actions; else the sentence
+/// saying why not (`DASHBOARD_READ_ONLY`, `DASHBOARD_ACTIONS_ALLOWED_USERS`). The server refuses
+/// them anyway: this only keeps forms that cannot work off the page.
+#[component]
+pub fn ActGate(children: ChildrenFn) -> impl IntoView {
+    let may = Resource::new(|| (), |_| crate::api::control::may_act());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match may.await {
+                        Ok(Err(why)) => view! { <ActionsOff why /> }.into_any(),
+                        // Allowed, or unknown (an expired session): the action itself says.
+                        _ => children().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }

@@ -120,6 +120,10 @@ fn owner_place(path: &str, owner_id: &str, rest: &[&str], owners: &[Owner]) -> P
             crumbs.push(crumb("Activity", path));
             place.sidebar = Some(urls::activity(owner_id));
         }
+        ["members"] => {
+            crumbs.push(crumb("Members", path));
+            place.sidebar = Some(urls::members(owner_id));
+        }
         ["costs"] => {
             crumbs.push(crumb("Invoices", &invoices));
             crumbs.push(crumb("Costs", path));

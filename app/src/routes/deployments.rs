@@ -237,7 +237,7 @@ pub fn CommitCell(
         .into_any(),
         None if full.is_empty() => view! { <code>"—"</code> }.into_any(),
         None => view! {
-            <code title=full.clone()>{short_commit(&commit)}</code>
+            <code title=full.clone() class="commit">{short_commit(&commit)}</code>
             " "<CopyButton value=full.clone() label="commit" />
         }
         .into_any(),

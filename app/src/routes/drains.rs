@@ -7,6 +7,7 @@
 use crate::api::drains::{CreateDrain, DrainAction, DrainFilter, drain_test_command, list_drains};
 use crate::components::auto_refresh::{AutoRefresh, RefreshWhen};
 use crate::components::badge::{Badge, drain_tone, execution_tone};
+use crate::components::control::ActGate;
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::{ActionError, ErrorView};
 use crate::components::heading::{AddonHeading, AppHeading};
@@ -95,10 +96,11 @@ pub fn DrainsPage() -> impl IntoView {
         })
     };
     let (o2, r2) = (owner.clone(), resource.clone());
+    let create_ids = (owner.clone(), resource.clone());
     view! {
         {heading}
         // The way to add one first: a long list must not push it out of reach.
-        <CreateForm owner=owner.clone() resource=resource.clone() new_type create />
+        <ActGate><CreateForm owner=create_ids.0.clone() resource=create_ids.1.clone() new_type create /></ActGate>
         <h2>"Drains"</h2>
         <form method="get" class="filters" aria-label="Filter drains">
             <fieldset class="states"><legend>"Status"</legend>{boxes("status", status_values, |f| &f.status)}</fieldset>
@@ -224,10 +226,15 @@ fn DrainCard(
             </ActionForm>
         }
     };
-    let toggle = if enabled {
-        form("disable", "Disable", "secondary").into_any()
-    } else {
-        form("enable", "Enable", "secondary").into_any()
+    let toggle = {
+        let form = form.clone();
+        move || {
+            if enabled {
+                form("disable", "Disable", "secondary")
+            } else {
+                form("enable", "Enable", "secondary")
+            }
+        }
     };
     let test_href = format!(
         "{}?test={}",
@@ -247,18 +254,20 @@ fn DrainCard(
             {last_error}
             <dl class="fields">{fields}</dl>
             <div class="drain-actions">
-                {toggle}
                 <a href=test_href>"Show test command"</a>
-                <details class="confirm">
-                    <summary>"Reset cursor…"</summary>
-                    <p>"Forwarding restarts from the latest position: logs not yet sent are skipped."</p>
-                    {form("reset", "Reset the cursor", "danger")}
-                </details>
-                <details class="confirm">
-                    <summary>"Delete…"</summary>
-                    <p>"Delete this drain? Logs stop being forwarded to it."</p>
-                    {form("delete", "Delete the drain", "danger")}
-                </details>
+                <ActGate>
+                    {toggle()}
+                    <details class="confirm">
+                        <summary>"Reset cursor…"</summary>
+                        <p>"Forwarding restarts from the latest position: logs not yet sent are skipped."</p>
+                        {form("reset", "Reset the cursor", "danger")}
+                    </details>
+                    <details class="confirm">
+                        <summary>"Delete…"</summary>
+                        <p>"Delete this drain? Logs stop being forwarded to it."</p>
+                        {form("delete", "Delete the drain", "danger")}
+                    </details>
+                </ActGate>
             </div>
             {test_view}
         </article>

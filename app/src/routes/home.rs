@@ -216,6 +216,7 @@ fn OwnerSection(
     only_attention: bool,
 ) -> impl IntoView {
     let id = owner.id.clone();
+    let members = (!owner.personal).then(|| view! { <a href=urls::members(&id)>"Members"</a> });
     let kind = if owner.personal {
         "your own applications and add-ons"
     } else {
@@ -242,6 +243,7 @@ fn OwnerSection(
                 <span class="muted">{kind}</span>
                 <a href=urls::activity(&id)>"Activity"</a>
                 <a href=urls::invoices(&id)>"Invoices"</a>
+                {members}
             </header>
             {body}
         </section>

@@ -4,6 +4,7 @@
 
 use crate::api::operators::{OperatorAction, OperatorPanel, load_operator, reveal_operator_secret};
 use crate::components::badge::{Badge, Tone};
+use crate::components::control::ActGate;
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::{ActionError, ErrorView};
 use crate::components::layout::ShellResource;
@@ -306,6 +307,7 @@ fn Panel(
         {network}
         <section>
             <h2>"Restart"</h2>
+            <ActGate>
             <div class="drain-actions">
                 <details class="confirm">
                     <summary>"Reboot…"</summary>
@@ -318,6 +320,7 @@ fn Panel(
                     {form("rebuild", "Rebuild and restart", "danger")}
                 </details>
             </div>
+            </ActGate>
         </section>
     }
 }

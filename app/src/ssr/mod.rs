@@ -85,3 +85,24 @@ pub async fn may_act() -> Result<(), crate::error::AppError> {
         .check(&user.id, &user.email)
         .map_err(|r| crate::error::AppError::NotAllowed(r.sentence().to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::control::Refusal;
+
+    #[test]
+    fn the_policy_refuses_everyone_read_only_and_the_unlisted_otherwise() {
+        assert_eq!(ActionPolicy::new(false, "").check("user_1", "a@x"), Ok(()));
+        assert_eq!(
+            ActionPolicy::new(true, "user_1").check("user_1", "a@x"),
+            Err(Refusal::ReadOnly)
+        );
+        let listed = ActionPolicy::new(false, " USER_1 , Ops@Example.com ,");
+        assert_eq!(listed.check("user_1", ""), Ok(()));
+        assert_eq!(listed.check("user_2", "ops@example.COM"), Ok(()));
+        assert_eq!(listed.check("user_2", "b@x"), Err(Refusal::NotListed));
+        // An empty id or e-mail matches nothing, even an empty entry.
+        assert_eq!(listed.check("", ""), Err(Refusal::NotListed));
+    }
+}

@@ -342,6 +342,12 @@ async fn read_only_and_the_user_list_refuse_with_403_before_any_call() {
             .page(&format!("/orgs/{o}/apps/{a}/deployments"), 200)
             .await;
         assert!(!page.contains("Redeploy this commit"));
+        let page = h
+            .page(&format!("/orgs/{o}/resources/{a}/drains"), 200)
+            .await;
+        assert!(!page.contains("data-busy=\"Creating…\""), "no create form");
+        assert!(!page.contains("Delete the drain"), "no drain action");
+        assert!(page.contains(says));
     }
 
     // A listed user may act (by e-mail, in any case).

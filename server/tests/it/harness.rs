@@ -257,8 +257,7 @@ pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
-        // An answer silent for a minute fails its test instead of holding the whole run (a
-        // full run hung twice on one request that never answered; not understood yet).
+        // An answer silent for a minute fails its test instead of holding the whole run.
         .read_timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("client")
