@@ -65,11 +65,7 @@ pub async fn load_app_overview(owner: String, app: String) -> Result<AppOverview
         {
             return Err(AppError::not_found(format!("application {app}")));
         }
-        let may_act = match crate::ssr::may_act().await {
-            Ok(()) => Ok(()),
-            Err(AppError::NotAllowed(why)) => Err(why),
-            Err(e) => return Err(e),
-        };
+        let may_act = crate::ssr::may_act_here().await?;
         let details = details.ok();
         Ok(AppOverview {
             load_balancers,
@@ -79,7 +75,9 @@ pub async fn load_app_overview(owner: String, app: String) -> Result<AppOverview
             should_be_down: details.as_ref().is_some_and(|d| {
                 d.state == crate::model::navigation::ApplicationState::ShouldBeDown
             }),
-            name: details.map(|d| d.name).filter(|n| !n.is_empty()),
+            name: details
+                .as_ref()
+                .and_then(crate::model::fleet::V2Application::known_name),
             may_act,
         })
     })
@@ -148,11 +146,7 @@ pub async fn load_deploy_context(owner: String, app: String) -> Result<DeployCon
     use crate::ids::SegmentId;
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
-    let may_act = match crate::ssr::may_act().await {
-        Ok(()) => Ok(()),
-        Err(AppError::NotAllowed(why)) => Err(why),
-        Err(e) => return Err(e),
-    };
+    let may_act = crate::ssr::may_act_here().await?;
     crate::ssr::authed_call(async |api| {
         let (details, names) = futures::join!(
             api.application(&owner, &app),
@@ -162,12 +156,10 @@ pub async fn load_deploy_context(owner: String, app: String) -> Result<DeployCon
         Ok(DeployContext {
             name: details
                 .as_ref()
-                .map(|d| d.name.clone())
-                .filter(|n| !n.is_empty()),
+                .and_then(crate::model::fleet::V2Application::known_name),
             repo: details
-                .and_then(|d| d.deployment)
-                .and_then(|d| d.http_url)
-                .and_then(|u| crate::logic::apps::github_repository(&u)),
+                .as_ref()
+                .and_then(crate::model::fleet::V2Application::github),
             names,
             may_act,
         })
@@ -209,11 +201,7 @@ pub async fn load_deployment(
     let owner = SegmentId::parse("owner id", &owner)?;
     let app = SegmentId::parse("application id", &app)?;
     let id = SegmentId::parse("deployment id", &deployment)?;
-    let may_act = match crate::ssr::may_act().await {
-        Ok(()) => Ok(()),
-        Err(AppError::NotAllowed(why)) => Err(why),
-        Err(e) => return Err(e),
-    };
+    let may_act = crate::ssr::may_act_here().await?;
     crate::ssr::authed_call(async |api| {
         let q = InstanceQuery {
             deployment_id: Some(id.clone()),
@@ -257,12 +245,10 @@ pub async fn load_deployment(
             instances,
             name: details
                 .as_ref()
-                .map(|d| d.name.clone())
-                .filter(|n| !n.is_empty()),
+                .and_then(crate::model::fleet::V2Application::known_name),
             repo: details
-                .and_then(|d| d.deployment)
-                .and_then(|d| d.http_url)
-                .and_then(|u| crate::logic::apps::github_repository(&u)),
+                .as_ref()
+                .and_then(crate::model::fleet::V2Application::github),
             previous_commit,
             author,
             may_act,

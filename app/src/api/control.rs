@@ -119,11 +119,7 @@ pub async fn app_control(
 /// Whether the signed-in person may run actions here; `Err` is the sentence saying why not.
 #[server(prefix = "/api", endpoint = "may_act")]
 pub async fn may_act() -> Result<Result<(), String>, AppError> {
-    match crate::ssr::may_act().await {
-        Ok(()) => Ok(Ok(())),
-        Err(AppError::NotAllowed(why)) => Ok(Err(why)),
-        Err(e) => Err(e),
-    }
+    crate::ssr::may_act_here().await
 }
 
 /// The members of an organisation (none for a personal space).

@@ -74,6 +74,21 @@ pub struct V2Application {
     pub deployment: Option<DeploymentSource>,
 }
 
+impl V2Application {
+    /// Its name, when it has one.
+    pub fn known_name(&self) -> Option<String> {
+        Some(self.name.clone()).filter(|n| !n.trim().is_empty())
+    }
+
+    /// The GitHub repository it is deployed from, when it is one (commit links).
+    pub fn github(&self) -> Option<String> {
+        self.deployment
+            .as_ref()
+            .and_then(|d| d.http_url.as_deref())
+            .and_then(crate::logic::apps::github_repository)
+    }
+}
+
 /// Where an application's code comes from (`deployment` of the v2 application).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]

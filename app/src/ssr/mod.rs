@@ -73,6 +73,16 @@ impl ActionPolicy {
     }
 }
 
+/// Whether the current user may act, for a page to show its forms or why not: `Ok(Err(why))`
+/// when the policy refuses; other errors (no session) as they are.
+pub async fn may_act_here() -> Result<Result<(), String>, crate::error::AppError> {
+    match may_act().await {
+        Ok(()) => Ok(Ok(())),
+        Err(crate::error::AppError::NotAllowed(why)) => Ok(Err(why)),
+        Err(e) => Err(e),
+    }
+}
+
 /// The current user's permission to act, as the policy in context says (everybody when none
 /// is provided); checked before any upstream call of an action.
 pub async fn may_act() -> Result<(), crate::error::AppError> {
