@@ -227,25 +227,36 @@ fn Panel(
     let version = p.version.map(|v| match v {
         Ok(v) => {
             let (o, k, i) = (owner.clone(), kind.clone(), id.clone());
-            let options = op
-                .available_versions
-                .iter()
-                .map(|a| view! { <option value=a.clone() selected=*a == v.latest>{a.clone()}</option> })
-                .collect_view();
+            let (available, latest) = (op.available_versions.clone(), v.latest.clone());
+            let options = move || {
+                available
+                    .iter()
+                    .map(|a| {
+                        let selected = *a == latest;
+                        view! { <option value=a.clone() selected=selected>{a.clone()}</option> }
+                    })
+                    .collect_view()
+            };
+            let update_form = move || {
+                let (o, k, i, options) = (o.clone(), k.clone(), i.clone(), options.clone());
+                view! {
+                    <details class="confirm">
+                        <summary>"Update…"</summary>
+                        <ActionForm action=act attr:class="inline">
+                            {hidden("owner", o.clone())}{hidden("kind", k.clone())}{hidden("id", i.clone())}{hidden("action", "update".to_owned())}
+                            <label>"Version " <select name="version">{options()}</select></label>
+                            " "
+                            <button type="submit" class="danger" disabled=move || act.pending().get()>"Update and rebuild"</button>
+                        </ActionForm>
+                    </details>
+                }
+            };
             let badge = v.need_update.then(|| view! { <Badge tone=Tone::Queued label="Update available" /> });
             view! {
                 <section>
                     <h2>"Version"</h2>
                     <p>"Installed " <strong class="installed">{v.installed.clone()}</strong> ", latest " <strong>{v.latest.clone()}</strong> " " {badge}</p>
-                    <details class="confirm">
-                        <summary>"Update…"</summary>
-                        <ActionForm action=act attr:class="inline">
-                            {hidden("owner", o)}{hidden("kind", k)}{hidden("id", i)}{hidden("action", "update".to_owned())}
-                            <label>"Version " <select name="version">{options}</select></label>
-                            " "
-                            <button type="submit" class="danger" disabled=move || act.pending().get()>"Update and rebuild"</button>
-                        </ActionForm>
-                    </details>
+                    <ActGate>{update_form()}</ActGate>
                 </section>
             }
             .into_any()
@@ -261,30 +272,34 @@ fn Panel(
             }
             None => view! { <Badge tone=Tone::Cancelled label="Off" /> }.into_any(),
         };
-        let toggle = if on.is_some() {
-            view! {
-                <details class="confirm">
-                    <summary>"Turn off…"</summary>
-                    <p>"Leave the network group? Private traffic to this add-on stops."</p>
-                    {form("network_off", "Turn the network group off", "danger")}
-                </details>
+        let joined = on.is_some();
+        let form = form.clone();
+        let toggle = move || {
+            if joined {
+                view! {
+                    <details class="confirm">
+                        <summary>"Turn off…"</summary>
+                        <p>"Leave the network group? Private traffic to this add-on stops."</p>
+                        {form("network_off", "Turn the network group off", "danger")}
+                    </details>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <details class="confirm">
+                        <summary>"Turn on…"</summary>
+                        <p>"Join a network group? The add-on gets a private network address."</p>
+                        {form("network_on", "Turn the network group on", "danger")}
+                    </details>
+                }
+                .into_any()
             }
-            .into_any()
-        } else {
-            view! {
-                <details class="confirm">
-                    <summary>"Turn on…"</summary>
-                    <p>"Join a network group? The add-on gets a private network address."</p>
-                    {form("network_on", "Turn the network group on", "danger")}
-                </details>
-            }
-            .into_any()
         };
         view! {
             <section>
                 <h2>"Network group"</h2>
                 <p class="network-group" data-on=on.is_some().to_string()>{state}</p>
-                {toggle}
+                <ActGate>{toggle()}</ActGate>
             </section>
         }
     });

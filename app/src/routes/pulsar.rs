@@ -2,6 +2,7 @@
 //! an editor with units, "no limit" and "not set" as explicit choices.
 
 use crate::api::pulsar::{SavePulsar, load_pulsar};
+use crate::components::control::ActGate;
 use crate::components::error_view::{ActionError, ErrorView};
 use crate::components::heading::AddonHeading;
 use crate::components::notice::Outcome;
@@ -71,7 +72,11 @@ pub fn PulsarPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (owner, id) = ids.get_untracked();
                 match policies.await {
-                    Ok(p) => view! { <Current p /> <Editor owner id p save /> }.into_any(),
+                    Ok(p) => view! {
+                        <Current p />
+                        <ActGate><Editor owner=owner.clone() id=id.clone() p save /></ActGate>
+                    }
+                    .into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}

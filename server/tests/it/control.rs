@@ -348,6 +348,25 @@ async fn read_only_and_the_user_list_refuse_with_403_before_any_call() {
         assert!(!page.contains("data-busy=\"Creating…\""), "no create form");
         assert!(!page.contains("Delete the drain"), "no drain action");
         assert!(page.contains(says));
+        // Nor the add-ons' (an operator's reboot, version and network group; Pulsar policies).
+        for addon in [
+            format!(
+                "/orgs/{o}/operators/keycloak/{}",
+                demo::real_id("keycloak", "auth")
+            ),
+            format!(
+                "/orgs/{o}/operators/otoroshi/{}",
+                demo::real_id("otoroshi", "gateway")
+            ),
+            format!("/orgs/{o}/pulsar/{}", demo::real_id("pulsar", "events")),
+        ] {
+            let page = h.page(&addon, 200).await;
+            assert!(
+                !page.contains("action=\"/api/"),
+                "no action form on {addon}"
+            );
+            assert!(page.contains(says), "{addon} says why");
+        }
     }
 
     // A listed user may act (by e-mail, in any case).
