@@ -180,7 +180,20 @@ async fn stream(
         .filter(|i| !i.is_build_vm && i.state != InstanceState::Deleted)
         .cloned()
         .collect();
-    let instances = if instances.is_empty() {
+    // Asked for one deployment's lines: its own instances, gone or not (a failed deployment's
+    // instances are deleted, and its logs are what a person reads).
+    let of_deployment: Vec<Instance> = get("deploymentId")
+        .map(|d| {
+            all_instances
+                .iter()
+                .filter(|i| i.deployment_id == d && !i.is_build_vm)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let instances = if !of_deployment.is_empty() {
+        of_deployment
+    } else if instances.is_empty() {
         all_instances
     } else {
         instances

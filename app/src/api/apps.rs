@@ -185,6 +185,9 @@ pub struct DeploymentDetail {
     pub previous_commit: Option<String>,
     /// The author's name, from the organisation's members (else none: the id shows).
     pub author: Option<String>,
+    /// A failed deployment's last log lines around the step it failed in (time, text without
+    /// colours), oldest first; empty when none could be read.
+    pub failure_lines: Vec<(Option<crate::model::Timestamp>, String)>,
     /// Whether this person may run actions: `Err` says why not.
     pub may_act: Result<(), String>,
 }
@@ -240,9 +243,18 @@ pub async fn load_deployment(
                 .find(|d| d.state == crate::model::deployments::DeploymentState::Succeeded)
                 .and_then(|d| d.version.commit_id)
         });
+        let now = time::OffsetDateTime::now_utc();
+        let failure_lines = match crate::logic::timeline::failure(&deployment, now) {
+            // Not past now: a range that ends in the future would wait for live lines.
+            Some((_, since, until)) => {
+                failure_lines(&api, &owner, &app, &id, since, until.min(now)).await
+            }
+            None => Vec::new(),
+        };
         Ok(fetched(DeploymentDetail {
             deployment,
             instances,
+            failure_lines,
             name: details
                 .as_ref()
                 .and_then(crate::model::fleet::V2Application::known_name),
@@ -255,6 +267,63 @@ pub async fn load_deployment(
         }))
     })
     .await
+}
+
+/// Lines shown for a failed deployment, and the most read to find them (the last ones are kept).
+#[cfg(feature = "ssr")]
+const FAILURE_LINES: usize = 20;
+#[cfg(feature = "ssr")]
+const FAILURE_READ: usize = 500;
+
+/// The last `FAILURE_LINES` lines of deployment `id` between `since` and `until`, read for 3 s
+/// at most; none when the logs cannot be read (the page links them anyway).
+#[cfg(feature = "ssr")]
+async fn failure_lines(
+    api: &crate::ssr::upstream::Authed<'_>,
+    owner: &crate::ids::SegmentId,
+    app: &crate::ids::SegmentId,
+    id: &crate::ids::SegmentId,
+    since: crate::model::Timestamp,
+    until: crate::model::Timestamp,
+) -> Vec<(Option<crate::model::Timestamp>, String)> {
+    use crate::model::logs::LogEvent;
+    use futures::StreamExt;
+    let q = crate::query::LogQuery {
+        deployment_id: Some(id.clone()),
+        since: Some(since),
+        until: Some(until),
+        limit: Some(FAILURE_READ as u64),
+        ..Default::default()
+    };
+    let source = crate::ssr::upstream::LogSource::App {
+        owner: owner.clone(),
+        app: app.clone(),
+    };
+    let Ok(mut events) = api.log_events(&source, &q, None).await else {
+        return Vec::new();
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut kept = std::collections::VecDeque::with_capacity(FAILURE_LINES);
+    for _ in 0..FAILURE_READ * 2 {
+        let Ok(Some(Ok(ev))) = tokio::time::timeout_at(deadline, events.next()).await else {
+            break;
+        };
+        match LogEvent::from_sse(&ev.event, &ev.data) {
+            LogEvent::Line(l) => {
+                if kept.len() == FAILURE_LINES {
+                    kept.pop_front();
+                }
+                let text: String = crate::logic::ansi::strip(&l.message)
+                    .chars()
+                    .take(500)
+                    .collect();
+                kept.push_back((l.date, text));
+            }
+            LogEvent::End(_) => break,
+            _ => {}
+        }
+    }
+    kept.into()
 }
 
 /// Instances of an application as the filter says.

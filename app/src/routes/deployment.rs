@@ -93,6 +93,7 @@ fn Detail(
         previous_commit,
         author,
         may_act,
+        failure_lines,
     } = d;
     let result = result_of(&d, now, instances.as_ref().ok().map(Vec::as_slice));
     let target = Target {
@@ -199,6 +200,20 @@ fn Detail(
                     <strong>"Failed in the step “" {step.state.label()} "”"</strong>
                     {format!(", after {} in it (the step began {} UTC).", duration(step.secs()), short_time(step.from))}
                 </p>
+                {(!failure_lines.is_empty()).then(|| {
+                    let lines = failure_lines
+                        .iter()
+                        .map(|(t, text)| {
+                            let at = t.map(|t| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()));
+                            format!("{}  {text}", at.unwrap_or_default())
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    view! {
+                        <p>{format!("Its last {} log lines around then (UTC):", failure_lines.len())}</p>
+                        <pre class="failure-lines" tabindex="0">{lines}</pre>
+                    }
+                })}
                 <p><a href=around class="failure-logs">"Logs from a minute before that step to two minutes after the end"</a></p>
             </div>
         }

@@ -424,6 +424,13 @@ async fn a_followed_restart_reaches_its_end_and_a_failing_one_says_where() {
     assert!(failed.contains("Failed after"));
     assert!(failed.contains("Failed in the step"), "names the step");
     assert!(failed.contains("failure-logs"), "links the logs around it");
+    // And shows its last lines (the demo's lines of that deployment's instances).
+    let lines = failed
+        .split("class=\"failure-lines\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .expect("the lines around the failure");
+    assert!(lines.lines().count() >= 2, "{lines}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
