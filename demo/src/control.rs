@@ -44,7 +44,7 @@ async fn issue_token(State(demo): State<Shared>) -> Response {
 #[derive(serde::Deserialize)]
 struct Break {
     /// `app_down`, `http_5xx`, `cpu`, `mem`, `deployment_failed`, `deploy_fails`,
-    /// `token_expiry`.
+    /// `token_expiry`, `anonymous_authors`.
     what: String,
     #[serde(default)]
     app: Option<String>,
@@ -79,6 +79,10 @@ async fn break_one(State(demo): State<Shared>, axum::Json(b): axum::Json<Break>)
         "deploy_fails" => Some(&mut breaks.deploy_fails),
         "token_expiry" => {
             breaks.token_days = b.on.then_some(b.days.unwrap_or(3));
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        "anonymous_authors" => {
+            breaks.anonymous_authors = b.on;
             return StatusCode::NO_CONTENT.into_response();
         }
         _ => None,

@@ -46,6 +46,8 @@ pub(crate) struct Breaks {
     pub(crate) failed: HashSet<String>,
     /// Applications whose next deployments fail (restarts, redeploys).
     pub(crate) deploy_fails: HashSet<String>,
+    /// Deployments listed (v2) with their authors' ids only, no names.
+    pub(crate) anonymous_authors: bool,
     /// Days until the current token expires, when set.
     pub(crate) token_days: Option<i64>,
 }

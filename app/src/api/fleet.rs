@@ -274,7 +274,31 @@ mod ssr {
         });
         // The organisation's own call failing is the organisation failing: shown as such, not
         // as rows that would look healthy.
-        let deployments = deployments.map_err(|(_, e)| e)?;
+        let mut deployments = deployments.map_err(|(_, e)| e)?;
+        // An application's newest deployment whose author comes without a name is named from
+        // the organisation's members (one more call, only then); one they do not know keeps
+        // its id.
+        let unnamed = deployments.values().any(|list| {
+            list.iter()
+                .max_by_key(|d| d.date)
+                .and_then(|d| d.author.as_ref())
+                .is_some_and(|a| a.name.as_deref().is_none_or(str::is_empty))
+        });
+        if unnamed
+            && id.as_str().starts_with("orga_")
+            && let Ok(members) = call(permits, "the members".into(), api.members(id)).await
+        {
+            let names = crate::logic::control::author_names(&members);
+            for a in deployments
+                .values_mut()
+                .flatten()
+                .filter_map(|d| d.author.as_mut())
+            {
+                if a.name.as_deref().is_none_or(str::is_empty) {
+                    a.name = names.get(&a.id).cloned();
+                }
+            }
+        }
         let mut board = OwnerBoard {
             id: owner.id.clone(),
             name: owner.name.clone(),

@@ -46,8 +46,13 @@ pub(crate) fn routes() -> Router<Shared> {
         )
 }
 
-/// A deployment as v2 says it (`state` in v2 words, `date` in epoch ms).
-fn v2_deployment(index: usize, d: &app::model::deployments::Deployment) -> serde_json::Value {
+/// A deployment as v2 says it (`state` in v2 words, `date` in epoch ms); its author's name
+/// unless `anonymous`.
+fn v2_deployment(
+    index: usize,
+    d: &app::model::deployments::Deployment,
+    anonymous: bool,
+) -> serde_json::Value {
     use app::model::deployments::DeploymentState as S;
     let state = match d.state {
         S::Succeeded => "OK",
@@ -67,7 +72,7 @@ fn v2_deployment(index: usize, d: &app::model::deployments::Deployment) -> serde
         "instances": 2,
         "author": d.origin.author_id.as_ref().map(|id| serde_json::json!({
             "id": id,
-            "name": crate::navigation::member_name(id),
+            "name": (!anonymous).then(|| crate::navigation::member_name(id)).flatten(),
         })),
     })
 }
@@ -82,6 +87,7 @@ async fn owner_deployments(
     let limit = limit_param(&q, 1000)?.unwrap_or(10);
     let apps =
         crate::navigation::apps_of(&demo, &owner).ok_or_else(|| not_found("Organisation"))?;
+    let anonymous = demo.breaks().anonymous_authors;
     let map: serde_json::Map<String, serde_json::Value> = apps
         .iter()
         .map(|a| {
@@ -91,7 +97,7 @@ async fn owner_deployments(
                 .enumerate()
                 .rev()
                 .take(limit)
-                .map(|(i, d)| v2_deployment(i, d))
+                .map(|(i, d)| v2_deployment(i, d, anonymous))
                 .collect();
             (a.id.clone(), serde_json::Value::Array(list))
         })

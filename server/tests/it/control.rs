@@ -470,4 +470,31 @@ async fn members_and_author_names() {
         timeline.contains("<code title=\"user_"),
         "an author the members do not know keeps the id"
     );
+
+    // Deployments listed with their authors' ids only: the board names them from the members.
+    reqwest::Client::new()
+        .post(h.upstream.join("/demo/break").expect("url"))
+        .json(&serde_json::json!({"what": "anonymous_authors"}))
+        .send()
+        .await
+        .expect("break");
+    h.upstream_requests().await;
+    let board = h.page("/", 200).await;
+    let calls = h.upstream_requests().await;
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.ends_with(&format!("/v2/organisations/{o}/members"))),
+        "{calls:#?}"
+    );
+    let named = [
+        "Ada Lovelace",
+        "Alan Turing",
+        "Edsger Dijkstra",
+        "Ken Thompson",
+    ]
+    .iter()
+    .filter(|n| board.contains(&format!(" by {n}")))
+    .count();
+    assert!(named > 0, "authors named from the members");
 }
