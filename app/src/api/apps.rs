@@ -185,8 +185,8 @@ pub struct DeploymentDetail {
     pub previous_commit: Option<String>,
     /// The author's name, from the organisation's members (else none: the id shows).
     pub author: Option<String>,
-    /// A failed deployment's last log lines around the step it failed in (time, text without
-    /// colours), oldest first; empty when none could be read.
+    /// A failed deployment's last log lines in the minute before it failed (time, text
+    /// without colours), oldest first; empty when none could be read.
     pub failure_lines: Vec<(Option<crate::model::Timestamp>, String)>,
     /// Whether this person may run actions: `Err` says why not.
     pub may_act: Result<(), String>,
@@ -245,9 +245,13 @@ pub async fn load_deployment(
         });
         let now = time::OffsetDateTime::now_utc();
         let failure_lines = match crate::logic::timeline::failure(&deployment, now) {
-            // Not past now: a range that ends in the future would wait for live lines.
-            Some((_, since, until)) => {
-                failure_lines(&api, &owner, &app, &id, since, until.min(now)).await
+            // The last minute before it failed (a few seconds after too), never past now: a
+            // range that ends in the future would wait for live lines.
+            Some((_, since, _)) => {
+                let end = deployment.end_date().unwrap_or(now);
+                let from = (end - time::Duration::minutes(1)).max(since);
+                let to = (end + time::Duration::seconds(5)).min(now);
+                failure_lines(&api, &owner, &app, &id, from, to).await
             }
             None => Vec::new(),
         };

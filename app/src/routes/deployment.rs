@@ -210,7 +210,7 @@ fn Detail(
                         .collect::<Vec<_>>()
                         .join("\n");
                     view! {
-                        <p>{format!("Its last {} log lines around then (UTC):", failure_lines.len())}</p>
+                        <p>{format!("Its last {} log lines before it failed (UTC):", failure_lines.len())}</p>
                         <pre class="failure-lines" tabindex="0">{lines}</pre>
                     }
                 })}

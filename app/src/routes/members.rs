@@ -61,10 +61,10 @@ fn MemberTable(list: Vec<Member>) -> impl IntoView {
             view! {
                 <tr data-two-factor=if two { "on" } else { "off" }>
                     <th scope="row">{m.display_name().to_owned()}</th>
-                    <td><a href=format!("mailto:{}", m.member.email)>{m.member.email.clone()}</a></td>
-                    <td>{m.role.label()}</td>
-                    <td>{m.job.clone().unwrap_or_default()}</td>
                     <td><Badge tone label=label.to_owned() raw /></td>
+                    <td>{m.role.label()}</td>
+                    <td><a href=format!("mailto:{}", m.member.email)>{m.member.email.clone()}</a></td>
+                    <td>{m.job.clone().unwrap_or_default()}</td>
                     <td><code>{m.member.id.clone()}</code></td>
                 </tr>
             }
@@ -73,7 +73,7 @@ fn MemberTable(list: Vec<Member>) -> impl IntoView {
     view! {
         {summary}
         <div class="table-scroll" role="region" tabindex="0" aria-label="Members"><table class="data members">
-            <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"Job"</th><th>"Two-factor"</th><th>"User id"</th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Two-factor"</th><th>"Role"</th><th>"E-mail"</th><th>"Job"</th><th>"User id"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table></div>
     }
