@@ -245,12 +245,12 @@ pub async fn load_deployment(
         });
         let now = time::OffsetDateTime::now_utc();
         let failure_lines = match crate::logic::timeline::failure(&deployment, now) {
-            // The last minute before it failed (a few seconds after too), never past now: a
-            // range that ends in the future would wait for live lines.
+            // The last minute before it failed, never past now: a range that ends in the future
+            // would wait for live lines.
             Some((_, since, _)) => {
                 let end = deployment.end_date().unwrap_or(now);
                 let from = (end - time::Duration::minutes(1)).max(since);
-                let to = (end + time::Duration::seconds(5)).min(now);
+                let to = end.min(now);
                 failure_lines(&api, &owner, &app, &id, from, to).await
             }
             None => Vec::new(),
