@@ -58,6 +58,16 @@ async fn succeeded_commit(h: &Harness, owner: &str, app: &str) -> String {
         .to_owned()
 }
 
+/// Breaks something in the demo on purpose (`POST /demo/break`).
+async fn demo_break(h: &Harness, what: serde_json::Value) {
+    reqwest::Client::new()
+        .post(h.upstream.join("/demo/break").expect("url"))
+        .json(&what)
+        .send()
+        .await
+        .expect("break");
+}
+
 /// Waits until the demo says deployment `id` of `app` is in `state`, within `within`.
 async fn wait_state(h: &Harness, owner: &str, app: &str, id: &str, state: &str, within: Duration) {
     let started = Instant::now();
@@ -407,12 +417,7 @@ async fn a_followed_restart_reaches_its_end_and_a_failing_one_says_where() {
     assert!(done.contains("2 instance(s) up"));
 
     // Told to fail, the next restart fails and says so.
-    reqwest::Client::new()
-        .post(h.upstream.join("/demo/break").expect("url"))
-        .json(&serde_json::json!({"what": "deploy_fails", "app": a}))
-        .send()
-        .await
-        .expect("break");
+    demo_break(&h, serde_json::json!({"what": "deploy_fails", "app": a})).await;
     let (status, body) = h.call("app_control", &form).await;
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
@@ -472,12 +477,7 @@ async fn members_and_author_names() {
     );
 
     // Deployments listed with their authors' ids only: the board names them from the members.
-    reqwest::Client::new()
-        .post(h.upstream.join("/demo/break").expect("url"))
-        .json(&serde_json::json!({"what": "anonymous_authors"}))
-        .send()
-        .await
-        .expect("break");
+    demo_break(&h, serde_json::json!({"what": "anonymous_authors"})).await;
     h.upstream_requests().await;
     let board = h.page("/", 200).await;
     let calls = h.upstream_requests().await;
