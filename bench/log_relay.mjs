@@ -7,9 +7,16 @@ import { createRequire } from "node:module";
 // Playwright is installed for the end-to-end tests; use that copy.
 const { chromium } = createRequire(new URL("../end2end/package.json", import.meta.url))("@playwright/test");
 
-const [demo, dash, owner, app, cookie, dashPid, demoPid] = process.argv.slice(2);
+// Arguments: demo URL, demo pid, owner, app, then `label=url=pid=cookie` per dashboard build
+// (with two, the first is the baseline and the figures end with after/before ratios).
+const [demo, demoPid, owner, app, ...specs] = process.argv.slice(2);
+const builds = specs.map((s) => { const [label, url, pid, ...c] = s.split("="); return { label, url, pid, cookie: c.join("=") }; });
 const direct = (q) => [`${demo}/v4/logs/organisations/${owner}/applications/${app}/logs${q}`, { authorization: "Bearer demo" }];
-const relayed = (q) => [`${dash}/stream/orgs/${owner}/apps/${app}/logs${q}`, { cookie }];
+const relayedBy = (b) => (q) => [`${b.url}/stream/orgs/${owner}/apps/${app}/logs${q}`, { cookie: b.cookie }];
+// The build the single-build sections (latency, viewer) look at: the last one (this tree).
+const { url: dash, pid: dashPid } = builds.at(-1);
+const relayed = relayedBy(builds.at(-1));
+const summary = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
@@ -50,35 +57,45 @@ async function throughput(endpoint, lines) {
 const want = (name) => (process.env.SECTIONS ?? "throughput,latency,memory,viewer").split(",").includes(name);
 const rss = (pid = dashPid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
 
-// 1. Throughput.
+// 1. Throughput, and the dashboard's CPU per 100,000 relayed lines, for each build.
 if (want("throughput")) {
 const LINES = 100_000;
-await throughput(direct, 2000); await throughput(relayed, 2000);
 // CPU seconds used by a process so far (utime + stime), to see where the two cores go.
 const cpu = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
 };
+const perBuild = [];
+for (const b of builds) {
+const relayedB = relayedBy(b);
+await throughput(direct, 2000); await throughput(relayedB, 2000);
 const d = [], r = [];
 const use = { direct: { demo: 0, dash: 0, wall: 0 }, relay: { demo: 0, dash: 0, wall: 0 } };
 const measure = async (kind, endpoint) => {
-  const c0 = [cpu(demoPid), cpu(dashPid)], t0 = performance.now();
+  const c0 = [cpu(demoPid), cpu(b.pid)], t0 = performance.now();
   const res = await throughput(endpoint, LINES);
   use[kind].demo += cpu(demoPid) - c0[0];
-  use[kind].dash += cpu(dashPid) - c0[1];
+  use[kind].dash += cpu(b.pid) - c0[1];
   use[kind].wall += (performance.now() - t0) / 1000;
   return res;
 };
-for (let i = 0; i < 3; i++) { d.push(await measure("direct", direct)); r.push(await measure("relay", relayed)); }
+const RUNS = Number(process.env.RUNS ?? 3);
+for (let i = 0; i < RUNS; i++) { d.push(await measure("direct", direct)); r.push(await measure("relay", relayedB)); }
 const dr = median(d.map((x) => x.rate)), rr = median(r.map((x) => x.rate));
-console.log(`throughput, ${LINES} lines, 3 runs each (median):`);
+console.log(`[${b.label}] throughput, ${LINES} lines, ${RUNS} runs each (median):`);
 console.log(`  direct from demo        ${Math.round(dr)} lines/s (${median(d.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  through the relay       ${Math.round(rr)} lines/s (${median(r.map((x) => x.mib)).toFixed(1)} MiB/s)`);
 console.log(`  ratio relay/direct      ${(rr / dr).toFixed(2)} (goal >= 0.9)`);
 for (const [kind, u] of Object.entries(use)) {
   console.log(`  CPU while ${kind.padEnd(6)}      demo ${(100 * u.demo / u.wall).toFixed(0)}%, dashboard ${(100 * u.dash / u.wall).toFixed(0)}% of one core (this script and the kernel take the rest of the 2)`);
 }
-console.log(`  dashboard CPU per 100,000 relayed lines: ${(use.relay.dash / 3).toFixed(2)} s`);
+const per100k = use.relay.dash / RUNS;
+console.log(`  dashboard CPU per 100,000 relayed lines: ${per100k.toFixed(3)} s (goal <= 0.15)`);
+perBuild.push({ ratio: rr / dr, per100k });
+}
+if (perBuild.length === 2) {
+  summary.push(`dashboard CPU per 100,000 relayed lines: ${perBuild[0].per100k.toFixed(3)} s -> ${perBuild[1].per100k.toFixed(3)} s (after/before ${(perBuild[1].per100k / perBuild[0].per100k).toFixed(2)}); relay/direct ${perBuild[0].ratio.toFixed(2)} -> ${perBuild[1].ratio.toFixed(2)}`);
+}
 }
 
 // 2. Added latency: the same live lines read both ways at once; relay arrival - direct arrival.
@@ -100,28 +117,36 @@ console.log(`added latency over ${SECONDS} s of live lines (${added.length} line
 console.log(`  p50 ${pct(added, 0.5).toFixed(2)} ms, p99 ${pct(added, 0.99).toFixed(2)} ms, max ${Math.max(...added).toFixed(2)} ms`);
 }
 
-// 3. Memory per idle relayed stream (heartbeats only: a filter that matches nothing).
+// 3. Memory per idle relayed stream (heartbeats only: a filter that matches nothing), for
+// each build.
 if (want("memory")) {
 const STREAMS = Number(process.env.STREAMS ?? 1000);
+const perStream = [];
+for (const b of builds) {
 await new Promise((ok) => setTimeout(ok, 1000));
-const before = rss();
+const before = rss(b.pid);
 const idle = new AbortController();
 const opened = [];
 for (let i = 0; i < STREAMS; i++) {
-  const [url, headers] = relayed("?filter=no-line-says-this");
+  const [url, headers] = relayedBy(b)("?filter=no-line-says-this");
   opened.push(fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: idle.signal }));
 }
 const resps = await Promise.all(opened);
 const ok = resps.filter((x) => x.status === 200).length;
-// Read a little from each so every relay has connected upstream and sent its first bytes.
+// Let every relay connect upstream, send its first bytes and see a few heartbeats.
 await new Promise((done) => setTimeout(done, 6000));
-const after = rss();
-const threads = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${dashPid}/status`, "utf8"))[1];
-const sockets = (() => { try { return readFileSync(`/proc/${dashPid}/net/sockstat`, "utf8").split("\n")[1]; } catch { return ""; } })();
-console.log(`${ok} idle relayed streams open (of ${STREAMS}); dashboard threads: ${threads}; ${sockets}`);
-console.log(`  dashboard RSS ${(before / 1024).toFixed(1)} MiB -> ${(after / 1024).toFixed(1)} MiB: ${((after - before) / ok).toFixed(1)} KiB per stream (goal <= 50 KiB)`);
+const after = rss(b.pid);
+const threads = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${b.pid}/status`, "utf8"))[1];
+console.log(`[${b.label}] ${ok} idle relayed streams open (of ${STREAMS}); dashboard threads: ${threads}`);
+const kib = (after - before) / ok;
+console.log(`  dashboard RSS ${(before / 1024).toFixed(1)} MiB -> ${(after / 1024).toFixed(1)} MiB: ${kib.toFixed(1)} KiB per stream (goal <= 16 KiB)`);
+perStream.push(kib);
 idle.abort();
 await new Promise((done) => setTimeout(done, 1500));
+}
+if (perStream.length === 2) {
+  summary.push(`dashboard RSS per idle relayed stream: ${perStream[0].toFixed(1)} KiB -> ${perStream[1].toFixed(1)} KiB (after/before ${(perStream[1] / perStream[0]).toFixed(2)})`);
+}
 // For scale: the same number of idle streams served by the demo upstream itself (one
 // connection and one generator each, no relay).
 const demoBefore = rss(demoPid);
@@ -189,4 +214,9 @@ console.log(`  10,000 lines appended in ${t10k} ms after the page was hydrated (
 console.log(`  ${n} lines buffered, ${rows} line elements in the page`);
 console.log(`  random jumps through the list: frame median ${frame.median.toFixed(1)} ms, p95 ${frame.p95.toFixed(1)} ms`);
 await browser.close();
+}
+
+if (summary.length) {
+  console.log(`\n${builds[0].label} -> ${builds[1].label}:`);
+  for (const line of summary) console.log(`  ${line}`);
 }

@@ -24,4 +24,4 @@ pub mod sessions;
 pub mod stats;
 pub mod zones;
 
-pub use wire::{Timestamp, date, lenient_items, lenient_list, nullable};
+pub use wire::{Timestamp, date, lenient_items, lenient_list, lenient_raw_items, nullable};

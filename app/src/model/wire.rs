@@ -29,6 +29,23 @@ pub fn lenient_items<T: serde::de::DeserializeOwned>(raw: Vec<serde_json::Value>
         .collect()
 }
 
+/// Parses each item of a list read as raw JSON texts on its own, like [`lenient_items`], without
+/// building a `serde_json::Value` of each item first.
+pub fn lenient_raw_items<T: serde::de::DeserializeOwned>(
+    raw: Vec<&serde_json::value::RawValue>,
+) -> Vec<T> {
+    raw.into_iter()
+        .filter_map(|v| {
+            let parsed = serde_json::from_str(v.get());
+            #[cfg(feature = "ssr")]
+            if let Err(e) = &parsed {
+                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
+            }
+            parsed.ok()
+        })
+        .collect()
+}
+
 /// Deserializes a list item by item ([`lenient_items`]); `null` or a non-list is an empty list.
 pub fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
@@ -45,7 +62,7 @@ where
 /// Anything else (or null) becomes `None` instead of failing the whole payload.
 pub mod date {
     use super::Timestamp;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
     use time::format_description::well_known::Rfc3339;
 
     /// Parses one upstream date text.
@@ -65,23 +82,74 @@ pub mod date {
         t.format(&Rfc3339).unwrap_or_default()
     }
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Millis(i64),
-        Other(serde::de::IgnoredAny),
+    /// Reads a date without buffering the value first (an untagged enum would): a text, epoch
+    /// milliseconds, or anything else (`None`).
+    struct DateVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for DateVisitor {
+        type Value = Option<Timestamp>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date")
+        }
+
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(parse(s))
+        }
+
+        fn visit_i64<E>(self, ms: i64) -> Result<Self::Value, E> {
+            Ok(Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+        }
+
+        fn visit_u64<E>(self, ms: u64) -> Result<Self::Value, E> {
+            Ok(i64::try_from(ms).ok().and_then(|ms| {
+                Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+            }))
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
     }
 
     /// `#[serde(with = "date")]` on an `Option<Timestamp>`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        Ok(match Option::<Raw>::deserialize(d)? {
-            Some(Raw::Text(s)) => parse(&s),
-            Some(Raw::Millis(ms)) => {
-                Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
-            }
-            Some(Raw::Other(_)) | None => None,
-        })
+        d.deserialize_any(DateVisitor)
     }
 
     /// Serializes as RFC 3339 or null.
@@ -210,5 +278,14 @@ mod tests {
         assert_eq!(p(r#"{"at":null}"#), None);
         assert_eq!(p(r#"{"at":{"x":1}}"#), None);
         assert_eq!(p(r#"{}"#), None);
+        // Before the epoch, and values that are no date: none of them fails the payload.
+        assert_eq!(p(r#"{"at":-1000}"#).map(|t| t.unix_timestamp()), Some(-1));
+        for odd in ["1.5e12", "true", "[1, [2]]", "18446744073709551615"] {
+            assert_eq!(p(&format!(r#"{{"at":{odd}}}"#)), None, "{odd}");
+        }
+        // From a `serde_json::Value` too (lists read item by item once were).
+        let v = serde_json::json!({"at": "2024-03-01"});
+        let d: D = serde_json::from_value(v).unwrap();
+        assert_eq!(d.at.map(|t| t.unix_timestamp()), Some(1_709_251_200));
     }
 }

@@ -24,40 +24,55 @@ struct Scan {
 
 impl Scan {
     /// The complete events of `chunk` (with what earlier chunks began), as one run of bytes.
+    /// It jumps from line end to line end (memchr), and copies each byte once: the events
+    /// leave in a buffer of their own, so they never keep the HTTP client's read buffer alive.
     fn feed(&mut self, chunk: &[u8], max: usize) -> Vec<u8> {
         let mut out = Vec::new();
+        // The first byte of the event under way that is not in `partial` yet.
         let mut start = 0;
-        for (i, &b) in chunk.iter().enumerate() {
-            if b == b'\n' && self.after_cr {
-                self.after_cr = false;
-                continue;
-            }
-            self.after_cr = b == b'\r';
-            if b == b'\n' || b == b'\r' {
-                if self.line == 0 {
-                    // A blank line: the event ends here.
-                    if self.skipping {
-                        self.skipping = false;
-                    } else {
-                        out.append(&mut self.partial);
-                        out.extend_from_slice(&chunk[start..=i]);
-                    }
-                    start = i + 1;
-                }
-                self.line = 0;
+        let mut pos = 0;
+        while pos < chunk.len() {
+            if std::mem::take(&mut self.after_cr) && chunk[pos] == b'\n' {
+                // The LF of a CRLF: the line ended at the CR.
+                pos += 1;
             } else {
-                self.line += 1;
+                match memchr::memchr2(b'\n', b'\r', &chunk[pos..]) {
+                    None => {
+                        self.line += chunk.len() - pos;
+                        pos = chunk.len();
+                    }
+                    Some(k) => {
+                        let end = pos + k;
+                        self.line += k;
+                        self.after_cr = chunk[end] == b'\r';
+                        if self.line == 0 {
+                            // A blank line: the event ends here.
+                            if self.skipping {
+                                self.skipping = false;
+                            } else {
+                                if out.capacity() == 0 {
+                                    out.reserve(self.partial.len() + chunk.len() - start);
+                                }
+                                out.append(&mut self.partial);
+                                out.extend_from_slice(&chunk[start..=end]);
+                            }
+                            start = end + 1;
+                        }
+                        self.line = 0;
+                        pos = end + 1;
+                    }
+                }
             }
-            if !self.skipping && self.partial.len() + (i + 1 - start) > max {
+            if !self.skipping && self.partial.len() + (pos - start) > max {
                 tracing::warn!(
                     max_bytes = max,
                     "an upstream log event larger than the cap: dropped, the stream goes on"
                 );
-                self.partial.clear();
+                self.partial = Vec::new();
                 self.skipping = true;
             }
             if self.skipping {
-                start = i + 1;
+                start = pos;
             }
         }
         if !self.skipping {

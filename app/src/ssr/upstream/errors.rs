@@ -78,6 +78,15 @@ pub(super) async fn parse_json<T: DeserializeOwned>(
     resp: Response,
     path: &str,
 ) -> Result<T, AppError> {
+    parse_json_with(resp, path, |bytes| serde_json::from_slice(bytes)).await
+}
+
+/// [`parse_json`] with the parse given (for a parse that borrows from the body).
+pub(super) async fn parse_json_with<T>(
+    resp: Response,
+    path: &str,
+    parse: impl FnOnce(&[u8]) -> serde_json::Result<T>,
+) -> Result<T, AppError> {
     let sozu_id = sozu_id(&resp);
     let status = resp.status().as_u16();
     let bytes = read_capped(resp, MAX_JSON_BYTES).await.map_err(|e| match e {
@@ -94,7 +103,7 @@ pub(super) async fn parse_json<T: DeserializeOwned>(
             }
         }
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    parse(&bytes).map_err(|e| {
         tracing::warn!(path, status, len = bytes.len(), kind = ?e.classify(), line = e.line(),
             column = e.column(), sozu_id, "upstream JSON unreadable");
         AppError::Unavailable { sozu_id }
@@ -250,5 +259,13 @@ mod tests {
         ];
         let zones: Vec<Zone> = lenient_items(raw);
         assert_eq!(zones.len(), 2);
+        // The same from the raw texts of the items, as `Authed::list` reads them.
+        let body = br#"[{"id": "a", "name": "ok"}, "not an object", {"id": "b"}, 7]"#;
+        let raw: Vec<&serde_json::value::RawValue> = serde_json::from_slice(body).unwrap();
+        let zones: Vec<Zone> = crate::model::lenient_raw_items(raw);
+        assert_eq!(
+            zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
     }
 }

@@ -357,8 +357,14 @@ impl Authed<'_> {
     /// A list whose items are parsed one by one: one malformed item is dropped (and logged)
     /// instead of failing the page.
     async fn list<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<Vec<T>, AppError> {
-        let raw: Vec<serde_json::Value> = self.json(call).await?;
-        Ok(lenient_items(raw))
+        let template = call.path.template();
+        let resp = self.send(call).await?;
+        // Each item's text is borrowed from the body and parsed once, straight into `T`.
+        errors::parse_json_with(resp, &template, |bytes| {
+            serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(bytes)
+                .map(crate::model::lenient_raw_items)
+        })
+        .await
     }
 
     /// An answer whose body is not read.
