@@ -24,4 +24,6 @@ pub mod sessions;
 pub mod stats;
 pub mod zones;
 
-pub use wire::{Timestamp, date, lenient_items, lenient_list, lenient_raw_items, nullable};
+#[cfg(feature = "ssr")]
+pub use wire::lenient_raw_items;
+pub use wire::{Timestamp, date, lenient_items, lenient_list, nullable};

@@ -30,7 +30,8 @@ pub fn lenient_items<T: serde::de::DeserializeOwned>(raw: Vec<serde_json::Value>
 }
 
 /// Parses each item of a list read as raw JSON texts on its own, like [`lenient_items`], without
-/// building a `serde_json::Value` of each item first.
+/// building a `serde_json::Value` of each item first (server only).
+#[cfg(feature = "ssr")]
 pub fn lenient_raw_items<T: serde::de::DeserializeOwned>(
     raw: Vec<&serde_json::value::RawValue>,
 ) -> Vec<T> {
