@@ -14,18 +14,20 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Parses each item on its own; a malformed one is left out (and logged on the server by its
-/// kind only: the error's text may quote a value).
+/// One parsed list item, or `None` for a malformed one (logged on the server by its kind
+/// only: the error's text may quote a value).
+fn item_or_left_out<T>(parsed: serde_json::Result<T>) -> Option<T> {
+    #[cfg(feature = "ssr")]
+    if let Err(e) = &parsed {
+        tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
+    }
+    parsed.ok()
+}
+
+/// Parses each item on its own; a malformed one is left out ([`item_or_left_out`]).
 pub fn lenient_items<T: serde::de::DeserializeOwned>(raw: Vec<serde_json::Value>) -> Vec<T> {
     raw.into_iter()
-        .filter_map(|v| {
-            let parsed = serde_json::from_value(v);
-            #[cfg(feature = "ssr")]
-            if let Err(e) = &parsed {
-                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
-            }
-            parsed.ok()
-        })
+        .filter_map(|v| item_or_left_out(serde_json::from_value(v)))
         .collect()
 }
 
@@ -36,14 +38,7 @@ pub fn lenient_raw_items<T: serde::de::DeserializeOwned>(
     raw: Vec<&serde_json::value::RawValue>,
 ) -> Vec<T> {
     raw.into_iter()
-        .filter_map(|v| {
-            let parsed = serde_json::from_str(v.get());
-            #[cfg(feature = "ssr")]
-            if let Err(e) = &parsed {
-                tracing::warn!(kind = ?e.classify(), "left out one malformed upstream list item");
-            }
-            parsed.ok()
-        })
+        .filter_map(|v| item_or_left_out(serde_json::from_str(v.get())))
         .collect()
 }
 
