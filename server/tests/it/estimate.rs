@@ -98,9 +98,12 @@ async fn this_months_estimate_matches_a_hand_computed_figure_and_its_csv() {
     let high = gateway_so_far(&h, after).await;
     let cells = month_row(&page, "api-gateway");
     let shown = amount(&cells[0]);
+    // The page shows cents of a sum of per-instance amounts rounded to 4 decimals; a tenth
+    // of a cent of slack covers that rounding (a sum just under a half cent could show the
+    // cent above: seen once, 58.5448 by hand shown as 58.55).
+    let slack = 0.005 + 0.001;
     assert!(
-        shown >= (low * 100.0).round() / 100.0 - 0.005
-            && shown <= (high * 100.0).round() / 100.0 + 0.005,
+        shown >= low - slack && shown <= high + slack,
         "api-gateway so far: the page says {shown}, by hand {low:.4} to {high:.4}"
     );
     assert!(cells[3].starts_with("api-gateway: "), "{}", cells[3]);
