@@ -132,6 +132,8 @@ fn context(
         }
     };
     move || {
+        // Fresh for each request: the summary asked once per page.
+        provide_context(app::ssr::upstream::SummaryOnce::default());
         provide_context(alerts.clone());
         provide_context(fan_out.clone());
         provide_context(directory.clone());

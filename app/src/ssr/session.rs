@@ -209,9 +209,13 @@ pub async fn store_credentials(
 
 /// The session of the current request (inside a server function or SSR).
 pub async fn current_session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>()
-        .await
-        .map_err(|_| AppError::Unauthorized)
+    // Read from the request's extensions in place: `leptos_axum::extract` would clone the
+    // request's whole head (headers and extensions) on each of a page's several calls.
+    leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+        parts.extensions.get::<Session>().cloned()
+    })
+    .flatten()
+    .ok_or(AppError::Unauthorized)
 }
 
 /// The signed-in user of a session.

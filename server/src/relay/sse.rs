@@ -19,6 +19,13 @@ pub(super) fn write_event(out: &mut String, name: &str, id: &str, data: &str, re
         out.push_str(id);
         out.push('\n');
     }
+    // Most data is one line without a CR: one scan tells, one copy writes it.
+    if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_none() {
+        out.push_str("data: ");
+        out.push_str(data);
+        out.push_str("\n\n");
+        return;
+    }
     for line in data.split('\n') {
         out.push_str("data: ");
         if line.contains('\r') {

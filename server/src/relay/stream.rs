@@ -210,6 +210,20 @@ impl Relay {
         Bytes::from(out)
     }
 
+    /// Moves the resume cursor to `id` (an event without one leaves it), reusing its buffer.
+    fn set_last_id(&mut self, id: &str) {
+        if id.is_empty() {
+            return;
+        }
+        match self.last_id.as_mut() {
+            Some(last) => {
+                last.clear();
+                last.push_str(id);
+            }
+            None => self.last_id = Some(id.to_owned()),
+        }
+    }
+
     /// Writes one upstream event for the browser (heartbeats stay here).
     fn take(&mut self, ev: sseer::event::Event, out: &mut String) -> Took {
         match &*ev.event {
@@ -230,9 +244,7 @@ impl Relay {
                         .as_ref()
                         .is_some_and(|f| !f.matches_data(&ev.data));
                 if left_out {
-                    if !id.is_empty() {
-                        self.last_id = Some(id.into_owned());
-                    }
+                    self.set_last_id(&id);
                     self.received += 1;
                     return Took::Skipped;
                 }
@@ -246,9 +258,7 @@ impl Relay {
                         write_event(out, &clean_field(name), &id, &ev.data, retry);
                     }
                 }
-                if !id.is_empty() {
-                    self.last_id = Some(id.into_owned());
-                }
+                self.set_last_id(&id);
                 self.received += 1;
                 Took::Wrote
             }
@@ -361,14 +371,20 @@ impl Relay {
                 let Some(events) = self.events.as_mut() else {
                     break;
                 };
+                // Gathering more: room for a full chunk at once, not grown line by line.
+                if out.capacity() < BATCH_BYTES {
+                    out.reserve(BATCH_BYTES + 1024 - out.len());
+                }
                 next = match (events.next().now_or_never(), gather_until) {
                     (Some(got), _) => Some(got),
-                    (None, None) => None,
-                    (None, Some(until)) => tokio::select! {
-                        biased;
-                        got = events.next() => Some(got),
-                        _ = tokio::time::sleep_until(until) => None,
-                    },
+                    // In a burst, the lines of the rest of the period are taken in one go
+                    // when it ends, not each as it arrives: one wake-up instead of one per
+                    // upstream write (the socket holds them meanwhile).
+                    (None, Some(until)) if Instant::now() < until => {
+                        tokio::time::sleep_until(until).await;
+                        events.next().now_or_never()
+                    }
+                    (None, _) => None,
                 };
             }
             self.write_batch(&mut out);
@@ -376,6 +392,8 @@ impl Relay {
                 self.last_sent = self.last_seen;
                 return Some(Bytes::from(out));
             }
+            // Only heartbeats or filtered lines: nothing is held while waiting again.
+            out = String::new();
         }
     }
 }

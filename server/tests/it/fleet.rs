@@ -278,10 +278,16 @@ async fn the_activity_merges_deployments_and_dashboard_actions_with_filters() {
     let drain = two_actions(&h).await;
     h.upstream_requests().await;
     let page = h.page(&path, 200).await;
-    // Three upstream calls: names, members (authors' names) and the organisation's
+    // Three upstream calls: the summary (the navigation's, which also gives the page its
+    // names: asked once per request), members (authors' names) and the organisation's
     // deployments.
     let calls = h.upstream_requests().await;
-    assert_eq!(calls.len(), 4, "{calls:#?}"); // the navigation's summary, then the three
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert_eq!(
+        calls.iter().filter(|c| c.ends_with("/v2/summary")).count(),
+        1,
+        "{calls:#?}"
+    );
     assert!(
         calls
             .iter()

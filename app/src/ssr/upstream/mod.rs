@@ -21,6 +21,7 @@ pub(crate) mod paths;
 mod billing;
 pub mod capped;
 mod credentials;
+mod direct;
 mod drains;
 pub mod errors;
 mod logs;
@@ -36,6 +37,7 @@ pub use billing::InvoiceFormat;
 pub use credentials::{AccessToken, ApiToken, Credentials, OAuthProvider};
 pub use errors::{MAX_JSON_BYTES, ReadError, SOZU_ID, lenient_items, map_error, read_capped};
 pub use logs::{LogEvents, LogKind, LogSource};
+pub use navigation::SummaryOnce;
 
 use crate::error::AppError;
 use errors::{error_from_response, parse_json, redact};
@@ -84,8 +86,13 @@ struct Inner {
     base: Url,
     oauth: Option<OAuthProvider>,
     http: reqwest::Client,
+    /// The log streams' own connections (`None` behind a proxy: they take `http`).
+    direct: Option<direct::Direct>,
     timeouts: Timeouts,
 }
+
+/// What every upstream call says it is.
+const USER_AGENT: &str = concat!("cc-dashboard/", env!("CARGO_PKG_VERSION"));
 
 /// The upstream API, shared by every request of the server.
 #[derive(Clone)]
@@ -117,13 +124,14 @@ impl Upstream {
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.stream_read)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cc-dashboard/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 base,
                 oauth,
                 http,
+                direct: direct::Direct::new(timeouts.connect, timeouts.stream_read),
                 timeouts,
             }),
         })
@@ -334,11 +342,26 @@ impl Authed<'_> {
         let template = path.template();
         let endpoint = format!("{method} {template}");
         let started = std::time::Instant::now();
-        let resp = req.send().await.map_err(|e| {
+        let failed = |error: &dyn fmt::Display| {
             record(&endpoint, "error", started);
-            tracing::warn!(%method, path = template, error = %redact(&e), "upstream request failed");
+            tracing::warn!(%method, path = template, %error, "upstream request failed");
             AppError::Unavailable { sozu_id: None }
-        })?;
+        };
+        let request = req.build().map_err(|e| failed(&redact(&e)))?;
+        // A stream is read on a connection of its own, driven by the task that reads it.
+        let resp = match &self.up.inner.direct {
+            Some(direct) if streaming && method == Method::GET => direct
+                .execute(request, USER_AGENT)
+                .await
+                .map_err(|e| failed(&e))?,
+            _ => self
+                .up
+                .inner
+                .http
+                .execute(request)
+                .await
+                .map_err(|e| failed(&redact(&e)))?,
+        };
         record(&endpoint, resp.status().as_str(), started);
         if resp.status().is_success() {
             return Ok(resp);
