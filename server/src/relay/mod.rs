@@ -15,7 +15,8 @@
 //!   Without it, each line is its own `APPLICATION_LOG` event, as upstream.
 //! - Events waiting upstream leave in one chunk. While a burst lasts (the last chunk left less
 //!   than `GATHER` ago), the lines of the next `GATHER` share a chunk, so a burst costs one
-//!   write per 32 KiB or per `GATHER`, not per line. A line after a quiet spell leaves at once.
+//!   write per 32 KiB or per `GATHER`, not per line (a batching viewer, which draws every
+//!   100 ms, gets `GATHER_BATCHED`). A line after a quiet spell leaves at once.
 //! - When the upstream closes without `END_OF_STREAM`, errors, or stays silent past the
 //!   heartbeat period, the relay reconnects itself with backoff, `Last-Event-ID` and the limit
 //!   left, and tells the browser (`event: relay`). `END_OF_STREAM` is passed on and ends it.

@@ -114,6 +114,10 @@ const BATCH_BYTES: usize = 32 * 1024;
 /// waits here. The viewer draws lines every 100 ms.
 const GATHER: Duration = Duration::from_millis(2);
 
+/// The same for a batching viewer, which draws every 100 ms: a longer period makes fewer,
+/// larger events for it to take in.
+const GATHER_BATCHED: Duration = Duration::from_millis(10);
+
 /// What taking one upstream event did.
 enum Took {
     Wrote,
@@ -336,8 +340,13 @@ impl Relay {
             self.last_seen = Instant::now();
             // In a burst (the last chunk left moments ago), the lines of the next `GATHER`
             // share a chunk; a line after a quiet spell leaves with what is waiting now.
+            let gather = if self.batch.is_some() {
+                GATHER_BATCHED
+            } else {
+                GATHER
+            };
             let gather_until =
-                (self.last_seen < self.last_sent + GATHER).then_some(self.last_seen + GATHER);
+                (self.last_seen < self.last_sent + gather).then_some(self.last_seen + gather);
             let mut next = Some(got);
             while let Some(got) = next.take() {
                 match got {
