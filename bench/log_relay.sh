@@ -14,14 +14,10 @@ DASH_PORT=${DASH_PORT:-38192}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
-DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn target/release/server & DEMO_PID=$!
-PIDS+=("$DEMO_PID")
-wait_ready "$DEMO_PORT" /
+start_demo "$DEMO_PORT"
 start() { # dir port
-  (cd "$1" && CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$2 DASHBOARD_PLAIN_HTTP=1 \
-    DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_USER=5000 DASHBOARD_MAX_CONNECTIONS_PER_CLIENT=5000 RUST_LOG=warn \
-    LEPTOS_SITE_ROOT=target/site exec target/release/server) & PIDS+=($!)
-  wait_ready "$2"
+  start_dashboard "$1" "$2" DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_USER=5000 \
+    DASHBOARD_MAX_CONNECTIONS_PER_CLIENT=5000
   local jar
   jar=$(mktemp)
   curl -sf -c "$jar" -o /dev/null -d token=demo "http://127.0.0.1:$2/login"

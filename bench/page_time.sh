@@ -10,16 +10,12 @@ cd "$(dirname "$0")/.."
 builds
 DEMO_PORT=${DEMO_PORT:-38291}
 PORT=${PORT:-38292}
-BIN=target/release/server
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
-DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & PIDS+=($!)
-wait_ready "$DEMO_PORT" /
-start() { # dir port
-  (cd "$1" && exec env ${DASH_ENV:-} CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$2 DASHBOARD_PLAIN_HTTP=1 \
-    DASHBOARD_SIGNIN_BURST=10000 DASHBOARD_SIGNIN_TOTAL_BURST=10000 RUST_LOG=warn \
-    LEPTOS_SITE_ROOT=target/site target/release/server) & PIDS+=($!)
-  wait_ready "$2"
+start_demo "$DEMO_PORT"
+start() { # dir port (DASH_ENV: more settings, NAME=value…)
+  # shellcheck disable=SC2086
+  start_dashboard "$1" "$2" ${DASH_ENV:-} DASHBOARD_SIGNIN_BURST=10000 DASHBOARD_SIGNIN_TOTAL_BURST=10000
 }
 ARGS=()
 if [ -n "$BASE_DIR" ]; then

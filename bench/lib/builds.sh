@@ -32,3 +32,20 @@ wait_ready() {
   echo "nothing answered on port $1" >&2
   return 1
 }
+
+# Starts the demo upstream alone on port $1 (appends its pid to PIDS; DEMO_PID is it).
+start_demo() {
+  DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$1 RUST_LOG=warn target/release/server & DEMO_PID=$!
+  PIDS+=("$DEMO_PID")
+  wait_ready "$1" /
+}
+
+# Starts the dashboard of tree $1 on port $2, on the demo at $DEMO_PORT, with the settings
+# given after them (NAME=value…), and waits for it (appends its pid to PIDS).
+start_dashboard() {
+  local dir=$1 port=$2
+  shift 2
+  (cd "$dir" && exec env "$@" CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$port \
+    DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/server) & PIDS+=($!)
+  wait_ready "$port"
+}
