@@ -15,8 +15,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
 start_demo "$DEMO_PORT"
-start() { # dir port
-  start_dashboard "$1" "$2" DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_USER=5000 \
+start() { # dir port (DASH_ENV: more settings, NAME=value…)
+  start_dashboard "$1" "$2" ${DASH_ENV:-} DASHBOARD_MAX_STREAMS=5000 DASHBOARD_MAX_STREAMS_PER_USER=5000 \
     DASHBOARD_MAX_CONNECTIONS_PER_CLIENT=5000
   local jar
   jar=$(mktemp)
