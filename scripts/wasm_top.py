@@ -45,12 +45,17 @@ def crate_of(name):
                 t = re.search(r"([a-z_][a-z0-9_]*)\.\.", first.replace("$u20$", " ").replace("$RF$", "&"))
                 return t.group(1) if t else "(impl)"
             return first
+    # A demangled name (wasm-opt -g keeps names after optimising): the first path's crate.
+    m = re.search(r"([a-z_][a-z0-9_]*)(?:\[[0-9a-f]+\])?::", name)
+    if m:
+        return m.group(1)
     return "(other)"
 
 
 def main(path, n):
     data = open(path, "rb").read()
     imported = 0
+    data_bytes = 0
     bodies = []
     names = {}
     for sid, body in sections(data):
@@ -81,6 +86,8 @@ def main(path, n):
                 else:
                     _, j = leb(body, j)
                     _, j = leb(body, j)
+        elif sid == 11:
+            data_bytes = len(body)
         elif sid == 10:
             count, j = leb(body, 0)
             for _ in range(count):
@@ -107,6 +114,7 @@ def main(path, n):
     total = len(data)
     code = sum(bodies)
     print(f"{path}: {total} bytes, code {code} bytes in {len(bodies)} functions"
+          f", data {data_bytes} bytes"
           f"{'' if names else ' (no name section: build with names to see them)'}")
     funcs = [(size, names.get(imported + i, f"func[{imported + i}]")) for i, size in enumerate(bodies)]
     funcs.sort(reverse=True)
