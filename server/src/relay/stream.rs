@@ -380,8 +380,10 @@ impl Relay {
                 let Some(events) = self.events.as_mut() else {
                     break;
                 };
-                // Gathering more: room for a full chunk at once, not grown line by line.
-                if out.capacity() < BATCH_BYTES {
+                // Gathering more: room for a full chunk at once, not grown line by line
+                // (once a line is in: a heartbeat alone reserves nothing, so streams that
+                // open together and wait hold no chunk buffers).
+                if out.len() + gathered > 0 && out.capacity() < BATCH_BYTES {
                     out.reserve(BATCH_BYTES + 1024 - out.len());
                 }
                 next = match (events.next().now_or_never(), gather_until) {
