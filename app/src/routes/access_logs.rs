@@ -216,8 +216,11 @@ fn Report(range: AccessRange) -> impl IntoView {
 /// slowest requests.
 #[component]
 pub fn SummaryView(summary: Summary) -> impl IntoView {
+    // `Either`, not `into_any`: the live island draws this, and an `AnyView` brings every way
+    // of mounting its type into the WASM (about 16 KB for this one), used or not.
+    use leptos::either::Either;
     if summary.lines == 0 {
-        return view! { <p class="empty">"No request matches in this range."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No request matches in this range."</p> });
     }
     let total = summary.lines.max(1) as f64;
     let classes = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
@@ -249,7 +252,7 @@ pub fn SummaryView(summary: Summary) -> impl IntoView {
             </table></div>
         }
     };
-    view! {
+    Either::Right(view! {
         <section class="access-summary" aria-label="Aggregates">
             <dl class="stats">{classes}{durations}</dl>
             <div class="top-tables">
@@ -260,8 +263,7 @@ pub fn SummaryView(summary: Summary) -> impl IntoView {
             <h2>"Slowest requests"</h2>
             <Rows rows=summary.slowest.clone() label="Slowest requests" />
         </section>
-    }
-    .into_any()
+    })
 }
 
 /// Requests as a table: time, method, path, status, duration, client IP, country, city.
