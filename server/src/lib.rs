@@ -7,6 +7,10 @@
 //! notifications). The demo upstream is the
 //! `demo-upstream` crate.
 
+// Release builds keep full view types (no erase_components), and the pages' types are
+// computed here too: as deep as in the app crate.
+#![recursion_limit = "256"]
+
 mod alerts;
 pub mod config;
 mod data;
