@@ -93,12 +93,17 @@ pub mod date {
         if !ms.is_finite() {
             return None;
         }
-        Timestamp::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
+        from_millis(ms as i128)
     }
 
-    /// Whether `raw` looks like `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[.fraction]` (`T`, `t` or a
-    /// space between) ending with
-    /// `Z` or `±HH:MM` (the digits' ranges are `Date.parse`'s to check).
+    /// The time `ms` milliseconds after the epoch, if `time` can hold it.
+    fn from_millis(ms: i128) -> Option<Timestamp> {
+        Timestamp::from_unix_timestamp_nanos(ms.checked_mul(1_000_000)?).ok()
+    }
+
+    /// Whether `raw` looks like `YYYY-MM-DD`, or like `YYYY-MM-DDTHH:MM:SS[.fraction]` (`T`, `t`
+    /// or a space between) ending with `Z` or `±HH:MM`; the digits' ranges are `Date.parse`'s
+    /// to check.
     #[cfg_attr(
         not(all(target_arch = "wasm32", feature = "hydrate")),
         allow(dead_code)
@@ -169,13 +174,11 @@ pub mod date {
         }
 
         fn visit_i64<E>(self, ms: i64) -> Result<Self::Value, E> {
-            Ok(Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+            Ok(from_millis(i128::from(ms)))
         }
 
         fn visit_u64<E>(self, ms: u64) -> Result<Self::Value, E> {
-            Ok(i64::try_from(ms).ok().and_then(|ms| {
-                Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
-            }))
+            Ok(from_millis(i128::from(ms)))
         }
 
         fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
