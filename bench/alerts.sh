@@ -13,7 +13,7 @@ INTERVAL=${INTERVAL:-5}
 CYCLES=${CYCLES:-5}
 BIN=${BIN:-target/release/server}
 # Always (incremental): an older binary would not have what is measured.
-cargo leptos build --release >/dev/null
+cargo leptos build --release --split >/dev/null
 WORK=$(mktemp -d)
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_EXTRA_ORGS=10 DEMO_APPS_PER_EXTRA_ORG=30 \
   RUST_LOG=warn $BIN & DEMO_PID=$!

@@ -12,7 +12,7 @@ DASH_PORT=${DASH_PORT:-38496}
 LATENCY=${LATENCY:-50}
 RUNS=${RUNS:-5}
 BIN=${BIN:-target/release/server}
-cargo leptos build --release >/dev/null
+cargo leptos build --release --split >/dev/null
 WORK=$(mktemp -d)
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_EXTRA_ORGS=1 DEMO_APPS_PER_EXTRA_ORG=100 \
   DEMO_LATENCY_MS=$LATENCY RUST_LOG=warn $BIN & DEMO_PID=$!

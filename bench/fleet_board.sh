@@ -17,7 +17,7 @@ LATENCY=${LATENCY:-50}
 DEMO_PORT=${DEMO_PORT:-38293}
 DASH_PORT=${DASH_PORT:-38294}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+[ -x "$BIN" ] || cargo leptos build --release --split >/dev/null
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_LATENCY_MS=$LATENCY DEMO_EXTRA_ORGS=$ORGS \
   DEMO_APPS_PER_EXTRA_ORG=$APPS RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn \

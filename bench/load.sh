@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+[ -x "$BIN" ] || cargo leptos build --release --split >/dev/null
 command -v redis-server >/dev/null || bash scripts/setup.sh
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 exec node bench/load.mjs

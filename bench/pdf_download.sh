@@ -11,7 +11,7 @@ SIZE=$((50 * 1024 * 1024))
 DEMO_PORT=${DEMO_PORT:-38091}
 DASH_PORT=${DASH_PORT:-38092}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+[ -x "$BIN" ] || cargo leptos build --release --split >/dev/null
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_PDF_PADDING_BYTES=$SIZE RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 RUST_LOG=warn $BIN & DASH_PID=$!
 trap 'kill $DEMO_PID $DASH_PID 2>/dev/null' EXIT

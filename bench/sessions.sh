@@ -18,7 +18,7 @@ EMB_PORT=${EMB_PORT:-38194}
 RED_PORT=${RED_PORT:-38195}
 REDIS_PORT=${REDIS_PORT:-38196}
 BIN=${BIN:-target/release/server}
-[ -x "$BIN" ] || cargo leptos build --release >/dev/null
+[ -x "$BIN" ] || cargo leptos build --release --split >/dev/null
 command -v redis-server >/dev/null || bash scripts/setup.sh
 DIR=$(mktemp -d)
 KEY=$(head -c 32 /dev/urandom | base64)

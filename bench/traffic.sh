@@ -20,7 +20,7 @@ SLOW_DASH_PORT=${SLOW_DASH_PORT:-38394}
 LATENCY=${LATENCY:-50}
 BIN=${BIN:-target/release/server}
 # Always (incremental): a debug build in between leaves its own files in target/site.
-cargo leptos build --release --precompress >/dev/null
+cargo leptos build --release --precompress --split >/dev/null
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 \
   RUST_LOG=warn LEPTOS_SITE_ROOT=target/site $BIN & DASH_PID=$!

@@ -11,7 +11,7 @@ SIZE=$((5 * 1024 * 1024))
 DEMO_PORT=${DEMO_PORT:-38291}
 DASH_PORT=${DASH_PORT:-38292}
 BIN=${BIN:-target/release/server}
-cargo leptos build --release --precompress >/dev/null
+cargo leptos build --release --precompress --split >/dev/null
 DEMO_ONLY=1 DEMO_LISTEN=127.0.0.1:$DEMO_PORT DEMO_PDF_PADDING_BYTES=$SIZE DEMO_INVOICES_PER_MONTH=3 \
   RUST_LOG=warn $BIN & DEMO_PID=$!
 CC_API_URL=http://127.0.0.1:$DEMO_PORT DASHBOARD_LISTEN=127.0.0.1:$DASH_PORT DASHBOARD_PLAIN_HTTP=1 \

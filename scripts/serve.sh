@@ -9,4 +9,4 @@ bash scripts/setup.sh
 export DASHBOARD_SHUTDOWN_GRACE_SECS=${DASHBOARD_SHUTDOWN_GRACE_SECS:-0}
 # The demo only when no upstream is configured (the server refuses to guess).
 if [ -z "${CC_API_URL:-}" ]; then export DASHBOARD_DEMO=${DASHBOARD_DEMO:-1}; fi
-exec cargo leptos serve "$@"
+exec cargo leptos serve --split "$@"

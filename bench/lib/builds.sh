@@ -11,7 +11,7 @@ BASE_DIR=
 
 builds() {
   # NO_BUILD=1: take target/release as it is (a build made just before, by hand).
-  [ -n "${NO_BUILD:-}" ] || cargo leptos build --release --precompress >/dev/null 2>&1 || cargo leptos build --release --precompress
+  [ -n "${NO_BUILD:-}" ] || cargo leptos build --release --precompress --split >/dev/null 2>&1 || cargo leptos build --release --precompress --split
   [ -n "$BASELINE" ] || return 0
   BASE_DIR=target/bench-baseline
   if [ "$(git -C "$BASE_DIR" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASELINE^{commit}")" ]; then

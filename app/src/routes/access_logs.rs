@@ -303,7 +303,9 @@ fn Rows(rows: Vec<AccessLine>, label: &'static str) -> impl IntoView {
 
 /// Live access logs (an island): the relay's stream read by `EventSource`, the aggregates kept
 /// as lines arrive (bounded), the newest lines listed first.
-#[island]
+/// Lazy: with `--split`, its code is a WASM file of its own that only the pages showing it
+/// fetch (the two log islands were half of every page's WASM).
+#[island(lazy)]
 pub fn AccessLive(url: String) -> impl IntoView {
     use crate::components::event_source::{SseMessage, use_event_source};
     use crate::logic::logs::{StreamEvent, ViewerStatus};

@@ -194,7 +194,9 @@ fn Controls(settings: Memo<ViewerSettings>, pickers: Pickers) -> impl IntoView {
 
 /// The interactive part of the logs page (an island): the settings form around the server's
 /// fields, its display toggles (applied at once, and kept in the address), and the viewer.
-#[island]
+/// Lazy: with `--split`, its code is a WASM file of its own that only the pages showing it
+/// fetch (the two log islands were half of every page's WASM).
+#[island(lazy)]
 pub fn LogViewer(
     url: Option<String>,
     /// Instance names by id (an instance not among them shows its short id).
