@@ -129,6 +129,12 @@ pub struct Config {
     #[arg(long, env = "DASHBOARD_REVEAL_WITHIN_MINUTES", default_value_t = 10.0)]
     pub reveal_within_minutes: f64,
 
+    /// Seconds a session's navigation (its organisations, applications and add-ons by name, in
+    /// every page's frame) is kept before `/v2/summary` is asked again; 0 asks it on every page.
+    /// The fleet board always asks afresh.
+    #[arg(long, env = "DASHBOARD_NAVIGATION_SECS", default_value_t = 15.0)]
+    pub navigation_secs: f64,
+
     /// Mebibytes the embedded store's records may take in all (the least used go first).
     #[arg(long, env = "DASHBOARD_SESSION_STORE_MIB", default_value_t = 256.0)]
     pub session_store_mib: f64,

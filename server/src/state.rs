@@ -14,6 +14,7 @@ use app::model::activity::AuditEvent;
 use app::ssr::AllowedOrgs;
 use app::ssr::costs::DetailCache;
 use app::ssr::session::{AuditTrail, RevealWithin, SessionDirectory, StoredSession};
+use app::ssr::upstream::NavigationCache;
 use app::ssr::{DemoMode, FanOut, Timeouts, Upstream};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub invoice_details: DetailCache,
     /// Upstream calls at once per session for the fan-out pages (the fleet board).
     pub fan_out: FanOut,
+    /// Each session's navigation, kept a few seconds (every page's frame); none when 0.
+    pub navigation: Option<NavigationCache>,
     /// Rules, incidents, notifications.
     pub alerts: crate::alerts::Alerts,
     /// Who may run actions (`DASHBOARD_READ_ONLY`, `DASHBOARD_ACTIONS_ALLOWED_USERS`).
@@ -75,6 +78,7 @@ impl AppState {
                 self.fan_out.clone(),
                 self.alerts.clone(),
                 self.actions.clone(),
+                self.navigation.clone(),
             ),
         )
     }
@@ -88,7 +92,12 @@ fn context(
     details: DetailCache,
     reveal: RevealWithin,
     store: sessions::Store,
-    (fan_out, alerts, actions): (FanOut, crate::alerts::Alerts, app::ssr::ActionPolicy),
+    (fan_out, alerts, actions, navigation): (
+        FanOut,
+        crate::alerts::Alerts,
+        app::ssr::ActionPolicy,
+        Option<NavigationCache>,
+    ),
 ) -> impl Fn() + Clone + Send + Sync + 'static {
     let alerts = app::ssr::alerts::AlertsSource(Arc::new(alerts));
     let (record_store, list_store) = (store.clone(), store.clone());
@@ -140,6 +149,9 @@ fn context(
         provide_context(trail.clone());
         provide_context(reveal);
         provide_context(details.clone());
+        if let Some(navigation) = &navigation {
+            provide_context(navigation.clone());
+        }
         provide_context(upstream.clone());
         provide_context(demo);
         provide_context(orgs.clone());
@@ -199,6 +211,14 @@ pub(crate) fn build(
     ));
     // One bound per session for the fan-out pages, shared by all their requests.
     let fan_out = FanOut::new(8);
+    // A summary is some KiB (more for large accounts), kept seconds: bounded by the sessions
+    // active in that time.
+    let navigation = (config.navigation_secs > 0.0).then(|| {
+        NavigationCache::new(
+            Duration::from_secs_f64(config.navigation_secs.min(3600.0)),
+            config.session_capacity,
+        )
+    });
     let alerts = crate::alerts::Alerts::build(config, upstream.clone(), demo.0, alert_store);
     let sign_in_page = Renderer::new(
         context(
@@ -212,6 +232,7 @@ pub(crate) fn build(
                 fan_out.clone(),
                 alerts.clone(),
                 app::ssr::ActionPolicy::new(config.read_only, &config.actions_allowed_users),
+                navigation.clone(),
             ),
         ),
         leptos.clone(),
@@ -229,6 +250,7 @@ pub(crate) fn build(
         readiness: Arc::default(),
         invoice_details,
         fan_out,
+        navigation,
         alerts,
         actions: app::ssr::ActionPolicy::new(config.read_only, &config.actions_allowed_users),
         oauth,

@@ -24,10 +24,13 @@ pub fn Shell() -> impl IntoView {
 /// in order, which the shell's route would not let it do).
 #[component]
 pub fn Frame(children: Children) -> impl IntoView {
-    let shell: ShellResource = Resource::new(|| (), |_| load_shell());
-    provide_context(shell);
     // Rendered on the server only (not an island): the path is the request's.
     let path = StoredValue::new(use_location().pathname.get_untracked());
+    // The fleet board shows the states the navigation's summary gives: it asks afresh, where
+    // other pages' frames take the session's from the last seconds.
+    let fresh = path.with_value(|p| p == "/");
+    let shell: ShellResource = Resource::new(|| (), move |_| load_shell(fresh));
+    provide_context(shell);
     let place = move |owners: &[Owner]| path.with_value(|p| place::place(p, owners));
     view! {
         // "false" here; the page's last island (`HydrationMark`) turns it "true".

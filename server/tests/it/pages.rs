@@ -116,6 +116,8 @@ async fn an_upstream_failure_shows_an_error_page_with_retry() {
     let mut config = server::config::Config::for_tests();
     // Every second demo request fails: login's /v2/self passes, the next /v2/summary fails.
     config.demo.error_rate = 0.5;
+    // Each load asks the navigation afresh (kept, the second load would not ask it).
+    config.navigation_secs = 0.0;
     let h = Harness::start_with(config).await;
     h.login("demo").await;
     // A page of the shell (the fleet board streams: its status leaves before its data, so it
@@ -160,4 +162,50 @@ async fn the_shell_server_function_answers_json() {
     assert_eq!(v["user_name"], "Ada Lovelace");
     assert_eq!(v["demo"], true);
     assert_eq!(v["owners"][0]["personal"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_is_kept_seconds_per_session_and_the_board_asks_afresh() {
+    let summaries = |calls: Vec<String>| calls.iter().filter(|c| *c == "GET /v2/summary").count();
+    let h = Harness::start().await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    let first = h.page("/sessions", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 1, "asked once");
+    let again = h.page("/sessions", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 0, "kept");
+    assert!(first.contains("Acme Corp") && again.contains("Acme Corp"));
+    // The fleet board shows the states the summary gives: asked afresh, and kept again.
+    h.page("/", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 1, "the board asks");
+    h.page("/sessions", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 0);
+    // Another session (even of the same token) never takes this one's.
+    let other = h.browser();
+    other.login("demo").await;
+    h.upstream_requests().await;
+    other.page("/sessions", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 1, "its own");
+
+    // Set to 0: every page asks.
+    let mut config = server::config::Config::for_tests();
+    config.navigation_secs = 0.0;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    h.upstream_requests().await;
+    for _ in 0..2 {
+        h.page("/sessions", 200).await;
+        assert_eq!(summaries(h.upstream_requests().await), 1);
+    }
+
+    // Kept no longer than set.
+    let mut config = server::config::Config::for_tests();
+    config.navigation_secs = 0.2;
+    let h = Harness::start_with(config).await;
+    h.login("demo").await;
+    h.page("/sessions", 200).await;
+    h.upstream_requests().await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    h.page("/sessions", 200).await;
+    assert_eq!(summaries(h.upstream_requests().await), 1, "asked again");
 }

@@ -37,7 +37,7 @@ pub use billing::InvoiceFormat;
 pub use credentials::{AccessToken, ApiToken, Credentials, OAuthProvider};
 pub use errors::{MAX_JSON_BYTES, ReadError, SOZU_ID, lenient_items, map_error, read_capped};
 pub use logs::{LogEvents, LogKind, LogSource};
-pub use navigation::SummaryOnce;
+pub use navigation::{NavigationCache, SummaryOnce};
 
 use crate::error::AppError;
 use errors::{error_from_response, parse_json, redact};

@@ -22,6 +22,45 @@ impl Authed<'_> {
         }
     }
 
+    /// The summary for the frame's navigation (names and links): this session's from the last
+    /// seconds when `cache` holds it, else asked as [`Self::summary`] (once per request) and
+    /// kept. `session` is the session's id; without one nothing is kept.
+    pub async fn navigation_summary(
+        &self,
+        cache: Option<&NavigationCache>,
+        session: &str,
+    ) -> Result<Summary, AppError> {
+        let Some(cache) = cache.filter(|_| !session.is_empty()) else {
+            return self.summary().await;
+        };
+        // Concurrent misses of one session make one call.
+        let kept = cache
+            .0
+            .try_get_with(session.to_owned(), async {
+                self.summary().await.map(std::sync::Arc::new)
+            })
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok((*kept).clone())
+    }
+
+    /// Asks the summary afresh for this request (as [`Self::summary`]) and keeps it as the
+    /// session's navigation: for the pages that show what it says of states.
+    pub async fn fresh_navigation_summary(
+        &self,
+        cache: Option<&NavigationCache>,
+        session: &str,
+    ) -> Result<Summary, AppError> {
+        let summary = self.summary().await?;
+        if let Some(cache) = cache.filter(|_| !session.is_empty()) {
+            cache
+                .0
+                .insert(session.to_owned(), std::sync::Arc::new(summary.clone()))
+                .await;
+        }
+        Ok(summary)
+    }
+
     /// `GET /v2/self/tokens/current`: the credentials in use, their expiry among them.
     pub async fn current_token(&self) -> Result<CurrentToken, AppError> {
         self.json(Call::get(path!("v2/self/tokens/current"))).await
@@ -33,3 +72,24 @@ impl Authed<'_> {
 /// nothing is shared between requests, sessions or credentials.
 #[derive(Clone, Default)]
 pub struct SummaryOnce(std::sync::Arc<tokio::sync::OnceCell<Summary>>);
+
+/// The summary behind each session's navigation, kept some seconds (`DASHBOARD_NAVIGATION_SECS`,
+/// 15 by default): the frame of every page asked `/v2/summary` again, one upstream call more
+/// per page (for a large account the slowest one of a small page, and a share of the API's
+/// rate limit). Names and links in a frame may be that much behind; what a page shows of
+/// states (the fleet board) is asked afresh. Keyed by session id: nothing is shared between
+/// sessions, and a new sign-in is a new id.
+#[derive(Clone)]
+pub struct NavigationCache(moka::future::Cache<String, std::sync::Arc<Summary>>);
+
+impl NavigationCache {
+    /// A cache keeping each summary for `ttl`, of at most `capacity` sessions' summaries.
+    pub fn new(ttl: std::time::Duration, capacity: u64) -> Self {
+        Self(
+            moka::future::Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(capacity)
+                .build(),
+        )
+    }
+}
