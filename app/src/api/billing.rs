@@ -45,7 +45,7 @@ pub async fn year_costs(
     use crate::ssr::costs::DetailCache;
     let owner = SegmentId::parse("owner id", &owner)?;
     let session = crate::ssr::session::current_session().await?;
-    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let key = crate::ssr::session::cache_key(&session);
     let cache = use_context::<DetailCache>();
     crate::ssr::authed_call(async |api| {
         crate::ssr::costs::year_costs(&api, cache.as_ref(), &key, &owner, year).await
@@ -63,7 +63,7 @@ pub async fn month_estimate(
     use crate::ssr::costs::DetailCache;
     let owner = SegmentId::parse("owner id", &owner)?;
     let session = crate::ssr::session::current_session().await?;
-    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let key = crate::ssr::session::cache_key(&session);
     let cache = use_context::<DetailCache>();
     let now = time::OffsetDateTime::now_utc();
     crate::ssr::authed_call(async |api| {

@@ -39,7 +39,7 @@ impl ShellData {
 }
 
 /// Loads the frame of every page: the navigation from `/v2/summary`, kept per session for a
-/// few seconds (`NavigationCache`) unless `fresh` (a page that shows the states it gives).
+/// few seconds (`NavigationCache`) unless `fresh` (the fleet board, which lists what it gives).
 #[server(prefix = "/api", endpoint = "shell")]
 pub async fn load_shell(#[server(default)] fresh: bool) -> Result<ShellData, AppError> {
     use crate::ssr::upstream::NavigationCache;
@@ -48,22 +48,17 @@ pub async fn load_shell(#[server(default)] fresh: bool) -> Result<ShellData, App
     let user = session::current_user_of(&current)
         .await
         .ok_or(AppError::Unauthorized)?;
-    let key = current.id().map(|id| id.to_string()).unwrap_or_default();
+    let key = session::cache_key(&current);
     let cache = use_context::<NavigationCache>();
     let demo = use_context::<DemoMode>().is_some_and(|d| d.0);
     let allowed = use_context::<AllowedOrgs>().unwrap_or_default();
-    let owners: Vec<Owner> = session::authed_call(async |api| {
-        if fresh {
-            api.fresh_navigation_summary(cache.as_ref(), &key).await
-        } else {
-            api.navigation_summary(cache.as_ref(), &key).await
-        }
-    })
-    .await?
-    .owners()
-    .into_iter()
-    .filter(|o| allowed.allows(&o.id))
-    .collect();
+    let owners: Vec<Owner> =
+        session::authed_call(async |api| api.navigation_summary(cache.as_ref(), &key, fresh).await)
+            .await?
+            .owners()
+            .into_iter()
+            .filter(|o| allowed.allows(&o.id))
+            .collect();
     let open_alerts = match use_context::<crate::ssr::alerts::AlertsSource>() {
         Some(source) => {
             source

@@ -26,8 +26,9 @@ pub fn Shell() -> impl IntoView {
 pub fn Frame(children: Children) -> impl IntoView {
     // Rendered on the server only (not an island): the path is the request's.
     let path = StoredValue::new(use_location().pathname.get_untracked());
-    // The fleet board shows the states the navigation's summary gives: it asks afresh, where
-    // other pages' frames take the session's from the last seconds.
+    // The fleet board lists the applications and add-ons of the navigation's summary (their
+    // states come from each one's own calls): it asks afresh, so a new or deleted one shows at
+    // once, where other pages' frames take the session's from the last seconds.
     let fresh = path.with_value(|p| p == "/");
     let shell: ShellResource = Resource::new(|| (), move |_| load_shell(fresh));
     provide_context(shell);

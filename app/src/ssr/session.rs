@@ -218,6 +218,12 @@ pub async fn current_session() -> Result<Session, AppError> {
     .ok_or(AppError::Unauthorized)
 }
 
+/// The key of a session in the per-session caches (navigation, invoice details): its id, empty
+/// for a session never saved (the caches keep nothing under it).
+pub fn cache_key(session: &Session) -> String {
+    session.id().map(|id| id.to_string()).unwrap_or_default()
+}
+
 /// The signed-in user of a session.
 pub async fn current_user_of(session: &Session) -> Option<SessionUser> {
     session.get::<SessionUser>(USER_KEY).await.ok().flatten()

@@ -51,7 +51,7 @@ pub async fn costs_download(
     year: i32,
 ) -> Result<Response, DownloadError> {
     let owner = SegmentId::parse("owner id", &owner)?;
-    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let key = app::ssr::session::cache_key(&session);
     let api = state.upstream.with(&credentials);
     let cache = Some(&state.invoice_details);
     let costs = app::ssr::costs::year_costs(&api, cache, &key, &owner, year).await?;
@@ -116,7 +116,7 @@ pub async fn estimate_download(
             u8::from(now.month())
         )))?;
     }
-    let key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let key = app::ssr::session::cache_key(&session);
     let api = state.upstream.with(&credentials);
     let e = app::ssr::costs::month_estimate(&api, Some(&state.invoice_details), &key, &owner, now)
         .await?;

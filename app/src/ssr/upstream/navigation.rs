@@ -23,42 +23,36 @@ impl Authed<'_> {
     }
 
     /// The summary for the frame's navigation (names and links): this session's from the last
-    /// seconds when `cache` holds it, else asked as [`Self::summary`] (once per request) and
-    /// kept. `session` is the session's id; without one nothing is kept.
+    /// seconds when `cache` holds it, else (or when `fresh`) asked as [`Self::summary`] (once
+    /// per request) and kept. `session` is its key ([`cache_key`]); empty, nothing is kept.
+    ///
+    /// [`cache_key`]: crate::ssr::session::cache_key
     pub async fn navigation_summary(
         &self,
         cache: Option<&NavigationCache>,
         session: &str,
+        fresh: bool,
     ) -> Result<Summary, AppError> {
         let Some(cache) = cache.filter(|_| !session.is_empty()) else {
             return self.summary().await;
         };
-        // Concurrent misses of one session make one call.
-        let kept = cache
-            .0
-            .try_get_with(session.to_owned(), async {
-                self.summary().await.map(std::sync::Arc::new)
-            })
-            .await
-            .map_err(|e| (*e).clone())?;
-        Ok((*kept).clone())
-    }
-
-    /// Asks the summary afresh for this request (as [`Self::summary`]) and keeps it as the
-    /// session's navigation: for the pages that show what it says of states.
-    pub async fn fresh_navigation_summary(
-        &self,
-        cache: Option<&NavigationCache>,
-        session: &str,
-    ) -> Result<Summary, AppError> {
-        let summary = self.summary().await?;
-        if let Some(cache) = cache.filter(|_| !session.is_empty()) {
+        let asked = async { self.summary().await.map(std::sync::Arc::new) };
+        let kept = if fresh {
+            let summary = asked.await?;
             cache
                 .0
-                .insert(session.to_owned(), std::sync::Arc::new(summary.clone()))
+                .insert(session.to_owned(), std::sync::Arc::clone(&summary))
                 .await;
-        }
-        Ok(summary)
+            summary
+        } else {
+            // Concurrent misses of one session make one call.
+            cache
+                .0
+                .try_get_with(session.to_owned(), asked)
+                .await
+                .map_err(|e| (*e).clone())?
+        };
+        Ok(std::sync::Arc::unwrap_or_clone(kept))
     }
 
     /// `GET /v2/self/tokens/current`: the credentials in use, their expiry among them.
