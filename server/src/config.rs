@@ -130,8 +130,8 @@ pub struct Config {
     pub reveal_within_minutes: f64,
 
     /// Seconds a session's navigation (its organisations, applications and add-ons by name, in
-    /// every page's frame) is kept before `/v2/summary` is asked again; 0 asks it on every page.
-    /// The fleet board always asks afresh.
+    /// every page's frame) is kept before `/v2/summary` is asked again, at most 3600; 0 (or
+    /// less) asks it on every page. The fleet board always asks afresh.
     #[arg(long, env = "DASHBOARD_NAVIGATION_SECS", default_value_t = 15.0)]
     pub navigation_secs: f64,
 
